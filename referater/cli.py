@@ -1,0 +1,84 @@
+"""Command line: build, check, new, import, serve. Every user error ends as file:line messages, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import SiteError
+
+
+def _site_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site", type=Path, default=Path("."), help="site directory (default: here)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Sundhedsklyngernes referater: byg og udgiv.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build the site into output/")
+    _site_arg(build)
+    build.add_argument("--out", type=Path, default=None, help="output directory (default: SITE/output)")
+    build.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    build.add_argument("--no-cache", action="store_true", help="ignore and do not write .cache/")
+    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--quiet", action="store_true", help="print only errors")
+
+    check = sub.add_parser("check", help="validate all content without building")
+    _site_arg(check)
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("files", nargs="*", type=Path, help="only report on these files")
+
+    new = sub.add_parser("new", help="write a skeleton meeting file")
+    _site_arg(new)
+    new.add_argument("--cluster", required=True)
+    new.add_argument("--forum", required=True)
+    new.add_argument("--date", required=True, help="YYYY-MM-DD")
+
+    imp = sub.add_parser("import", help="import referater exported from an agenda system (txt, pdf)")
+    _site_arg(imp)
+    from .importer.cli import add_arguments
+
+    add_arguments(imp)
+
+    serve = sub.add_parser("serve", help="live preview on 127.0.0.1")
+    _site_arg(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import run_build
+
+            return run_build(args)
+        if args.command == "check":
+            from .check import run_check
+
+            return run_check(args)
+        if args.command == "new":
+            from .newmeeting import run_new
+
+            return run_new(args)
+        if args.command == "import":
+            from .importer.cli import run
+
+            return run(args)
+        if args.command == "serve":
+            from .serve import run_serve
+
+            return run_serve(args)
+    except SiteError as exc:
+        for finding in exc.findings:
+            print(finding, file=sys.stderr)
+        errors = sum(1 for f in exc.findings if f.level == "error")
+        print(f"{errors} fejl; intet blev udgivet.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2

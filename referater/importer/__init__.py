@@ -1,0 +1,1 @@
+"""Importer: referater exported from agenda systems (text, PDF) → content Markdown."""
