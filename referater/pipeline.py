@@ -121,7 +121,12 @@ def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: in
 
 
 def build(
-    site_dir: Path, out: Path | None = None, jobs: int = 0, use_cache: bool = True, strict: bool = False
+    site_dir: Path,
+    out: Path | None = None,
+    jobs: int = 0,
+    use_cache: bool = True,
+    strict: bool = False,
+    search: bool = True,
 ) -> BuildResult:
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -159,6 +164,10 @@ def build(
             staging.put(rel, data)
         for rel, data in post_outputs(site, pages):
             staging.put(rel, data)
+        if search:
+            from .search import build_index
+
+            build_index(staging.stage, site)
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
@@ -175,8 +184,15 @@ def build(
 def post_outputs(site: Site, pages: list[Page]) -> list[tuple[str, bytes]]:
     """Files made from the model rather than templates: feeds, open data, sitemap (leaf modules)."""
     from .crawl import robots_txt, sitemap_xml
+    from .feeds import feed_files
+    from .opendata import data_files
 
-    return [("sitemap.xml", sitemap_xml(site, pages)), ("robots.txt", robots_txt(site))]
+    return [
+        ("sitemap.xml", sitemap_xml(site, pages)),
+        ("robots.txt", robots_txt(site)),
+        *feed_files(site),
+        *data_files(site),
+    ]
 
 
 def _read_cache(path: Path) -> dict[str, str]:
@@ -195,7 +211,7 @@ def _write_cache(path: Path, fingerprints: dict[str, str]) -> None:
 
 
 def run_build(args: Any) -> int:
-    result = build(args.site, args.out, args.jobs, not args.no_cache, args.strict)
+    result = build(args.site, args.out, args.jobs, not args.no_cache, args.strict, not args.no_search)
     for finding in result.warnings:
         print(finding, file=sys.stderr)
     if not args.quiet:
