@@ -15,6 +15,7 @@ from typing import Any
 from .config import SiteConfig
 from .errors import Finding, display_path
 from .model import AgendaItem, Meeting, Participant, Section
+from .privacy import scan_personal_data
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONTENT_DIR = "content"
@@ -42,6 +43,11 @@ _META = re.compile(
     r"^(Sagsnr\.?|Sags\s*nr\.?|Sags\s*ID|Sagsnummer|Dok\s*ID|Emner|Lukket)\s*:\s*(.*?)\s*$", re.I
 )
 _CLOSED_TITLE = re.compile(r"lukket\s+punkt", re.IGNORECASE)
+_PRIVACY_HINT = {
+    "cpr": ": personal data must never be published; remove it (see docs/takedown.md if it was)",
+    "email": ": check that the person agreed to have it published",
+    "phone": ": check that the number may be published",
+}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
@@ -118,6 +124,9 @@ def parse_meeting(raw: bytes, shown: str, config: SiteConfig) -> tuple[Meeting |
     if not isinstance(data, LineDict):
         error(2, "the frontmatter must be keys with values (cluster:, forum:, date: …)")
         return None, findings
+    for hit in scan_personal_data(text):
+        # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
+        error(hit.line, hit.message + _PRIVACY_HINT[hit.kind], hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
     items = _items(lines, end + 1, error)
     if meta is None or items is None:

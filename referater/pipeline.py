@@ -135,7 +135,9 @@ def build(
     result = BuildResult(warnings=[f for f in findings if f.level != "error"])
     pages = build_pages(site)
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(site_dir, template_globals(site, assets), cluster_mention_pattern(site))
+    renderer = Renderer(
+        site_dir, template_globals(site, assets), cluster_mention_pattern(site), site.config.base_url
+    )
     env_key = (
         f"{__version__}\0{site.config.digest}\0"
         + hashlib.blake2b(
