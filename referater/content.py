@@ -71,7 +71,13 @@ def load_content(site_dir: Path, config: SiteConfig) -> LoadResult:
     seen: dict[tuple[str, str, str], Meeting] = {}
     for path in find_content_files(site_dir):
         shown = display_path(path, site_dir)
-        meeting, findings = parse_meeting(path.read_bytes(), shown, config)
+        try:
+            meeting, findings = parse_meeting(path.read_bytes(), shown, config)
+        except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
+            meeting, findings = (
+                None,
+                [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")],
+            )
         result.findings.extend(findings)
         if meeting is None:
             continue
@@ -406,10 +412,13 @@ def _make_item(raw: dict[str, Any], error: Any) -> AgendaItem:
     closed = closed_flag or bool(_CLOSED_TITLE.search(raw["title"]))
     sections = []
     for heading, body, line in raw["sections"]:
-        markdown = "\n".join(body).strip("\n")
+        joined = "\n".join(body)
+        markdown = joined.strip("\n")
         if not heading and not markdown.strip():
             continue
-        sections.append(Section(heading=heading, markdown=markdown, line=line))
+        # `line` is where the text starts, so that a finding at offset N in it is at line + N newlines
+        first = line + len(joined) - len(joined.lstrip("\n")) if markdown else line
+        sections.append(Section(heading=heading, markdown=markdown, line=first))
     if closed:
         # A closed item publishes its title and a public decision, nothing else: drop the rest here, at the
         # first stage, so that no later stage (pages, search, feeds, data) can ever see it.

@@ -46,7 +46,16 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineD
     return result
 
 
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2024-02-30 stays text, so that validation can name it and its line.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class YamlError(Exception):
@@ -65,7 +74,7 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         line = (mark.line if mark else 0) + first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(line, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None
     if first_line != 1:
         _shift_lines(data, first_line - 1)
