@@ -73,6 +73,9 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + first_line
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark:
+            # an unclosed list or quote is noticed lines later: say where it started too
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + first_line})"
         raise YamlError(line, f"invalid YAML: {problem}") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None
