@@ -48,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
             continue
         path = out_dir / target
         if path.exists() and not args.force:
-            print(f"{report.name}: error: {path} exists already; use --force to overwrite it", file=sys.stderr)
+            print(
+                f"{report.name}: error: {path} exists already; use --force to overwrite it", file=sys.stderr
+            )
             failed += 1
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,8 +83,11 @@ def import_one(name: str, config: SiteConfig, args: argparse.Namespace, report: 
             report.warn(0, f"forum {meeting.forum!r} inferred from the text (the title names none)")
     if args.date:
         meeting.date = args.date
-    missing = [what for what, value in (("cluster", meeting.cluster), ("forum", meeting.forum),
-                                        ("date", meeting.date)) if not value]
+    missing = [
+        what
+        for what, value in (("cluster", meeting.cluster), ("forum", meeting.forum), ("date", meeting.date))
+        if not value
+    ]
     if missing:
         options = ", ".join(f"--{m}" for m in missing)
         raise ImportFailure(f"could not find the meeting's {' and '.join(missing)}; give {options}")

@@ -16,10 +16,8 @@ def to_lines(data: bytes, report: Report) -> list[str]:
     """Decode a text or PDF input; raise ImportFailure when it is not readable text at all."""
     if not data.strip():
         raise ImportFailure("the file is empty")
-    if data.lstrip()[:5] == b"%PDF-":
-        text = _pdf_text(data, report)
-    else:
-        text = _decode(data, report)
+    is_pdf = data.lstrip()[:5] == b"%PDF-"
+    text = _pdf_text(data, report) if is_pdf else _decode(data, report)
     return _normalise(text).split("\n")
 
 

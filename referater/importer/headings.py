@@ -90,6 +90,8 @@ def plain(text: str) -> str:
         if not m:
             break
         t = m.group(2).strip()
+    if t.count("**") == 1:  # bold heading wrapped over two lines (PDF): "**Punkt 2: …" / "… (25 min)**"
+        t = t.replace("**", "").strip()
     return t
 
 
@@ -119,7 +121,9 @@ def item_heading(text: str) -> Heading | None:
         return Heading("lukket", int(m.group(1)), m.group(2).strip(), True)
     m = OPEN_CLOSED.match(t)
     if m:
-        return Heading("open_closed", int(m.group(1)), m.group(3).strip(), m.group(2).lower().startswith("luk"))
+        return Heading(
+            "open_closed", int(m.group(1)), m.group(3).strip(), m.group(2).lower().startswith("luk")
+        )
     m = P_COLON.match(t)
     if m:
         return Heading("p_colon", int(m.group(1)), m.group(2).strip(), False)

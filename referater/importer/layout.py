@@ -26,7 +26,6 @@ _PARTICIPANT_ITEM = re.compile(r"^(deltagere|mødedeltagere|fremmødte|tilstedev
 @dataclass
 class Parsed:
     meeting: Meeting
-    title_forum: bool = False
     recommendation_phrases: list[str] = field(default_factory=list)
     body_text: str = ""
 
@@ -36,11 +35,9 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
-    title_forum = False
     if title_idx is not None:
         rest = TITLE.match(_unbold(lines[title_idx].text)).group("rest")
         meeting.cluster, meeting.forum, title_date = title_parts(rest, config)
-        title_forum = bool(meeting.forum)
     toc_idx, toc = _table_of_contents(lines, title_idx)
     starts = _item_starts(lines, toc_idx | ({title_idx} if title_idx is not None else set()), toc, report)
     if not starts:
@@ -57,7 +54,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
         meeting.items.append(_read_item(lines, start, end, head, spaced, toc, config, report))
     _check_toc(meeting.items, toc, report)
     _participants_from_items(meeting, report)
-    parsed = Parsed(meeting, title_forum)
+    parsed = Parsed(meeting)
     for item in meeting.items:
         if item.closed:
             continue
@@ -91,6 +88,7 @@ def _table_of_contents(lines: list[Line], title_idx: int | None) -> tuple[set[in
     toc_idx: set[int] = set()
     entries: list[tuple[int, str]] = []
     in_toc = False
+    pending = ""  # the start of a TOC entry wrapped onto the next line (PDF)
     for i, ln in enumerate(lines):
         t = h.plain(ln.text)
         if h.TOC_HEADING.match(_unbold(ln.text)):
@@ -100,14 +98,20 @@ def _table_of_contents(lines: list[Line], title_idx: int | None) -> tuple[set[in
         strong = h.item_heading(ln.text)
         if strong and strong.style in ("p_colon", "p_dot", "open_closed", "lukket") and not h.toc_title(t):
             break
-        title = h.toc_title(t)
+        title = h.toc_title(t) or (pending and re.fullmatch(r"\d{1,3}", t) and " ")
+        spaced_page = re.fullmatch(r"(.*\S)\s{2,}\d{1,3}", t)  # "… for Su    16": tab lost in a PDF
+        if in_toc and not title and spaced_page:
+            title = spaced_page.group(1)
         if title:
             toc_idx.add(i)
+            title = f"{pending} {title}".strip()
             entries.append((ln.no, re.sub(r"^\d{1,3}\.?\s+", "", title)))
+            pending = ""
         elif in_toc and t and not _HEADER_KEY.match(_unbold(ln.text)):
             if h.item_heading(ln.text) and entries:
                 break  # a "3. Titel" item after the TOC (its entries all had page numbers)
             toc_idx.add(i)  # a wrapped TOC entry
+            pending = f"{pending} {t}".strip()
     return toc_idx, entries
 
 
@@ -137,7 +141,7 @@ def _item_starts(
 
 
 def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], current: int) -> bool:
-    """"3. Titel" is an item only where it cannot be a numbered list (e.g. inside an Indstilling)."""
+    """ "3. Titel" is an item only where it cannot be a numbered list (e.g. inside an Indstilling)."""
     if toc:
         return any(h.titles_agree(hd.title, t) for t in toc)
     if h.is_decorated(lines[i].text):
@@ -167,13 +171,24 @@ def _read_header(header: list[Line], meeting: Meeting, config: SiteConfig, repor
         if key:
             values.setdefault(key, []).append(Line(ln.no, text))
             key = "" if key in _SINGLE_KEYS else key
-        elif not is_committee_line(text, config) and text != ".":
+        elif is_committee_line(text, config):
+            # "Sundhedsklynge X - Politisk niveau" under a bare "Referat" title names the meeting.
+            cluster, forum, _ = title_parts(text, config)
+            meeting.cluster = meeting.cluster or cluster
+            meeting.forum = meeting.forum or forum
+        elif text != ".":
             report.warn(ln.no, f"could not place this line before the first item: {text[:60]!r}")
-    when = " ".join(ln.text for k in ("mødedato", "dato", "tidspunkt", "mødetidspunkt") for ln in values.get(k, []))
+    when = " ".join(
+        ln.text for k in ("mødedato", "dato", "tidspunkt", "mødetidspunkt") for ln in values.get(k, [])
+    )
     meeting.date = find_date(when)
     meeting.time, meeting.end_time = find_times(when)
     place = [ln.text for k in ("mødested", "sted", "lokale") for ln in values.get(k, [])]
     meeting.location = ", ".join(p for p in place if p != ".")
+    for k in ("mødedeltagere", "deltagere", "medlemmer", "til stede", "fremmødte", "afbud", "fraværende"):
+        found = values.get(k, [])
+        if found and found[0].text.count(",") >= 3:  # one comma list, maybe wrapped over lines
+            values[k] = [Line(found[0].no, " ".join(ln.text for ln in found))]
     for k in ("mødedeltagere", "deltagere", "medlemmer", "til stede", "fremmødte"):
         meeting.participants += parse_people(values.get(k, []), report)
     for k in ("sekretariat", "sekretær", "referent"):
@@ -192,21 +207,27 @@ def _mark_absent(participants: list[Person], absent: list[Person]) -> None:
 
 
 def _read_item(
-    lines: list[Line], start: int, end: int, hd: h.Heading, spaced: bool, toc: list[tuple[int, str]],
-    config: SiteConfig, report: Report,
+    lines: list[Line],
+    start: int,
+    end: int,
+    hd: h.Heading,
+    spaced: bool,
+    toc: list[tuple[int, str]],
+    config: SiteConfig,
+    report: Report,
 ) -> Item:
     title = re.sub(r"\*\*|__", "", hd.title).strip()
     body_start = start + 1
     # A heading wrapped onto the next line (PDF): join it when the TOC or a lower-case start says so.
-    nxt = lines[body_start].text.strip() if body_start < end else ""
-    if nxt and not h.section_heading(nxt) and not h.CASE_NO.match(nxt) and not h.item_heading(nxt):
+    nxt = _unbold(lines[body_start].text) if body_start < end else ""
+    if nxt and not (
+        h.section_heading(nxt) or h.CASE_NO.match(nxt) or h.item_heading(nxt) or h.LIST_ITEM.match(nxt)
+    ):
         joined = f"{title} {nxt}"
         in_toc = any(
-            h.comparable(t).startswith(h.comparable(joined)) or h.comparable(joined).startswith(h.comparable(t))
-            for _, t in toc
-            if len(h.comparable(t)) > len(h.comparable(title)) + 2
+            _loose(t).startswith(_loose(joined)) for _, t in toc if len(_loose(t)) > len(_loose(title))
         )
-        if in_toc or (not spaced and nxt[:1].islower()):
+        if in_toc or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     item = Item(hd.number, title, lines[start].no, closed=hd.closed or bool(_CLOSED_TITLE.search(title)))
     section: Section | None = None
@@ -241,6 +262,10 @@ def _read_item(
     return item
 
 
+def _loose(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
 def _meta(item: Item, text: str) -> bool:
     """Case and document numbers become the item's metadata lines."""
     m = h.CASE_LINE.match(text)
@@ -273,8 +298,14 @@ def _check_toc(items: list[Item], toc: list[tuple[int, str]], report: Report) ->
 def _participants_from_items(meeting: Meeting, report: Report) -> None:
     """Midt-style: the participants are the content of an item called "Deltagere"."""
     if meeting.participants:
-        decisions = [ln for it in meeting.items if not it.closed for s in it.sections
-                     if s.heading.lower().startswith("beslutning") for ln in s.lines]
+        decisions = [
+            ln
+            for it in meeting.items
+            if not it.closed
+            for s in it.sections
+            if s.heading.lower().startswith("beslutning")
+            for ln in s.lines
+        ]
         apply_decision_lines(meeting.participants, decisions)
         return
     for item in meeting.items:

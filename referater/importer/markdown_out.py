@@ -8,7 +8,7 @@ import re
 import yaml
 
 from . import headings as h
-from .model import Item, Line, Meeting, Person, Section
+from .model import Item, Line, Meeting, Person
 
 _CLOSED_PHRASE = re.compile(r"lukket\s+punkt", re.IGNORECASE)
 _SENTENCE_OPENERS = {"Der", "Det", "Vi", "Man", "Hvis", "Som", "Når", "Da", "Jeg", "De"}
@@ -140,9 +140,9 @@ def _blocks(lines: list[Line], spaced: bool, subheadings: bool) -> list[str]:
             mark = list_match.group("mark")
             mark = mark.replace(")", ".") if mark[0].isdigit() else "-"
             prefix = "    " * min(2, (indent + 1) // 2)
-            if out and out[-1] and not h.LIST_ITEM.match(out[-1]) and not out[-1].startswith(" "):
-                if not _continues_list(out):
-                    out.append("")
+            after_text = out and out[-1] and not h.LIST_ITEM.match(out[-1]) and not out[-1].startswith(" ")
+            if after_text and not _continues_list(out):
+                out.append("")
             out.append(f"{prefix}{mark} {list_match.group('text')}")
         else:
             if re.fullmatch(r"[-=_*\s]{3,}", text):

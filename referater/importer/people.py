@@ -133,7 +133,7 @@ def _is_name(token: str) -> bool:
 
 
 def apply_decision_lines(people: list[Person], lines: list[Line]) -> None:
-    """"Marianne Siersbæk deltog ikke" / "Tina Maria deltog" in a decision overrides the invitation list."""
+    """ "Marianne Siersbæk deltog ikke" / "Tina Maria deltog" in a decision overrides the invitation list."""
     for line in lines:
         match = _DECISION_LINE.match(line.text.strip())
         if not match:
@@ -142,4 +142,3 @@ def apply_decision_lines(people: list[Person], lines: list[Line]) -> None:
         for person in people:
             if person.name.split()[: len(words)] == words:
                 person.absent = match.group("verb") != "deltog"
-
