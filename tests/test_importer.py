@@ -330,6 +330,21 @@ def test_closed_items_never_leak(site: Path) -> None:
     assert found[4]["sections"] == [("Beslutning", "Klyngen godkendte købet.")]
 
 
+def test_items_closed_by_repeated_header_or_toc_never_leak(site: Path) -> None:
+    result = run_import(site, str(FIXTURES / "closed_marks.txt"), "--stdout")
+    assert result.returncode == 0
+    markdown = result.stdout.decode()
+    assert "CANARY" not in markdown and "CANARY" not in result.stderr.decode()
+    found = items(markdown)
+    assert [i["title"] for i in found] == [
+        "Godkendelse af dagsorden",
+        "Ejendomshandel – Lukket punkt",
+        "Personalesag – Lukket punkt",
+    ]
+    assert decisions(found[0]) == ["Godkendt."]
+    assert found[1]["sections"] == [] and found[2]["sections"] == []
+
+
 def test_first_agenda_layout_and_closed_item(site: Path) -> None:
     markdown = import_text(site, FIXTURES / "first_agenda.txt")
     meta, _ = split(markdown)

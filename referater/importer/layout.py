@@ -52,6 +52,9 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     for n, (start, head) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         meeting.items.append(_read_item(lines, start, end, head, spaced, toc, config, report))
+    if len(toc) == len(meeting.items):
+        for (_, entry), item in zip(toc, meeting.items, strict=True):
+            item.closed = item.closed or bool(_CLOSED_TITLE.search(entry))  # closed per the TOC only
     _check_toc(meeting.items, toc, report)
     _participants_from_items(meeting, report)
     parsed = Parsed(meeting)
@@ -239,6 +242,8 @@ def _read_item(
             target.append(Line(ln.no, ""))
             continue
         oc = h.OPEN_CLOSED.match(t)
+        if oc and int(oc.group(1)) == hd.number and oc.group(2).lower().startswith("luk"):
+            item.closed = True  # "11 (Lukket) …" repeated under "Punkt 11: …" closes the item
         if (oc and int(oc.group(1)) == hd.number) or _PAGE_LINE.match(t) or is_committee_line(t, config):
             continue  # repeated item/committee headers and page numbers from the agenda system
         if TITLE.match(t) and find_date(t):
