@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
+SEEDS = FIXTURES / "seeds"  # copies of /work/shared/seeds, so that the tests run anywhere
 SEED_FILES = {
     "000": "fyn/2023-12-05-fagligt-strategisk-niveau.md",
     "001": "sydvestjylland/2023-12-05-politisk-niveau.md",
