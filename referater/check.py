@@ -46,27 +46,27 @@ def check_site(site_dir: Path) -> list[Finding]:
 
 
 def _missing_meetings(site: Site) -> list[Finding]:
-    found = []
+    found: dict[tuple[str, int, str], Finding] = {}
     published = {(m.cluster, m.date) for m in site.meetings}
+    # The archive starts somewhere: a meeting before a cluster's first published referat is not missing.
+    first = {cluster: meetings[-1].date for cluster, meetings in site.by_cluster.items()}
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
                 for ref in DateScanner(m.date.year).scan(section.markdown):
                     before = section.markdown[max(0, ref.start - 40) : ref.start]
-                    if not _MEETING_CLAIM.search(before) or ref.date >= m.date:
+                    if not _MEETING_CLAIM.search(before) or not first[m.cluster] <= ref.date < m.date:
                         continue
                     if (m.cluster, ref.date) not in published:
                         line = section.line + section.markdown[: ref.start].count("\n")
-                        found.append(
-                            Finding(
-                                m.path,
-                                line,
-                                f"refers to a meeting on {ref.date.isoformat()}, but "
-                                f"{site.config.clusters[m.cluster].full_name} has no published referat that day",
-                                "warning",
-                            )
+                        found[(m.path, line, ref.date.isoformat())] = Finding(
+                            m.path,
+                            line,
+                            f"refers to a meeting on {ref.date.isoformat()}, but "
+                            f"{site.config.clusters[m.cluster].full_name} has no published referat that day",
+                            "warning",
                         )
-    return found
+    return list(found.values())
 
 
 def _dead_internal_links(site: Site) -> list[Finding]:
