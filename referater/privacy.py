@@ -86,6 +86,10 @@ _NOT_PHONE_BEFORE = re.compile(
 _NOT_PHONE_AFTER = re.compile(r"^\s*(?:kr\b|kr\.|dkk\b|mio\b|mia\b|€|%)", re.IGNORECASE)
 
 
+# Every kind below needs four digits in a row, two pairs of digits ("12 34 56 78") or an "@".
+_WORTH_SCANNING = re.compile("\\d{4}|@|\\d\\d[ \u00a0]\\d\\d")
+
+
 def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     """Every CPR number, e-mail address and phone number in text, in reading order.
 
@@ -95,7 +99,7 @@ def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     for index, raw in enumerate(text.split("\n")):
         line_no = first_line + index
         line = raw.rstrip("\r")
-        if not any(ch.isdigit() or ch == "@" for ch in line):
+        if not _WORTH_SCANNING.search(line):
             continue
         found: list[tuple[int, PersonalDataHit]] = []
         found.extend(_cpr_hits(line, line_no))

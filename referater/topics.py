@@ -19,8 +19,9 @@ class TopicMatch:
 def compile_pattern(pattern: str) -> str:
     """'lægedækning*' → stem; '*forebygge*' → inside words; spaces match any white space."""
     body = re.escape(pattern.strip().strip("*")).replace(r"\*", r"\w*").replace(r"\ ", r"\s+")
-    before = r"\w*" if pattern.startswith("*") else r"(?<!\w)"
-    after = r"\w*" if pattern.endswith("*") else r"(?!\w)"
+    # Only occurrences are counted, so an open end needs no `\w*` (which made the scan quadratic).
+    before = "" if pattern.startswith("*") else r"(?<!\w)"
+    after = "" if pattern.endswith("*") else r"(?!\w)"
     return before + body + after
 
 
