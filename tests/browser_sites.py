@@ -78,9 +78,14 @@ def decoded(path: Path) -> bytes:
 
 
 def leaks(output: Path) -> list[str]:
+    """Canaries anywhere in the output. Pagefind's index stores words split at '-' and lower-cased, so
+    the distinctive last part of each canary is looked for too."""
+    tokens = [c.rsplit(b"-", 1)[1].lower() for c in CANARIES]
     found = []
     for path in sorted(output.rglob("*")):
         if path.is_file():
             data = decoded(path)
+            lower = data.lower()
             found += [f"{c.decode()} in {path.relative_to(output)}" for c in CANARIES if c in data]
+            found += [f"{t.decode()} in {path.relative_to(output)}" for t in tokens if t in lower]
     return found
