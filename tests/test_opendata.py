@@ -52,8 +52,10 @@ def test_meeting_json_beside_each_meeting_page_matches_the_site(links_site: Path
         single = load(path)
         one.validate(single)
         assert single == meeting
-        assert page(out, "/klynger/" + meeting["id"] + "/").find("link", type="application/json")["href"] == (
-            "meeting.json"
+        meeting_page = page(out, "/klynger/" + meeting["id"] + "/")
+        assert (
+            meeting_page.find("link", type="application/json")["href"]
+            == f"/klynger/{meeting['id']}/meeting.json"
         )
 
 

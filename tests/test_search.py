@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from browser_sites import BASE_PATH, combined_site, decoded, leaks
-from conftest import page
+from conftest import broken_links, page
 
 NORD_APR = "/klynger/nord/2024-04-30-politisk-niveau/"
 
@@ -71,3 +71,8 @@ def test_no_closed_text_or_draft_in_any_file_or_the_index(out: Path) -> None:
 
 def test_no_search_skips_the_index(links_site: Path) -> None:
     assert not (links_site / "output/pagefind").exists()
+
+
+def test_every_link_resolves_under_the_base_path_with_the_bundle(out: Path) -> None:
+    assert (out / "pagefind/pagefind-ui.js").is_file()  # so the search page's links are checked, not skipped
+    assert broken_links(out, BASE_PATH) == []
