@@ -15,6 +15,7 @@ from typing import Any
 from .config import SiteConfig
 from .errors import Finding, display_path
 from .model import AgendaItem, Meeting, Participant, Section
+from .privacy import scan_personal_data
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONTENT_DIR = "content"
@@ -42,6 +43,11 @@ _META = re.compile(
     r"^(Sagsnr\.?|Sags\s*nr\.?|Sags\s*ID|Sagsnummer|Dok\s*ID|Emner|Lukket)\s*:\s*(.*?)\s*$", re.I
 )
 _CLOSED_TITLE = re.compile(r"lukket\s+punkt", re.IGNORECASE)
+_PRIVACY_HINT = {
+    "cpr": ": personal data must never be published; remove it (see docs/takedown.md if it was)",
+    "email": ": check that the person agreed to have it published",
+    "phone": ": check that the number may be published",
+}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
@@ -65,7 +71,13 @@ def load_content(site_dir: Path, config: SiteConfig) -> LoadResult:
     seen: dict[tuple[str, str, str], Meeting] = {}
     for path in find_content_files(site_dir):
         shown = display_path(path, site_dir)
-        meeting, findings = parse_meeting(path.read_bytes(), shown, config)
+        try:
+            meeting, findings = parse_meeting(path.read_bytes(), shown, config)
+        except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
+            meeting, findings = (
+                None,
+                [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")],
+            )
         result.findings.extend(findings)
         if meeting is None:
             continue
@@ -118,6 +130,9 @@ def parse_meeting(raw: bytes, shown: str, config: SiteConfig) -> tuple[Meeting |
     if not isinstance(data, LineDict):
         error(2, "the frontmatter must be keys with values (cluster:, forum:, date: …)")
         return None, findings
+    for hit in scan_personal_data(text):
+        # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
+        error(hit.line, hit.message + _PRIVACY_HINT[hit.kind], hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
     items = _items(lines, end + 1, error)
     if meta is None or items is None:
@@ -397,10 +412,13 @@ def _make_item(raw: dict[str, Any], error: Any) -> AgendaItem:
     closed = closed_flag or bool(_CLOSED_TITLE.search(raw["title"]))
     sections = []
     for heading, body, line in raw["sections"]:
-        markdown = "\n".join(body).strip("\n")
+        joined = "\n".join(body)
+        markdown = joined.strip("\n")
         if not heading and not markdown.strip():
             continue
-        sections.append(Section(heading=heading, markdown=markdown, line=line))
+        # `line` is where the text starts, so that a finding at offset N in it is at line + N newlines
+        first = line + len(joined) - len(joined.lstrip("\n")) if markdown else line
+        sections.append(Section(heading=heading, markdown=markdown, line=first))
     if closed:
         # A closed item publishes its title and a public decision, nothing else: drop the rest here, at the
         # first stage, so that no later stage (pages, search, feeds, data) can ever see it.

@@ -97,7 +97,8 @@ class _LinkExtension(Extension):
 class MarkdownRenderer:
     """One Markdown instance, reused (creating one is costly); not thread-safe, one per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_host: str | None = None) -> None:
+        self._base_host = base_host
         self._md = markdown.Markdown(extensions=["sane_lists", "tables", _LinkExtension()])
         self._links: _LinkProcessor = self._md.referater_links  # type: ignore[attr-defined]
 
@@ -108,4 +109,4 @@ class MarkdownRenderer:
 
     def render(self, text: str) -> str:
         html = self._md.reset().convert(text)
-        return clean_html(html)
+        return clean_html(html, self._base_host)

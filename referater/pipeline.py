@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -43,9 +44,13 @@ class BuildResult:
         )
 
 
-def load_site(site_dir: Path, strict: bool = False) -> tuple[Site, list[Finding]]:
+def load_site(
+    site_dir: Path, strict: bool = False, base_url: str | None = None
+) -> tuple[Site, list[Finding]]:
     """Stages 1–2. Raises SiteError with every error (and, when strict, every warning)."""
     config = load_config(site_dir)
+    if base_url:
+        config = dataclasses.replace(config, base_url=base_url)
     loaded = load_content(site_dir, config)
     bad = [f for f in loaded.findings if f.level == "error" or strict]
     if bad:
@@ -64,7 +69,7 @@ def static_files(site_dir: Path) -> dict[str, Path]:
     return found
 
 
-def template_globals(site: Site, assets: dict[str, bytes]) -> dict[str, Any]:
+def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False) -> dict[str, Any]:
     config: SiteConfig = site.config
 
     def asset(name: str) -> str:
@@ -88,6 +93,7 @@ def template_globals(site: Site, assets: dict[str, bytes]) -> dict[str, Any]:
             (site.url("arkiv/"), "Arkiv"),
         ),
         "search_url": site.url("soeg/"),
+        "preview": preview,
         "home_url": site.url(""),
         "css_url": asset("style.css"),
         "absolute": lambda path: config.base_url.rstrip("/") + path if path.startswith("/") else path,
@@ -127,17 +133,21 @@ def build(
     use_cache: bool = True,
     strict: bool = False,
     search: bool = True,
+    base_url: str | None = None,
+    preview: bool = False,
 ) -> BuildResult:
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
-    site, findings = load_site(site_dir, strict)
+    site, findings = load_site(site_dir, strict, base_url)
     result = BuildResult(warnings=[f for f in findings if f.level != "error"])
     pages = build_pages(site)
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(site_dir, template_globals(site, assets), cluster_mention_pattern(site))
+    renderer = Renderer(
+        site_dir, template_globals(site, assets, preview), cluster_mention_pattern(site), site.config.base_url
+    )
     env_key = (
-        f"{__version__}\0{site.config.digest}\0"
+        f"{__version__}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0"
         + hashlib.blake2b(
             b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
         ).hexdigest()

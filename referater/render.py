@@ -29,7 +29,13 @@ def template_dirs(site_dir: Path) -> list[Path]:
 
 
 class Renderer:
-    def __init__(self, site_dir: Path, globals_: dict[str, Any], cluster_pattern: re.Pattern[str] | None):
+    def __init__(
+        self,
+        site_dir: Path,
+        globals_: dict[str, Any],
+        cluster_pattern: re.Pattern[str] | None,
+        base_host: str | None = None,
+    ):
         self.dirs = template_dirs(site_dir)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
@@ -41,7 +47,7 @@ class Renderer:
         )
         self.env.globals.update(globals_)
         self.env.filters["markdown"] = self._markdown
-        self.markdown = MarkdownRenderer()
+        self.markdown = MarkdownRenderer(base_host)
         self.cluster_pattern = cluster_pattern
         self._digests: dict[str, str] = {}
 

@@ -123,20 +123,25 @@ def _group(site: Site) -> None:
     site.by_month = dict(groups["month"])
 
 
+_MAIN_WEIGHT = 3
+_MEETING_TOPIC_WEIGHT = 3
+
+
 def _topics(site: Site) -> None:
     matcher = TopicMatcher(site.config.topics)
     entries: dict[str, list[TopicEntry]] = defaultdict(list)
     for m in site.meetings:
-        topics: dict[str, None] = {}
+        weight: dict[str, int] = defaultdict(int)
         for item in m.items:
             matches = matcher.match(item)
             site.item_topics[(m.key, item.number)] = matches
             for match in matches:
                 entries[match.topic].append(TopicEntry(m.key, item.number, match.in_title, match.mentions))
-                topics[match.topic] = None
+                weight[match.topic] += _MAIN_WEIGHT if match.in_title else match.mentions
         for slug in m.hand_topics:
-            topics[slug] = None
-        site.meeting_topics[m.key] = sorted(topics)
+            weight[slug] += _MAIN_WEIGHT
+        # A meeting is about a topic when an item is, or the topic keeps coming up; not for one mention.
+        site.meeting_topics[m.key] = sorted(slug for slug, w in weight.items() if w >= _MEETING_TOPIC_WEIGHT)
     # Main items (title matches) rank above mentions in passing; each group newest first.
     order = {m.key: i for i, m in enumerate(site.meetings)}
     site.topic_entries = {

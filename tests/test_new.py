@@ -1,0 +1,132 @@
+"""`python build.py new`: run as the secretariat runs it, through the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_new(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "new", "--site", str(site), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "site_config.yaml", tmp_path / "site_config.yaml")
+    return tmp_path
+
+
+def split_file(text: str) -> tuple[dict, str]:
+    match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.DOTALL)
+    assert match, text[:200]
+    return yaml.safe_load(match.group(1)), match.group(2)
+
+
+def test_writes_a_draft_skeleton(site: Path) -> None:
+    result = run_new(site, "--cluster", "fyn", "--forum", "fagligt-strategisk-niveau", "--date", "2024-04-22")
+    assert result.returncode == 0, result.stderr
+    path = site / "content" / "fyn" / "2024-04-22-fagligt-strategisk-niveau.md"
+    assert "content/fyn/2024-04-22-fagligt-strategisk-niveau.md" in result.stdout
+    assert "draft: true" in result.stdout and "udgivet" in result.stdout
+    front, body = split_file(path.read_text(encoding="utf-8"))
+    assert front == {
+        "cluster": "fyn",
+        "forum": "fagligt-strategisk-niveau",
+        "date": dt.date(2024, 4, 22),
+        "time": "",
+        "location": "",
+        "participants": [],
+        "draft": True,
+    }
+    items = re.findall(r"^## Punkt (\d+): (.+)$", body, re.MULTILINE)
+    assert items[0] == ("1", "Velkommen og godkendelse af dagsorden")
+    assert items[-1][1] == "Eventuelt"
+    numbers = [int(n) for n, _ in items]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    first_item = body.split("## Punkt 2")[0]
+    assert "### Indstilling" in first_item and "### Beslutning" in first_item
+    # the format allows no text before the first item and no other level 1/2 headings
+    assert body.lstrip().startswith("## Punkt 1:")
+    assert not re.findall(r"^#{1,2} (?!Punkt \d+: )", body, re.MULTILINE)
+
+
+def test_commented_participant_example_is_valid_yaml_once_uncommented(site: Path) -> None:
+    assert run_new(site, "--cluster", "midt", "--forum", "chefforum", "--date", "2024-01-02").returncode == 0
+    text = (site / "content" / "midt" / "2024-01-02-chefforum.md").read_text(encoding="utf-8")
+    examples = [line.lstrip("# ").rstrip() for line in text.splitlines() if line.startswith("#   - {")]
+    assert examples
+    filled = text.replace("participants: []", "participants:\n" + "\n".join(f"  {e}" for e in examples))
+    front, _ = split_file(filled)
+    assert front["participants"][0]["name"] == "Fornavn Efternavn"
+
+
+def test_refuses_to_overwrite(site: Path) -> None:
+    args = ("--cluster", "fyn", "--forum", "chefforum", "--date", "2024-03-05")
+    assert run_new(site, *args).returncode == 0
+    path = site / "content" / "fyn" / "2024-03-05-chefforum.md"
+    path.write_text("my work", encoding="utf-8")
+    result = run_new(site, *args)
+    assert result.returncode == 1
+    assert "content/fyn/2024-03-05-chefforum.md" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_text(encoding="utf-8") == "my work"
+
+
+def test_unknown_cluster_lists_the_known_ones(site: Path) -> None:
+    result = run_new(site, "--cluster", "bornholm", "--forum", "chefforum", "--date", "2024-03-05")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "'bornholm'" in result.stderr
+    for slug in ("fyn", "sydvestjylland", "midt", "soenderjylland", "nykoebing-falster"):
+        assert slug in result.stderr
+    assert not (site / "content").exists()
+
+
+def test_unknown_forum_lists_the_known_ones_and_hints_at_aliases(site: Path) -> None:
+    result = run_new(site, "--cluster", "Sønderjylland", "--forum", "FSN", "--date", "2024-03-05")
+    assert result.returncode == 1
+    assert "Mente du 'soenderjylland'?" in result.stderr
+    assert "Mente du 'fagligt-strategisk-niveau'?" in result.stderr
+    assert "koordineringsforum" in result.stderr
+    assert not (site / "content").exists()
+
+
+@pytest.mark.parametrize("bad", ["2024-02-30", "20240305", "05-03-2024", "2024-3-5", "../../etc", "i morgen"])
+def test_bad_dates_are_refused(site: Path, bad: str) -> None:
+    result = run_new(site, "--cluster", "fyn", "--forum", "chefforum", "--date", bad)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "dato" in result.stderr
+    assert not (site / "content").exists()
+
+
+def test_path_tricks_in_cluster_are_refused(site: Path) -> None:
+    result = run_new(site, "--cluster", "../../x", "--forum", "chefforum", "--date", "2024-03-05")
+    assert result.returncode == 1
+    assert not (site / "content").exists()
+    assert not any(site.parent.glob("x/*.md"))
+
+
+def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
+    result = run_new(tmp_path, "--cluster", "fyn", "--forum", "chefforum", "--date", "2024-03-05")
+    assert result.returncode == 1
+    assert "site_config.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
