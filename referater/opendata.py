@@ -1,9 +1,124 @@
-"""Open data: /data/meetings.json and a meeting.json beside each meeting page (leaf)."""
+"""Open data: /data/meetings.json and a meeting.json beside each meeting page (leaf).
+
+The shape is described by docs/meetings.schema.json (JSON Schema 2020-12) and docs/open-data.md. The
+output is deterministic: keys sorted, meetings newest first as on the site, no build timestamps.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from .model import AgendaItem, Meeting, Participant
 from .site import Site
+from .text import plain_text
+
+SCHEMA_VERSION = 1
 
 
 def data_files(site: Site) -> list[tuple[str, bytes]]:
-    return []
+    meetings = [meeting_data(site, m) for m in site.meetings]
+    files = [("data/meetings.json", _dump(all_data(site, meetings), indent=None))]
+    for m, data in zip(site.meetings, meetings, strict=True):
+        files.append((f"klynger/{m.cluster}/{m.slug}/meeting.json", _dump(data, indent=2)))
+    return files
+
+
+def _dump(data: Any, indent: int | None) -> bytes:
+    separators = (",", ": ") if indent else (",", ":")
+    return (
+        json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators) + "\n"
+    ).encode("utf-8")
+
+
+def _absolute(site: Site, url: str) -> str:
+    base_path = site.config.base_path
+    return site.config.base_url + (url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/"))
+
+
+def all_data(site: Site, meetings: list[dict[str, Any]]) -> dict[str, Any]:
+    config = site.config
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "site": {"title": config.title, "url": config.base_url, "language": config.language},
+        "clusters": [
+            {
+                "slug": slug,
+                "name": c.full_name,
+                "region": c.region,
+                "url": _absolute(site, site.cluster_url(slug)),
+                "feed": config.base_url + f"feeds/klynger/{slug}.atom",
+                "calendar": config.base_url + f"kalender/{slug}.ics",
+            }
+            for slug, c in config.clusters.items()
+        ],
+        "forums": [
+            {"slug": slug, "name": f.name, "url": _absolute(site, site.forum_url(slug))}
+            for slug, f in config.forums.items()
+        ],
+        "topics": [
+            {
+                "slug": slug,
+                "name": t.name,
+                "url": _absolute(site, site.topic_url(slug)),
+                "feed": config.base_url + f"feeds/emner/{slug}.atom",
+            }
+            for slug, t in config.topics.items()
+        ],
+        "meetings": meetings,
+    }
+
+
+def _person(p: Participant) -> dict[str, Any]:
+    return {"name": p.name, "organisation": p.org, "role": p.role, "absent": p.absent}
+
+
+def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
+    decision = item.decision
+    topics = site.item_topics.get((m.key, item.number), [])
+    case_pages = {c: site.case_url(c) for c in item.cases}
+    return {
+        "number": item.number,
+        "title": item.title,
+        "anchor": item.anchor,
+        "url": _absolute(site, site.item_url(m.key, item.number)),
+        "closed": item.closed,
+        "cases": [
+            {"number": c, "url": _absolute(site, url) if url else None} for c, url in case_pages.items()
+        ],
+        "documents": list(item.documents),
+        "topics": [{"slug": t.topic, "main": t.in_title} for t in topics if t.topic in site.config.topics],
+        "decision": (
+            {"markdown": decision.markdown, "text": plain_text(decision.markdown)} if decision else None
+        ),
+        "sections": [
+            {"heading": s.heading, "markdown": s.markdown, "text": plain_text(s.markdown)}
+            for s in item.sections
+        ],
+    }
+
+
+def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
+    url = _absolute(site, site.meeting_url(m.key))
+    cluster, forum = site.config.clusters[m.cluster], site.config.forums[m.forum]
+    return {
+        "id": f"{m.cluster}/{m.slug}",
+        "title": site.meeting_title(m),
+        "cluster": {"slug": m.cluster, "name": cluster.full_name},
+        "forum": {"slug": m.forum, "name": forum.name},
+        "date": m.date.isoformat(),
+        "time": m.time or None,
+        "end_time": m.end_time or None,
+        "location": m.location or None,
+        "participants": [_person(p) for p in m.participants],
+        "secretariat": [_person(p) for p in m.secretariat],
+        "topics": list(site.meeting_topics.get(m.key, [])),
+        "cases": sorted({c for item in m.items for c in item.cases} | set(m.cases)),
+        "source": m.source or None,
+        "links": {
+            "html": url,
+            "json": url + "meeting.json",
+            "calendar": site.config.base_url + f"kalender/{m.cluster}.ics",
+        },
+        "items": [_item(site, m, item) for item in m.items],
+    }
