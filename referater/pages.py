@@ -89,7 +89,16 @@ def build_pages(site: Site) -> list[Page]:
     pages.extend(_topics(site))
     pages.extend(_cases(site))
     pages.extend(_archive(site))
-    pages.append(_page("soeg/index.html", "search.html", "Søg i referaterne", [_root(site)], kind="search"))
+    pages.append(
+        _page(
+            "soeg/index.html",
+            "search.html",
+            "Søg i referaterne",
+            [_root(site)],
+            kind="search",
+            description="Søg i alle sundhedsklyngernes dagsordenspunkter og beslutninger.",
+        )
+    )
     pages.append(_page("404.html", "404.html", "Siden findes ikke", [_root(site)], kind="404"))
     return pages
 

@@ -6,7 +6,7 @@ import re
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]{0,500}>")
-_MARKS = re.compile(r"(^|\s)(#{1,6}|[-*+]|\d+[.)])\s+", re.MULTILINE)
+_MARKS = re.compile(r"^(\s*)(#{1,6}|[-*+]|\d+[.)])\s+", re.MULTILINE)  # only at a line start: "den 8. maj"
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)|(?<=\S)(\*\*|__|\*|_|`)")
 _SPACE = re.compile(r"\s+")
 
