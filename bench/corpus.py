@@ -229,6 +229,26 @@ class _Writer:
         return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class SiteNames:
+    """Display names by slug, for the Hugo and Pelican sites (which show names, not slugs)."""
+
+    clusters: dict[str, str]
+    forums: dict[str, str]
+    topics: dict[str, str]
+
+
+def site_names() -> SiteNames:
+    import yaml
+
+    topics = yaml.safe_load(topics_block())["topics"]
+    return SiteNames(
+        clusters={cluster_slug(name): name for name, _ in CLUSTERS},
+        forums=dict(FORUMS),
+        topics={slug: spec["name"] for slug, spec in topics.items()},
+    )
+
+
 def generate(n: int, seed: int = 1, seed_dir: Path | None = None) -> tuple[str, list[Meeting]]:
     """(site_config.yaml text, meetings sorted by cluster and date); the same for the same n and seed."""
     block = topics_block()
