@@ -55,60 +55,7 @@ name = "date"
 weight = 10
 """
 
-LAYOUTS = {
-    "baseof.html": """\
-<!DOCTYPE html>
-<html lang="da">
-<head><meta charset="utf-8"><title>{{ .Title }} – {{ site.Title }}</title>
-{{ with .OutputFormats.Get "rss" }}<link rel="alternate" type="application/rss+xml" href="{{ .RelPermalink }}">{{ end }}
-</head>
-<body>
-<nav><a href="{{ "/" | relURL }}">Forside</a>
-{{ range $name, $_ := site.Taxonomies }}<a href="{{ printf "/%s/" $name | relURL }}">{{ $name }}</a> {{ end }}
-</nav>
-<main>{{ block "main" . }}{{ end }}</main>
-</body>
-</html>
-""",
-    "single.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<p><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2. January 2006" }}</time></p>
-<ul>{{ range .GetTerms "clusters" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}
-{{ range .GetTerms "forums" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}
-{{ range .GetTerms "topics" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
-<nav>{{ .TableOfContents }}</nav>
-<article>{{ .Content }}</article>
-{{ if site.Params.related }}{{ with site.RegularPages.Related . | first 5 }}
-<aside><h2>Relaterede møder</h2><ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></aside>
-{{ end }}{{ end }}
-{{ end }}
-""",
-    "list.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>{{ end }}</ul>
-{{ end }}
-""",
-    "taxonomy.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<ul>{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>
-{{ end }}
-""",
-    "term.html": """\
-{{ define "main" }}
-<h1>{{ .Title }}</h1>
-<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Date.Format "2006-01-02" }}</li>{{ end }}</ul>
-{{ end }}
-""",
-    "home.html": """\
-{{ define "main" }}
-<h1>{{ site.Title }}</h1>
-<ul>{{ range first 50 site.RegularPages.ByDate.Reverse }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
-{{ end }}
-""",
-}
+LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"  # baseof, single, list, taxonomy, term, home
 
 
 def _yaml_list(values: list[str]) -> str:
@@ -118,11 +65,9 @@ def _yaml_list(values: list[str]) -> str:
 def write_site(site: Path, meetings: list[Meeting], names: SiteNames) -> None:
     if site.exists():
         shutil.rmtree(site)
-    (site / "layouts").mkdir(parents=True)
+    shutil.copytree(LAYOUTS, site / "layouts")
     (site / "hugo.toml").write_text(CONFIG, encoding="utf-8")
     (site / "related.toml").write_text(RELATED, encoding="utf-8")
-    for name, text in LAYOUTS.items():
-        (site / "layouts" / name).write_text(text, encoding="utf-8")
     made: set[Path] = set()
     for m in meetings:
         path = site / "content" / "referater" / m.cluster / f"{m.date.isoformat()}-{m.forum}.md"

@@ -16,6 +16,7 @@ itself is not counted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -66,15 +67,13 @@ def _tree_rss(proc: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for member in family:
-        try:
+        with contextlib.suppress(psutil.Error):  # exited between listing and reading
             total += member.memory_info().rss
-        except psutil.Error:
-            pass  # exited between listing and reading
     return total
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
-    """Run cmd once; never raises on a failing command (check `.ok`). Relative paths in cmd are taken from cwd."""
+    """Run cmd once; never raises on a failing command (check `.ok`); relative paths in cmd are from cwd."""
     wrapper = subprocess.Popen(
         [sys.executable, "-c", _WRAPPER, json.dumps([str(c) for c in cmd])],
         cwd=cwd,
