@@ -14,7 +14,9 @@ def _site_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Sundhedsklyngernes referater: byg og udgiv.")
+    parser = argparse.ArgumentParser(
+        prog="build.py", description="Sundhedsklyngernes referater: byg og udgiv."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="build the site into output/")
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "build":
-            from .build import run_build
+            from .pipeline import run_build
 
             return run_build(args)
         if args.command == "check":

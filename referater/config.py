@@ -108,12 +108,16 @@ def _build(data: Any, shown: str, findings: list[Finding]) -> SiteConfig | None:
     for key in data:
         if key not in _TOP_KEYS:
             findings.append(
-                Finding(shown, data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+                Finding(
+                    shown, data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})"
+                )
             )
     title = _text(data, "title", shown, findings, required=True)
     base_url = _text(data, "base_url", shown, findings, required=True)
     if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-        findings.append(Finding(shown, data.line_of("base_url"), f"base_url {base_url!r} is not an http(s) URL"))
+        findings.append(
+            Finding(shown, data.line_of("base_url"), f"base_url {base_url!r} is not an http(s) URL")
+        )
     if not base_url.endswith("/"):
         base_url += "/"
     sections: dict[str, dict[str, Any]] = {}
@@ -163,7 +167,9 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         line = block.line_of(slug)
         if not isinstance(slug, str) or not is_safe_slug(slug):
             findings.append(
-                Finding(shown, line, f"{section} slug {slug!r} must be lower-case letters, digits and '-' only")
+                Finding(
+                    shown, line, f"{section} slug {slug!r} must be lower-case letters, digits and '-' only"
+                )
             )
             continue
         if not isinstance(entry, LineDict):
@@ -172,14 +178,22 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         for key in entry:
             if key not in _ENTRY_KEYS[section]:
                 known = ", ".join(sorted(_ENTRY_KEYS[section]))
-                findings.append(Finding(shown, entry.line_of(key), f"unknown key {key!r} in {section}.{slug} (known: {known})"))
+                findings.append(
+                    Finding(
+                        shown, entry.line_of(key), f"unknown key {key!r} in {section}.{slug} (known: {known})"
+                    )
+                )
         values: dict[str, Any] = {
             key: _text(entry, key, shown, findings, required=(key == "name"))
             for key in _ENTRY_KEYS[section] - {list_key}
         }
         items = entry.get(list_key) or []
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-            findings.append(Finding(shown, entry.line_of(list_key), f"{section}.{slug}.{list_key} must be a list of texts"))
+            findings.append(
+                Finding(
+                    shown, entry.line_of(list_key), f"{section}.{slug}.{list_key} must be a list of texts"
+                )
+            )
             items = []
         values[list_key] = tuple(i.strip() for i in items)
         result[slug] = values

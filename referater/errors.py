@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -14,6 +14,7 @@ class Finding:
     line: int
     message: str
     level: str = "error"  # "error" or "warning"
+    code: str = field(default="", compare=False)  # a kind of finding that `check` may judge harder
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -1,0 +1,26 @@
+"""For crawlers: sitemap.xml and robots.txt."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .pages import Page
+from .site import Site
+
+
+def sitemap_xml(site: Site, pages: list[Page]) -> bytes:
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for page in sorted(pages, key=lambda p: p.path):
+        if page.kind in ("404", "search"):
+            continue
+        loc = site.config.base_url + page.path.removesuffix("index.html")
+        lines.append(f"  <url><loc>{escape(loc)}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()

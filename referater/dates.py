@@ -1,0 +1,92 @@
+"""Danish dates: formatting for readers, and finding references to dates in the minutes' text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MONTHS = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+
+def long_date(day: dt.date) -> str:
+    """'tirsdag 5. december 2023'"""
+    return f"{WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """'5. december 2023'"""
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+_MONTH_ALT = "|".join(MONTHS)
+# One pattern, tried left to right; the groups say which form matched.
+_DATE_REF = re.compile(
+    rf"(?<![\w/.-])(?:"
+    rf"(?P<d1>\d{{1,2}})\.\s*(?P<m1>{_MONTH_ALT})(?:\s+(?P<y1>(?:19|20)\d\d))?"  # 8. februar 2024 / 4. marts
+    rf"|(?P<pre>(?:d\.|den)\s+)?(?P<d2>\d{{1,2}})/(?P<m2>\d{{1,2}})(?:[\s-]+(?P<y2>(?:19|20)\d\d))?"  # 30/4 2024
+    rf"|(?P<d3>\d{{1,2}})[-.](?P<m3>\d{{1,2}})[-.](?P<y3>(?:19|20)\d\d)"  # 05-12-2023, 05.12.2023
+    rf"|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)"  # 2023-12-05
+    rf")(?![\w/]|-\d|\.\d)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class DateRef:
+    start: int
+    end: int
+    date: dt.date
+
+
+class DateScanner:
+    """Finds dates in text fed to it in reading order; a date without a year takes the last year seen
+    before it (else the meeting's year), as a reader would ("30. april 2024 … den 4. marts")."""
+
+    def __init__(self, default_year: int):
+        self.year = default_year
+
+    def scan(self, text: str) -> Iterator[DateRef]:
+        position = 0
+        for match in _DATE_REF.finditer(text):
+            self._see_years(text[position : match.start()])
+            position = match.end()
+            ref = self._resolve(match)
+            if ref is not None:
+                self.year = ref.date.year
+                yield ref
+        self._see_years(text[position:])
+
+    def _see_years(self, text: str) -> None:
+        years = _YEAR.findall(text)
+        if years:
+            self.year = int(years[-1])
+
+    def _resolve(self, m: re.Match[str]) -> DateRef | None:
+        g = m.groupdict()
+        if g["d1"]:
+            day, month, year = int(g["d1"]), MONTHS.index(g["m1"].lower()) + 1, g["y1"]
+        elif g["d2"]:
+            if not g["y2"] and not g["pre"]:
+                return None  # a bare "1/3" is a fraction far more often than a date
+            day, month, year = int(g["d2"]), int(g["m2"]), g["y2"]
+        elif g["d3"]:
+            day, month, year = int(g["d3"]), int(g["m3"]), g["y3"]
+        else:
+            day, month, year = int(g["d4"]), int(g["m4"]), g["y4"]
+        try:
+            date = dt.date(int(year) if year else self.year, month, day)
+        except ValueError:
+            return None
+        start = m.start("d2") if g["d2"] else m.start()
+        return DateRef(start, m.end(), date)

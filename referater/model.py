@@ -1,0 +1,95 @@
+"""The content model: what a meeting file says, validated and typed. Nothing here knows about other meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    org: str = ""
+    role: str = ""
+    absent: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-3 part of an agenda item. `heading` is "" for the text before the first heading."""
+
+    heading: str
+    markdown: str
+    line: int  # where the section starts in the file, for messages
+
+    @property
+    def is_decision(self) -> bool:
+        return self.heading.lower().startswith("beslutning")
+
+    @property
+    def is_attachments(self) -> bool:
+        return self.heading.lower().startswith("bilag")
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    number: int
+    title: str
+    sections: tuple[Section, ...]
+    line: int
+    closed: bool = False
+    cases: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    hand_topics: tuple[str, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"punkt-{self.number}"
+
+    @property
+    def decision(self) -> Section | None:
+        return next((s for s in self.sections if s.is_decision), None)
+
+    @property
+    def text(self) -> str:
+        """All published Markdown of the item, for topic matching and reference finding."""
+        return "\n\n".join(s.markdown for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One referat. `key` (cluster, date, forum) is unique across the site."""
+
+    cluster: str
+    forum: str
+    date: dt.date
+    path: str  # as shown to users, relative to the site directory
+    digest: str  # hash of the file's bytes: the meeting's identity for caches
+    items: tuple[AgendaItem, ...]
+    time: str = ""
+    end_time: str = ""
+    location: str = ""
+    title: str = ""
+    participants: tuple[Participant, ...] = ()
+    secretariat: tuple[Participant, ...] = ()
+    hand_topics: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+    source: str = ""
+    draft: bool = False
+    line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.cluster, self.date.isoformat(), self.forum)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.date.isoformat()}-{self.forum}"
+
+    @property
+    def present(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if not p.absent)
+
+    @property
+    def absent(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.absent)

@@ -1,0 +1,265 @@
+"""Stage 2: the site model, computed once for all meetings: the one place where meetings learn about each
+other (topics, cases, date references and backlinks, prev/next, related meetings, archives)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .config import SiteConfig
+from .dates import DateScanner, short_date
+from .model import AgendaItem, Meeting
+from .slugs import slugify
+from .topics import TopicMatch, TopicMatcher
+
+Key = tuple[str, str, str]  # (cluster, iso date, forum)
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """One agenda item somewhere on the site, as lists show it."""
+
+    meeting: Key
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    meeting: Key
+    item: int
+    main: bool  # title matched or set by hand
+    mentions: int
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    meetings: list[Meeting]  # published only, newest first
+    by_key: dict[Key, Meeting] = field(default_factory=dict)
+    item_topics: dict[tuple[Key, int], list[TopicMatch]] = field(default_factory=dict)
+    meeting_topics: dict[Key, list[str]] = field(default_factory=dict)
+    topic_entries: dict[str, list[TopicEntry]] = field(default_factory=dict)
+    cases: dict[str, list[ItemRef]] = field(default_factory=dict)  # case number → items, oldest first
+    case_slugs: dict[str, str] = field(default_factory=dict)  # case number → URL slug (cases with a page)
+    references: dict[Key, dict[str, Key]] = field(default_factory=dict)  # source → {iso date: target}
+    backlinks: dict[Key, list[ItemRef]] = field(default_factory=dict)  # target → citing items
+    neighbours: dict[Key, tuple[Key | None, Key | None]] = field(default_factory=dict)  # (previous, next)
+    related: dict[Key, list[Key]] = field(default_factory=dict)
+    by_cluster: dict[str, list[Meeting]] = field(default_factory=dict)
+    by_forum: dict[str, list[Meeting]] = field(default_factory=dict)
+    by_year: dict[int, list[Meeting]] = field(default_factory=dict)
+    by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
+
+    # --- URLs: the public contract (DESIGN.md); every internal link is made here ---
+    def url(self, path: str = "") -> str:
+        return self.config.base_path + path
+
+    def meeting_url(self, key: Key) -> str:
+        return self.url(f"klynger/{key[0]}/{key[1]}-{key[2]}/")
+
+    def item_url(self, key: Key, number: int) -> str:
+        return f"{self.meeting_url(key)}#punkt-{number}"
+
+    def cluster_url(self, slug: str) -> str:
+        return self.url(f"klynger/{slug}/")
+
+    def forum_url(self, slug: str) -> str:
+        return self.url(f"fora/{slug}/")
+
+    def topic_url(self, slug: str) -> str:
+        return self.url(f"emner/{slug}/")
+
+    def case_url(self, case: str) -> str | None:
+        slug = self.case_slugs.get(case)
+        return self.url(f"sager/{slug}/") if slug else None
+
+    def year_url(self, year: int) -> str:
+        return self.url(f"{year}/")
+
+    def month_url(self, year: int, month: int) -> str:
+        return self.url(f"{year}/{month:02d}/")
+
+    def meeting_title(self, meeting: Meeting) -> str:
+        forum = self.config.forums[meeting.forum].name
+        cluster = self.config.clusters[meeting.cluster].full_name
+        return meeting.title or f"{forum}, {cluster}, {short_date(meeting.date)}"
+
+
+def newest_first(meeting: Meeting) -> tuple:
+    # Stable across runs: date descending, then cluster and forum ascending.
+    return (-meeting.date.toordinal(), meeting.cluster, meeting.forum)
+
+
+def build_site(meetings: list[Meeting], config: SiteConfig) -> Site:
+    published = sorted((m for m in meetings if not m.draft), key=newest_first)
+    site = Site(config=config, meetings=published, by_key={m.key: m for m in published})
+    _group(site)
+    _topics(site)
+    _cases(site)
+    _references(site)
+    _neighbours(site)
+    _related(site)
+    return site
+
+
+def _group(site: Site) -> None:
+    groups: dict[str, dict] = {
+        "cluster": defaultdict(list),
+        "forum": defaultdict(list),
+        "year": defaultdict(list),
+        "month": defaultdict(list),
+    }
+    for m in site.meetings:  # already newest first, so every group is too
+        groups["cluster"][m.cluster].append(m)
+        groups["forum"][m.forum].append(m)
+        groups["year"][m.date.year].append(m)
+        groups["month"][(m.date.year, m.date.month)].append(m)
+    site.by_cluster = dict(groups["cluster"])
+    site.by_forum = dict(groups["forum"])
+    site.by_year = dict(groups["year"])
+    site.by_month = dict(groups["month"])
+
+
+def _topics(site: Site) -> None:
+    matcher = TopicMatcher(site.config.topics)
+    entries: dict[str, list[TopicEntry]] = defaultdict(list)
+    for m in site.meetings:
+        topics: dict[str, None] = {}
+        for item in m.items:
+            matches = matcher.match(item)
+            site.item_topics[(m.key, item.number)] = matches
+            for match in matches:
+                entries[match.topic].append(TopicEntry(m.key, item.number, match.in_title, match.mentions))
+                topics[match.topic] = None
+        for slug in m.hand_topics:
+            topics[slug] = None
+        site.meeting_topics[m.key] = sorted(topics)
+    # Main items (title matches) rank above mentions in passing; each group newest first.
+    order = {m.key: i for i, m in enumerate(site.meetings)}
+    site.topic_entries = {
+        slug: sorted(found, key=lambda e: (not e.main, order[e.meeting], e.item))
+        for slug, found in sorted(entries.items())
+    }
+
+
+def _cases(site: Site) -> None:
+    found: dict[str, list[ItemRef]] = defaultdict(list)
+    for m in reversed(site.meetings):  # oldest first: a case history reads forwards
+        for item in m.items:
+            for case in dict.fromkeys((*item.cases, *m.cases)):
+                found[case].append(ItemRef(m.key, item.number, item.title))
+    site.cases = dict(sorted(found.items()))
+    used: set[str] = set()
+    for case, refs in site.cases.items():
+        if len({r.meeting for r in refs}) < 2:
+            continue  # a case gets a page only when it spans meetings
+        slug = slugify(case) or "sag"
+        base, n = slug, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        site.case_slugs[case] = slug
+
+
+def _references(site: Site) -> None:
+    """Dates in the text that are a published meeting of the same cluster become links and backlinks."""
+    on_day: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
+    for m in site.meetings:
+        on_day[(m.cluster, m.date.isoformat())].append(m)
+    backlinks: dict[Key, list[ItemRef]] = defaultdict(list)
+    for m in reversed(site.meetings):
+        targets: dict[str, Key] = {}
+        for item in m.items:
+            cited: set[Key] = set()
+            for ref in scan_item_dates(item, m.date.year):
+                day = ref.date.isoformat()
+                target = choose_target(on_day.get((m.cluster, day), []), m)
+                if target is None:
+                    continue
+                targets[day] = target.key
+                if target.key not in cited:
+                    cited.add(target.key)
+                    backlinks[target.key].append(ItemRef(m.key, item.number, item.title))
+        if targets:
+            site.references[m.key] = dict(sorted(targets.items()))
+    site.backlinks = dict(backlinks)
+
+
+def scan_item_dates(item: AgendaItem, default_year: int):
+    # A fresh scanner per section, exactly as the renderer sees the text, so links and backlinks agree.
+    for section in item.sections:
+        yield from DateScanner(default_year).scan(section.markdown)
+
+
+def choose_target(candidates: list[Meeting], source: Meeting) -> Meeting | None:
+    """The meeting a date refers to: never the citing meeting itself; the same forum if it met that day."""
+    others = [c for c in candidates if c.key != source.key]
+    if not others:
+        return None
+    return next((c for c in others if c.forum == source.forum), others[0])
+
+
+def _neighbours(site: Site) -> None:
+    series: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
+    for m in reversed(site.meetings):
+        series[(m.cluster, m.forum)].append(m)
+    for run in series.values():
+        for i, m in enumerate(run):
+            previous = run[i - 1].key if i > 0 else None
+            following = run[i + 1].key if i + 1 < len(run) else None
+            site.neighbours[m.key] = (previous, following)
+
+
+_RELATED_PER_TOPIC = 6  # nearest meetings in time per shared topic: keeps this linear at 10,000 meetings
+RELATED_COUNT = 5
+
+
+def _related(site: Site) -> None:
+    """Meetings sharing topics, other clusters first, then more shared topics, then nearer in time."""
+    main_topics: dict[Key, set[str]] = defaultdict(set)
+    for slug, entries in site.topic_entries.items():
+        for e in entries:
+            if e.main:
+                main_topics[e.meeting].add(slug)
+    by_topic: dict[str, list[tuple[int, Key]]] = defaultdict(list)
+    for key, slugs in main_topics.items():
+        day = site.by_key[key].date.toordinal()
+        for slug in slugs:
+            by_topic[slug].append((day, key))
+    for run in by_topic.values():
+        run.sort()
+    for m in site.meetings:
+        mine = set(site.meeting_topics[m.key])
+        day = m.date.toordinal()
+        candidates: set[Key] = set()
+        for slug in mine:
+            run = by_topic.get(slug, [])
+            at = bisect.bisect_left(run, (day, m.key))
+            low, high = max(0, at - _RELATED_PER_TOPIC), at + _RELATED_PER_TOPIC + 1
+            candidates.update(key for _, key in run[low:high] if key != m.key)
+        ranked = sorted(
+            candidates,
+            key=lambda k: (
+                k[0] == m.cluster,
+                -len(mine & main_topics[k]),
+                abs(site.by_key[k].date.toordinal() - day),
+                k,
+            ),
+        )
+        site.related[m.key] = [k for k in ranked if mine & main_topics[k]][:RELATED_COUNT]
+
+
+def cluster_mention_pattern(site: Site) -> re.Pattern[str] | None:
+    """'Sundhedsklynge Sønderjylland', 'NFS Sundhedsklynge' … → cluster slug, longest name first."""
+    names: dict[str, str] = {}
+    for slug, cluster in site.config.clusters.items():
+        for name in (cluster.full_name, *cluster.aliases):
+            if name.lower().startswith("sundhedsklynge") or "sundhedsklynge" in name.lower():
+                names[name] = slug
+    if not names:
+        return None
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])", re.IGNORECASE)

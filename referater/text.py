@@ -1,0 +1,27 @@
+"""Plain text from the minutes' Markdown, for snippets, descriptions, feeds and search."""
+
+from __future__ import annotations
+
+import re
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]{0,500}>")
+_MARKS = re.compile(r"(^|\s)(#{1,6}|[-*+]|\d+[.)])\s+", re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)|(?<=\S)(\*\*|__|\*|_|`)")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(markdown: str) -> str:
+    text = _LINK.sub(r"\1", markdown)
+    text = _TAG.sub(" ", text)
+    text = _MARKS.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def snippet(markdown: str, limit: int = 220) -> str:
+    text = plain_text(markdown)
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(",.;:– ") + " …"

@@ -1,0 +1,109 @@
+"""Stage 5: write into a staging directory beside output/, then swap it into place in one step.
+
+A failed or killed build leaves the previous output/ whole. A file whose bytes did not change is a hard
+link to the published one, so it keeps its modification time and `rsync` or an upload skips it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+
+
+class Staging:
+    def __init__(self, out: Path):
+        self.out = out
+        self.stage = out.with_name(out.name + ".staging")
+        self.old = out.with_name(out.name + ".old")
+        self.written = 0
+        self.unchanged = 0
+        recover(out)
+        if self.stage.exists():
+            shutil.rmtree(self.stage)  # left by a build that was killed
+        self.stage.mkdir(parents=True)
+
+    def _target(self, rel: str) -> Path:
+        path = (self.stage / rel).resolve()
+        if not path.is_relative_to(self.stage.resolve()):
+            raise ValueError(f"refusing to write outside the output directory: {rel!r}")
+        return path
+
+    def put(self, rel: str, data: bytes) -> bool:
+        """Stage a file; True if its bytes differ from the published one."""
+        target = self._target(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = self.out / rel
+        try:
+            if old.stat().st_size == len(data) and old.read_bytes() == data:
+                os.link(old, target)
+                self.unchanged += 1
+                return False
+        except OSError:
+            pass
+        target.write_bytes(data)
+        self.written += 1
+        return True
+
+    def keep(self, rel: str) -> bool:
+        """Stage the published file as it is (its inputs did not change); False if there is none."""
+        target = self._target(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.out / rel, target)
+        except FileNotFoundError:
+            return False
+        self.unchanged += 1
+        return True
+
+    def removed(self) -> int:
+        """Published files that this build no longer produces."""
+        if not self.out.is_dir():
+            return 0
+        count = 0
+        for root, _dirs, files in os.walk(self.out):
+            rel_root = Path(root).relative_to(self.out)
+            count += sum(1 for f in files if not (self.stage / rel_root / f).exists())
+        return count
+
+    def publish(self) -> None:
+        if self.out.is_dir() and _exchange(self.stage, self.out):
+            shutil.rmtree(self.stage)  # now holds the previous output
+            return
+        if self.out.exists():
+            os.replace(self.out, self.old)
+        os.replace(self.stage, self.out)
+        shutil.rmtree(self.old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """A build killed between the two renames of the fallback swap leaves output.old: put it back."""
+    old = out.with_name(out.name + ".old")
+    if old.is_dir() and not out.exists():
+        os.replace(old, out)
+    elif old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
