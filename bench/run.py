@@ -164,6 +164,14 @@ def _report(tool: str, name: str, m: Measurement) -> None:
         print(f"  {tool} {name} FAILED (exit {m.returncode}):\n{m.output[-3000:]}", file=sys.stderr)
 
 
+def _check_load() -> list[float]:
+    """Timings on 2 cores mean little while something else runs: say so, and keep the figure in the JSON."""
+    load = [round(x, 2) for x in os.getloadavg()]
+    if load[0] > (os.cpu_count() or 1) / 2:
+        print(f"warning: load average {load[0]} before starting; the machine is busy, figures will be slow")
+    return load
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -189,12 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {len(meetings)} meetings in {site} ({time.perf_counter() - start:.1f} s)", flush=True)
 
     data: dict[str, Any] = {"meetings": args.meetings, "seed": args.seed}
+    load_start = _check_load()
     data["ours"] = _ours(args, site)
     data["hugo"], data["pelican"] = _compare(args, meetings)
     data["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "loadavg_start": load_start,
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
     }
     print_table(data)
     if args.json:
