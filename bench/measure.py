@@ -10,7 +10,8 @@ Two memory figures, because a build may fan out into worker processes:
   RSS of any *single* process in it (not a sum), exact and without polling gaps.
 
 For single-process builds (Hugo, Pelican) both agree closely. Without psutil the first falls back to the
-second. The time is measured inside the wrapper around the command only, so Python start-up of the wrapper
+second. `cpu_seconds` (user + system of all processes, from the same getrusage call) is kept too: on a
+shared machine it moves less than wall time. The time is measured inside the wrapper around the command only, so Python start-up of the wrapper
 itself is not counted.
 """
 
@@ -36,10 +37,11 @@ cmd = json.loads(sys.argv[1])
 start = time.perf_counter()
 proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 seconds = time.perf_counter() - start
-kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux; CPU of the whole tree
 sys.stdout.buffer.write(proc.stdout)
 sys.stdout.flush()
-sys.stderr.write("\n@@BENCH@@" + json.dumps({"seconds": seconds, "maxrss_kib": kib, "rc": proc.returncode}))
+sys.stderr.write("\n@@BENCH@@" + json.dumps({"seconds": seconds, "maxrss_kib": kib, "cpu": cpu, "rc": proc.returncode}))
 """
 
 
@@ -50,6 +52,7 @@ class Measurement:
     max_process_rss_mb: float
     returncode: int
     output: str
+    cpu_seconds: float = 0.0  # user + system time of the tree: steadier than wall time on a busy machine
 
     @property
     def ok(self) -> bool:
@@ -108,5 +111,6 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
         peak_rss_mb=max(peak / 2**20, max_process),
         max_process_rss_mb=max_process,
         returncode=data["rc"],
+        cpu_seconds=data["cpu"],
         output=out.decode("utf-8", "replace") + head,
     )

@@ -122,7 +122,7 @@ def measure(repo: Path, site: Path, extra: list[str], log: object = print) -> Ou
             prepare()
         m = _build(repo, site, extra)
         result.steps[name] = m
-        log(f"  ours {name:<15} {m.seconds:8.2f} s {m.peak_rss_mb:8.0f} MB  {m.last_line()[:70]}")
+        log(f"  ours {name:<15} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB")
         if not m.ok:
             result.error = f"our build failed in step {name} (exit {m.returncode}):\n{m.output[-3000:]}"
         return m.ok
@@ -136,5 +136,7 @@ def measure(repo: Path, site: Path, extra: list[str], log: object = print) -> Ou
         if m is not None:
             result.steps["template"] = m
             where = result.template_mode + ("" if result.template_seen else ", change NOT seen in output")
-            log(f"  ours template        {m.seconds:8.2f} s {m.peak_rss_mb:8.0f} MB  [{where}]")
+            log(
+                f"  ours template        {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB [{where}]"
+            )
     return result

@@ -60,6 +60,10 @@ def _fig(m: Measurement | None) -> tuple[float | None, float | None]:
     return (round(m.seconds, 3), round(m.peak_rss_mb, 1)) if m is not None and m.ok else (None, None)
 
 
+def _cpu(m: Measurement | None) -> float | None:
+    return round(m.cpu_seconds, 3) if m is not None and m.ok else None
+
+
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits if value < 100 else 0}f}"
 
@@ -103,6 +107,7 @@ def _ours(args: argparse.Namespace, site: Path) -> dict[str, Any]:
                 result.steps[key] = m
     for key in keys:
         out[f"{key}_s"] = _fig(result.steps.get(key))[0]
+        out[f"{key}_cpu_s"] = _cpu(result.steps.get(key))
     ok_steps = [m for m in result.steps.values() if m.ok]
     if ok_steps:
         out["peak_rss_mb"] = round(max(m.peak_rss_mb for m in ok_steps), 1)
@@ -133,6 +138,7 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
     for name, m in runs.items():
         _report("hugo", name, m)
         hugo[f"{name}_s"], hugo["peak_rss_mb" if name == "cold" else f"{name}_peak_rss_mb"] = _fig(m)
+        hugo[f"{name}_cpu_s"] = _cpu(m)
 
     pelican_site = WORK / f"pelican-{n}"
     compare_pelican.write_site(pelican_site, meetings, names)
@@ -149,6 +155,7 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
             _report("pelican", name, m)
     pelican["cold_s"], pelican["peak_rss_mb"] = _fig(cold)
     pelican["warm_s"], pelican["warm_peak_rss_mb"] = _fig(warm)
+    pelican["cold_cpu_s"], pelican["warm_cpu_s"] = _cpu(cold), _cpu(warm)
     return hugo, pelican
 
 
@@ -159,7 +166,10 @@ def _best(repeat: int, build: Callable[[], Measurement]) -> Measurement:
 
 
 def _report(tool: str, name: str, m: Measurement) -> None:
-    print(f"  {tool} {name:<14} {m.seconds:8.2f} s {m.peak_rss_mb:8.0f} MB", flush=True)
+    print(
+        f"  {tool} {name:<14} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB",
+        flush=True,
+    )
     if not m.ok:
         print(f"  {tool} {name} FAILED (exit {m.returncode}):\n{m.output[-3000:]}", file=sys.stderr)
 
