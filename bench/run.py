@@ -196,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-only", action="store_true", help="measure only Hugo and Pelican")
     parser.add_argument("--repeat", type=int, default=1, help="run every build R times, keep the fastest")
     parser.add_argument("--no-related", action="store_true", help="skip Hugo's related-content variant")
-    parser.add_argument("--our-args", default="", help="extra arguments for our build, e.g. '--no-search'")
+    parser.add_argument(
+        "--our-args", default="", help="extra arguments for our build, e.g. --our-args='--no-search'"
+    )
     parser.add_argument("--repo", type=Path, default=BENCH.parent, help=argparse.SUPPRESS)  # tests: a stub
     args = parser.parse_args(argv)
 
