@@ -31,7 +31,7 @@ class ParsedFile:
     analysis: Analysis | None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
@@ -39,7 +39,8 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class ContentCache:
-    def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True):
+    def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True, keep_text: bool = False):
+        self.keep_text = keep_text  # the build keeps light meetings; a cache for one is no use to the other
         self.path = site_dir / CACHE_DIR / "content.pickle"
         self.key = f"{__version__}\0{config_digest}"
         self.enabled = enabled
@@ -55,7 +56,7 @@ class ContentCache:
 
     def save(self, files: dict[str, ParsedFile]) -> None:
         if self.enabled:
-            _atomic_write(self.path, pickle.dumps((self.key, files), protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write(self.path, pickle.dumps((self.key, files), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -67,4 +68,4 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    _atomic_write(path, json.dumps({"engine": __version__, **data}, sort_keys=True).encode("utf-8"))
+    atomic_write(path, json.dumps({"engine": __version__, **data}, sort_keys=True).encode("utf-8"))

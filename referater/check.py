@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import load_config
-from .content import load_content
 from .dates import DateScanner
 from .errors import Finding, SiteError, display_path
+from .loader import load_content
 from .pages import build_pages
 from .site import Site, build_site
 

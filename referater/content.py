@@ -7,23 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .analysis import Analysis, analyse
-from .cache import ContentCache, ParsedFile
 from .config import SiteConfig
-from .errors import Finding, display_path
+from .errors import Finding
 from .model import AgendaItem, Meeting, Participant, Section
 from .privacy import scan_personal_data
-from .topics import TopicMatcher
+from .text import snippet
 from .yamlio import LineDict, YamlError, load_yaml
-
-CONTENT_DIR = "content"
 
 _FRONTMATTER_KEYS = {
     "cluster",
@@ -56,108 +49,9 @@ _PRIVACY_HINT = {
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
-@dataclass
-class LoadResult:
-    meetings: list[Meeting] = field(default_factory=list)  # published and drafts alike
-    findings: list[Finding] = field(default_factory=list)
-    analyses: dict[tuple[str, str, str], Analysis] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "error"]
-
-
-def find_content_files(site_dir: Path) -> list[Path]:
-    root = site_dir / CONTENT_DIR
-    return sorted(p for p in root.rglob("*.md") if p.is_file()) if root.is_dir() else []
-
-
-def load_content(
-    site_dir: Path, config: SiteConfig, cache: ContentCache | None = None, jobs: int = 1
-) -> LoadResult:
-    """Every meeting file, parsed and analysed; unchanged files come from the cache without being read."""
-    result = LoadResult()
-    previous = cache.files if cache else {}
-    current: dict[str, ParsedFile] = {}
-    todo: list[tuple[str, Path, os.stat_result]] = []
-    for path in find_content_files(site_dir):
-        shown = display_path(path, site_dir)
-        stat = path.stat()
-        cached = previous.get(shown)
-        if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):
-            current[shown] = cached
-        else:
-            todo.append((shown, path, stat))
-    for shown, parsed in _parse_all(todo, config, previous, jobs):
-        current[shown] = parsed
-    seen: dict[tuple[str, str, str], Meeting] = {}
-    for shown in sorted(current):
-        parsed = current[shown]
-        result.findings.extend(parsed.findings)
-        meeting = parsed.meeting
-        if meeting is None:
-            continue
-        if meeting.key in seen:
-            other = seen[meeting.key]
-            result.findings.append(
-                Finding(
-                    shown,
-                    meeting.line_of.get("date", 1),
-                    f"the same meeting as {other.path} "
-                    f"({meeting.cluster}, {meeting.forum}, {meeting.date.isoformat()})",
-                )
-            )
-            continue
-        seen[meeting.key] = meeting
-        result.meetings.append(meeting)
-        if parsed.analysis is not None:
-            result.analyses[meeting.key] = parsed.analysis
-    if cache is not None:
-        cache.save(current)
-    return result
-
-
-_PARSE: dict[str, Any] = {}
-
-
-def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
-    shown, path, stat = job
-    config: SiteConfig = _PARSE["config"]
-    previous: dict[str, ParsedFile] = _PARSE["previous"]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return shown, ParsedFile(
-            stat.st_mtime_ns, stat.st_size, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None
-        )
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    cached = previous.get(shown)
-    if cached and cached.digest == digest:  # touched but not changed
-        return shown, ParsedFile(
-            stat.st_mtime_ns, stat.st_size, digest, cached.meeting, cached.findings, cached.analysis
-        )
-    try:
-        meeting, findings = parse_meeting(raw, shown, config)
-    except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
-        meeting, findings = None, [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")]
-    analysis = analyse(meeting, _PARSE["matcher"]) if meeting is not None and not meeting.draft else None
-    return shown, ParsedFile(stat.st_mtime_ns, stat.st_size, digest, meeting, findings, analysis)
-
-
-def _parse_all(todo: list, config: SiteConfig, previous: dict[str, ParsedFile], jobs: int):
-    _PARSE.update(config=config, previous=previous, matcher=TopicMatcher(config.topics))
-    try:
-        if jobs <= 1 or len(todo) < 200:
-            yield from map(_parse_one, todo)
-            return
-        # Forked workers inherit the config; only the parsed results travel back.
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_parse_one, todo, chunksize=16)
-    finally:
-        _PARSE.clear()
-
-
-def parse_meeting(raw: bytes, shown: str, config: SiteConfig) -> tuple[Meeting | None, list[Finding]]:
+def parse_meeting(
+    raw: bytes, shown: str, config: SiteConfig, scan_privacy: bool = True
+) -> tuple[Meeting | None, list[Finding]]:
     """Parse one file's bytes. Returns the meeting (None when it cannot be used) and every finding."""
     findings: list[Finding] = []
 
@@ -190,7 +84,7 @@ def parse_meeting(raw: bytes, shown: str, config: SiteConfig) -> tuple[Meeting |
     if not isinstance(data, LineDict):
         error(2, "the frontmatter must be keys with values (cluster:, forum:, date: …)")
         return None, findings
-    for hit in scan_personal_data(text):
+    for hit in scan_personal_data(text) if scan_privacy else ():
         # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
         error(hit.line, hit.message + _PRIVACY_HINT[hit.kind], hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
@@ -492,10 +386,12 @@ def _make_item(raw: dict[str, Any], error: Any) -> AgendaItem:
                 "closed-body",
             )
         sections = [s for s in sections if s.is_decision]
+    decision = next((s for s in sections if s.is_decision), None)
     return AgendaItem(
         number=raw["number"],
         title=raw["title"],
         sections=tuple(sections),
+        summary=snippet(decision.markdown) if decision else "",
         line=raw["line"],
         closed=closed,
         cases=values("cases"),

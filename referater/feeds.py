@@ -161,6 +161,7 @@ def _item_html(item: AgendaItem, url: str) -> str:
 
 
 def _meeting_entry(site: Site, meeting: Meeting) -> str:
+    meeting = site.full(meeting)  # the model's meetings are light: the decisions are loaded for the feed
     url = absolute(site, site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
@@ -179,6 +180,7 @@ def _meeting_entry(site: Site, meeting: Meeting) -> str:
 
 
 def _item_entry(site: Site, meeting: Meeting, number: int) -> str:
+    meeting = site.full(meeting)
     item = next(i for i in meeting.items if i.number == number)
     url = absolute(site, site.item_url(meeting.key, number))
     body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)

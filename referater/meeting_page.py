@@ -9,7 +9,6 @@ from typing import Any
 from .dates import long_date, month_name
 from .model import AgendaItem, Meeting, Participant, Section
 from .site import Key, Site
-from .text import snippet
 from .views import ItemLink, Link, MeetingLink, item_link, meeting_link
 
 try:
@@ -63,6 +62,7 @@ class MeetingView:
 
 
 def meeting_view(site: Site, m: Meeting) -> MeetingView:
+    m = site.full(m)
     previous, following = site.neighbours.get(m.key, (None, None))
     return MeetingView(
         key=m.key,
@@ -152,13 +152,8 @@ def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
             if t.topic in site.config.topics
         ),
         history=tuple(history),
-        summary=decision_snippet(item),
+        summary=item.summary,
     )
-
-
-def decision_snippet(item: AgendaItem, limit: int = 160) -> str:
-    decision = item.decision
-    return snippet(decision.markdown, limit) if decision else ""
 
 
 def history_window(refs: list, key: Key, number: int) -> list:

@@ -41,6 +41,7 @@ class AgendaItem:
     cases: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     hand_topics: tuple[str, ...] = ()
+    summary: str = ""  # the start of the decision as plain text, kept when the sections are not
 
     @property
     def anchor(self) -> str:
@@ -76,6 +77,7 @@ class Meeting:
     cases: tuple[str, ...] = ()
     source: str = ""
     draft: bool = False
+    light: bool = False  # items without their sections (loader.light); loader.FullMeetings has the rest
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -106,6 +106,7 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
 
 
 def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
+    m = site.full(m)
     url = _absolute(site, site.meeting_url(m.key))
     cluster, forum = site.config.clusters[m.cluster], site.config.forums[m.forum]
     return {

@@ -16,8 +16,8 @@ from typing import Any
 from . import __version__
 from .cache import CACHE_DIR, ContentCache, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .content import load_content
 from .errors import Finding, SiteError
+from .loader import FullMeetings, load_content
 from .pages import Page, build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
 from .site import Site, build_site, cluster_mention_pattern
@@ -52,11 +52,13 @@ def load_site(
     if base_url:
         config = dataclasses.replace(config, base_url=base_url)
     cache = ContentCache(site_dir, config.digest, enabled=use_cache)
-    loaded = load_content(site_dir, config, cache, jobs)
+    loaded = load_content(site_dir, config, cache, jobs, keep_text=False)
     bad = [f for f in loaded.findings if f.level == "error" or strict]
     if bad:
         raise SiteError(loaded.findings)
-    return build_site(loaded.meetings, config, loaded.analyses), loaded.findings
+    site = build_site(loaded.meetings, config, loaded.analyses)
+    site.full = FullMeetings(site_dir, config, use_cache)
+    return site, loaded.findings
 
 
 def static_files(site_dir: Path) -> dict[str, Path]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .analysis import Analysis, analyse
@@ -53,6 +54,7 @@ class Site:
     by_forum: dict[str, list[Meeting]] = field(default_factory=dict)
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
+    full: Callable[[Meeting], Meeting] = lambda meeting: meeting  # the meeting with its text (loader)
 
     # --- URLs: the public contract (DESIGN.md); every internal link is made here ---
     def url(self, path: str = "") -> str:

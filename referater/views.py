@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from .dates import long_date, short_date
 from .model import Meeting
 from .site import Key, Site
-from .text import snippet
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,12 @@ def meeting_link(site: Site, key: Key) -> MeetingLink:
 def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet: bool = False) -> ItemLink:
     m = site.by_key[key]
     item = next(i for i in m.items if i.number == number)
-    decision = item.decision
     return ItemLink(
         url=site.item_url(key, number),
         title=item.title,
         number=number,
         meeting=meeting_link(site, key),
-        snippet=snippet(decision.markdown) if (with_snippet and decision) else "",
+        snippet=item.summary if with_snippet else "",
         main=main,
     )
 

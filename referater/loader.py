@@ -1,0 +1,195 @@
+"""Stage 1, for the whole site: find every meeting file and parse it, from the cache where the file did
+not change. The model keeps meetings *light* (agenda items without their text); the full meeting is
+loaded again only for the pages and data that show it, so memory stays flat at ten thousand meetings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analysis import Analysis, analyse
+from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write
+from .config import SiteConfig
+from .content import parse_meeting
+from .errors import Finding, SiteError, display_path
+from .model import Meeting
+from .topics import TopicMatcher
+
+CONTENT_DIR = "content"
+FULL_DIR = "meetings"  # .cache/meetings/<digest>.pickle: full meetings, for the pages that show them
+
+
+@dataclass
+class LoadResult:
+    meetings: list[Meeting] = field(default_factory=list)  # published and drafts alike
+    findings: list[Finding] = field(default_factory=list)
+    analyses: dict[tuple[str, str, str], Analysis] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+
+def find_content_files(site_dir: Path) -> list[Path]:
+    root = site_dir / CONTENT_DIR
+    return sorted(p for p in root.rglob("*.md") if p.is_file()) if root.is_dir() else []
+
+
+def load_content(
+    site_dir: Path,
+    config: SiteConfig,
+    cache: ContentCache | None = None,
+    jobs: int = 1,
+    keep_text: bool = True,
+) -> LoadResult:
+    """Every meeting file, parsed and analysed; unchanged files come from the cache without being read.
+    With keep_text=False the meetings are light (see FullMeetings) and, with a cache, the full ones are
+    kept in .cache/meetings/ for the renderer."""
+    result = LoadResult()
+    previous = cache.files if cache and cache.keep_text == keep_text else {}
+    full_dir = (
+        site_dir / CACHE_DIR / FULL_DIR if cache is not None and cache.enabled and not keep_text else None
+    )
+    current: dict[str, ParsedFile] = {}
+    todo: list[tuple[str, Path, os.stat_result]] = []
+    for path in find_content_files(site_dir):
+        shown = display_path(path, site_dir)
+        stat = path.stat()
+        cached = previous.get(shown)
+        if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):
+            current[shown] = cached
+        else:
+            todo.append((shown, path, stat))
+    for shown, parsed in _parse_all(todo, config, previous, jobs, keep_text, full_dir):
+        current[shown] = parsed
+    seen: dict[tuple[str, str, str], Meeting] = {}
+    for shown in sorted(current):
+        parsed = current[shown]
+        result.findings.extend(parsed.findings)
+        meeting = parsed.meeting
+        if meeting is None:
+            continue
+        if meeting.key in seen:
+            other = seen[meeting.key]
+            result.findings.append(
+                Finding(
+                    shown,
+                    meeting.line_of.get("date", 1),
+                    f"the same meeting as {other.path} "
+                    f"({meeting.cluster}, {meeting.forum}, {meeting.date.isoformat()})",
+                )
+            )
+            continue
+        seen[meeting.key] = meeting
+        result.meetings.append(meeting)
+        if parsed.analysis is not None:
+            result.analyses[meeting.key] = parsed.analysis
+    if cache is not None and cache.keep_text == keep_text:
+        cache.save(current)
+    if full_dir is not None and full_dir.is_dir():
+        wanted = {f"{p.digest}.pickle" for p in current.values()}
+        for stale in full_dir.iterdir():  # a changed or deleted file leaves its old pickle behind
+            if stale.name not in wanted:
+                stale.unlink(missing_ok=True)
+    return result
+
+
+_PARSE: dict[str, Any] = {}
+
+
+def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
+    shown, path, stat = job
+    config: SiteConfig = _PARSE["config"]
+    previous: dict[str, ParsedFile] = _PARSE["previous"]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return shown, ParsedFile(
+            stat.st_mtime_ns, stat.st_size, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None
+        )
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cached = previous.get(shown)
+    if cached and cached.digest == digest:  # touched but not changed
+        return shown, ParsedFile(
+            stat.st_mtime_ns, stat.st_size, digest, cached.meeting, cached.findings, cached.analysis
+        )
+    try:
+        meeting, findings = parse_meeting(raw, shown, config)
+    except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
+        meeting, findings = None, [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")]
+    analysis = analyse(meeting, _PARSE["matcher"]) if meeting is not None and not meeting.draft else None
+    if meeting is not None and not _PARSE["keep_text"]:
+        full_dir: Path | None = _PARSE["full_dir"]
+        if full_dir is not None and not meeting.draft:
+            atomic_write(
+                full_dir / f"{digest}.pickle", pickle.dumps(meeting, protocol=pickle.HIGHEST_PROTOCOL)
+            )
+        meeting = light(meeting)
+    return shown, ParsedFile(stat.st_mtime_ns, stat.st_size, digest, meeting, findings, analysis)
+
+
+def _parse_all(
+    todo: list,
+    config: SiteConfig,
+    previous: dict[str, ParsedFile],
+    jobs: int,
+    keep_text: bool,
+    full_dir: Path | None,
+):
+    _PARSE.update(
+        config=config,
+        previous=previous,
+        matcher=TopicMatcher(config.topics),
+        keep_text=keep_text,
+        full_dir=full_dir,
+    )
+    try:
+        if jobs <= 1 or len(todo) < 200:
+            yield from map(_parse_one, todo)
+            return
+        # Forked workers inherit the config; only the parsed results travel back.
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_parse_one, todo, chunksize=16)
+    finally:
+        _PARSE.clear()
+
+
+def light(meeting: Meeting) -> Meeting:
+    """The meeting without the text of its items: all the site model needs."""
+    return dataclasses.replace(
+        meeting, items=tuple(dataclasses.replace(item, sections=()) for item in meeting.items), light=True
+    )
+
+
+class FullMeetings:
+    """Loads full meetings for rendering: from the pickle the parse left in .cache/, else from the file."""
+
+    def __init__(self, site_dir: Path, config: SiteConfig, use_cache: bool):
+        self.site_dir, self.config, self.use_cache = site_dir, config, use_cache
+
+    def __call__(self, meeting: Meeting) -> Meeting:
+        if not meeting.light:
+            return meeting
+        cached = self.site_dir / CACHE_DIR / FULL_DIR / f"{meeting.digest}.pickle"
+        if self.use_cache:
+            try:
+                with cached.open("rb") as handle:
+                    full = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+                if isinstance(full, Meeting) and full.path == meeting.path:
+                    return full
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass
+        raw = (self.site_dir / meeting.path).read_bytes()
+        full, findings = parse_meeting(raw, meeting.path, self.config, scan_privacy=False)
+        if full is None or full.digest != meeting.digest:
+            raise SiteError(
+                findings or [Finding(meeting.path, 0, "the file changed during the build; build again")]
+            )
+        return full
