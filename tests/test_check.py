@@ -140,7 +140,11 @@ SCHEMA_CASES = {
     "bad-time": (HEAD.replace("date:", 'time: "25:00"\ndate:'), "time:", "'time' must be a time of day"),
     "impossible-date": (HEAD.replace("2024-09-02", "2024-02-30"), "date:", "impossible date '2024-02-30'"),
     "month-13": (HEAD.replace("2024-09-02", "2024-13-01"), "date:", "impossible date '2024-13-01'"),
-    "unknown-cluster": (HEAD.replace("cluster: nord", "cluster: nordd"), "cluster:", "unknown cluster 'nordd'"),
+    "unknown-cluster": (
+        HEAD.replace("cluster: nord", "cluster: nordd"),
+        "cluster:",
+        "unknown cluster 'nordd'",
+    ),
     "unknown-forum": (HEAD.replace("forum: chefforum", "forum: chef"), "forum:", "unknown forum 'chef'"),
     "unknown-frontmatter-topic": (
         HEAD.replace("date:", "topics: [laegedaekning, tandpleje]\ndate:"),
@@ -161,7 +165,9 @@ def test_schema_errors_name_the_line(site: Path, case: str) -> None:
 
 
 def test_unknown_topic_in_item_emner_is_an_error_with_its_line(site: Path) -> None:
-    text = write(site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n")
+    text = write(
+        site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n"
+    )
     code, findings = check(site)
     assert code == 1
     assert only(findings, "tandpleje") == [(NEW, line_of(text, "Emner:"), "error")], findings
@@ -196,13 +202,19 @@ def test_item_order_warning_and_number_used_twice_error(site: Path) -> None:
     text = write(site, NEW, HEAD + body + "\n## Punkt 2: C\n\n### Beslutning\n\nz\n")
     code, findings = check(site)
     assert code == 1
-    assert only(findings, "agenda item number 2 is used twice") == [(NEW, line_of(text, "## Punkt 2", 2), "error")]
+    assert only(findings, "agenda item number 2 is used twice") == [
+        (NEW, line_of(text, "## Punkt 2", 2), "error")
+    ]
 
 
 def test_references_to_missing_meetings_within_the_archive(site: Path) -> None:
     write(site, "content/nord/2024-06-01-politisk-niveau.md", APR.replace("2024-04-30", "2024-06-01") + "")
     draft = (site / "content/nord/2024-06-01-politisk-niveau.md").read_text("utf-8")
-    write(site, "content/nord/2024-06-01-politisk-niveau.md", draft.replace("---\n\n", "draft: true\n---\n\n", 1))
+    write(
+        site,
+        "content/nord/2024-06-01-politisk-niveau.md",
+        draft.replace("---\n\n", "draft: true\n---\n\n", 1),
+    )
     text = write(
         site,
         NEW,
@@ -295,7 +307,11 @@ def test_warnings_only_exit_zero_and_strict_makes_them_errors(site: Path) -> Non
 def test_file_arguments_restrict_the_report(site: Path) -> None:
     other = "content/nord/2024-09-03-chefforum.md"
     write(site, NEW, HEAD + "## Punkt 1: A\n\n### Beslutning\n\nRing 23 45 67 89.\n")
-    write(site, other, HEAD.replace("09-02", "09-03").replace("forum: chefforum", "forum: chef") + "## Punkt 1: A\n")
+    write(
+        site,
+        other,
+        HEAD.replace("09-02", "09-03").replace("forum: chefforum", "forum: chef") + "## Punkt 1: A\n",
+    )
     code, findings = check(site)
     assert code == 1 and {f[0] for f in findings} == {NEW, other}
 

@@ -272,7 +272,7 @@ def test_case_history_lists_published_items_only(site: Path) -> None:
 
 
 def test_closed_text_does_not_put_items_under_topics(site: Path) -> None:
-    """"Forebyggelse" appears only in closed bodies and the draft: no topic page may list those items."""
+    """ "Forebyggelse" appears only in closed bodies and the draft: no topic page may list those items."""
     out = site / "output"
     topic = out / "emner/forebyggelse/index.html"
     if topic.exists():
