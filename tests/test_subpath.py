@@ -147,7 +147,8 @@ def test_feeds_data_and_sitemap_link_only_under_the_base_url(served: tuple[Path,
     urls: set[str] = set()
     for path in out.rglob("*"):
         if path.suffix in (".atom", ".ics", ".json", ".xml", ".txt") and "pagefind" not in path.parts:
-            text = path.read_text("utf-8").replace("\n ", "")  # unfold iCalendar lines (CRLF reads as a newline)
+            # unfold iCalendar's folded lines (read_text turns CRLF into a newline)
+            text = path.read_text("utf-8").replace("\n ", "")
             urls |= set(SITE_URL.findall(text))
     assert BASE_URL + "sitemap.xml" in urls
     assert BASE_URL + "klynger/nord/2024-03-04-chefforum/meeting.json" in urls
