@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .analysis import Analysis, analyse
+from .cache import ContentCache, ParsedFile
 from .config import SiteConfig
 from .errors import Finding, display_path
 from .model import AgendaItem, Meeting, Participant, Section
 from .privacy import scan_personal_data
+from .topics import TopicMatcher
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONTENT_DIR = "content"
@@ -55,6 +60,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 class LoadResult:
     meetings: list[Meeting] = field(default_factory=list)  # published and drafts alike
     findings: list[Finding] = field(default_factory=list)
+    analyses: dict[tuple[str, str, str], Analysis] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -66,19 +72,29 @@ def find_content_files(site_dir: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.md") if p.is_file()) if root.is_dir() else []
 
 
-def load_content(site_dir: Path, config: SiteConfig) -> LoadResult:
+def load_content(
+    site_dir: Path, config: SiteConfig, cache: ContentCache | None = None, jobs: int = 1
+) -> LoadResult:
+    """Every meeting file, parsed and analysed; unchanged files come from the cache without being read."""
     result = LoadResult()
-    seen: dict[tuple[str, str, str], Meeting] = {}
+    previous = cache.files if cache else {}
+    current: dict[str, ParsedFile] = {}
+    todo: list[tuple[str, Path, os.stat_result]] = []
     for path in find_content_files(site_dir):
         shown = display_path(path, site_dir)
-        try:
-            meeting, findings = parse_meeting(path.read_bytes(), shown, config)
-        except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
-            meeting, findings = (
-                None,
-                [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")],
-            )
-        result.findings.extend(findings)
+        stat = path.stat()
+        cached = previous.get(shown)
+        if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):
+            current[shown] = cached
+        else:
+            todo.append((shown, path, stat))
+    for shown, parsed in _parse_all(todo, config, previous, jobs):
+        current[shown] = parsed
+    seen: dict[tuple[str, str, str], Meeting] = {}
+    for shown in sorted(current):
+        parsed = current[shown]
+        result.findings.extend(parsed.findings)
+        meeting = parsed.meeting
         if meeting is None:
             continue
         if meeting.key in seen:
@@ -94,7 +110,51 @@ def load_content(site_dir: Path, config: SiteConfig) -> LoadResult:
             continue
         seen[meeting.key] = meeting
         result.meetings.append(meeting)
+        if parsed.analysis is not None:
+            result.analyses[meeting.key] = parsed.analysis
+    if cache is not None:
+        cache.save(current)
     return result
+
+
+_PARSE: dict[str, Any] = {}
+
+
+def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
+    shown, path, stat = job
+    config: SiteConfig = _PARSE["config"]
+    previous: dict[str, ParsedFile] = _PARSE["previous"]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return shown, ParsedFile(
+            stat.st_mtime_ns, stat.st_size, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None
+        )
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cached = previous.get(shown)
+    if cached and cached.digest == digest:  # touched but not changed
+        return shown, ParsedFile(
+            stat.st_mtime_ns, stat.st_size, digest, cached.meeting, cached.findings, cached.analysis
+        )
+    try:
+        meeting, findings = parse_meeting(raw, shown, config)
+    except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
+        meeting, findings = None, [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")]
+    analysis = analyse(meeting, _PARSE["matcher"]) if meeting is not None and not meeting.draft else None
+    return shown, ParsedFile(stat.st_mtime_ns, stat.st_size, digest, meeting, findings, analysis)
+
+
+def _parse_all(todo: list, config: SiteConfig, previous: dict[str, ParsedFile], jobs: int):
+    _PARSE.update(config=config, previous=previous, matcher=TopicMatcher(config.topics))
+    try:
+        if jobs <= 1 or len(todo) < 200:
+            yield from map(_parse_one, todo)
+            return
+        # Forked workers inherit the config; only the parsed results travel back.
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_parse_one, todo, chunksize=16)
+    finally:
+        _PARSE.clear()
 
 
 def parse_meeting(raw: bytes, shown: str, config: SiteConfig) -> tuple[Meeting | None, list[Finding]]:

@@ -16,19 +16,26 @@ from .text import plain_text
 SCHEMA_VERSION = 1
 
 
-def data_files(site: Site) -> list[tuple[str, bytes]]:
-    meetings = [meeting_data(site, m) for m in site.meetings]
-    files = [("data/meetings.json", _dump(all_data(site, meetings), indent=None))]
-    for m, data in zip(site.meetings, meetings, strict=True):
-        files.append((f"klynger/{m.cluster}/{m.slug}/meeting.json", _dump(data, indent=2)))
-    return files
+def meeting_json(site: Site, m: Meeting) -> bytes:
+    """The meeting.json beside a meeting page; also one element of /data/meetings.json."""
+    return _dump(meeting_data(site, m))
 
 
-def _dump(data: Any, indent: int | None) -> bytes:
-    separators = (",", ": ") if indent else (",", ":")
-    return (
-        json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators) + "\n"
-    ).encode("utf-8")
+def site_json(site: Site, pieces: list[bytes]) -> bytes:
+    """/data/meetings.json: the site's facts with every meeting.json in it, newest first. The pieces are
+    joined as they are, so unchanged meetings are not serialised again."""
+    marker = "\u0000meetings\u0000"
+    head = json.dumps(all_data(site, marker), ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # type: ignore[arg-type]
+    quoted = json.dumps(marker)
+    body = b"[" + b",".join(piece.rstrip(b"\n") for piece in pieces) + b"]"
+    before, after = head.split(quoted)
+    return before.encode("utf-8") + body + after.encode("utf-8") + b"\n"
+
+
+def _dump(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode(
+        "utf-8"
+    )
 
 
 def _absolute(site: Site, url: str) -> str:
@@ -36,7 +43,7 @@ def _absolute(site: Site, url: str) -> str:
     return site.config.base_url + (url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/"))
 
 
-def all_data(site: Site, meetings: list[dict[str, Any]]) -> dict[str, Any]:
+def all_data(site: Site, meetings: Any) -> dict[str, Any]:
     config = site.config
     return {
         "schema_version": SCHEMA_VERSION,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import multiprocessing
 import os
 import pickle
@@ -15,16 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import SiteConfig, load_config
+from .cache import CACHE_DIR, ContentCache, read_json, write_json
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .content import load_content
 from .errors import Finding, SiteError
 from .pages import Page, build_pages
-from .render import BUILTIN_STATIC, Renderer
+from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
 from .site import Site, build_site, cluster_mention_pattern
 from .write import Staging
-
-CACHE_DIR = ".cache"
-_CACHE_FILE = "pages.json"
 
 
 @dataclass
@@ -36,8 +33,11 @@ class BuildResult:
     rendered: int = 0
     seconds: float = 0.0
     warnings: list[Finding] = field(default_factory=list)
+    noop: bool = False
 
     def summary(self) -> str:
+        if self.noop:
+            return f"built {self.pages} pages: nothing changed, {self.unchanged} files kept in {self.seconds:.2f} s"
         return (
             f"built {self.pages} pages: {self.written} files written, {self.unchanged} unchanged, "
             f"{self.removed} removed ({self.rendered} rendered) in {self.seconds:.2f} s"
@@ -45,17 +45,18 @@ class BuildResult:
 
 
 def load_site(
-    site_dir: Path, strict: bool = False, base_url: str | None = None
+    site_dir: Path, strict: bool = False, base_url: str | None = None, use_cache: bool = True, jobs: int = 1
 ) -> tuple[Site, list[Finding]]:
     """Stages 1–2. Raises SiteError with every error (and, when strict, every warning)."""
     config = load_config(site_dir)
     if base_url:
         config = dataclasses.replace(config, base_url=base_url)
-    loaded = load_content(site_dir, config)
+    cache = ContentCache(site_dir, config.digest, enabled=use_cache)
+    loaded = load_content(site_dir, config, cache, jobs)
     bad = [f for f in loaded.findings if f.level == "error" or strict]
     if bad:
         raise SiteError(loaded.findings)
-    return build_site(loaded.meetings, config), loaded.findings
+    return build_site(loaded.meetings, config, loaded.analyses), loaded.findings
 
 
 def static_files(site_dir: Path) -> dict[str, Path]:
@@ -135,49 +136,60 @@ def build(
     search: bool = True,
     base_url: str | None = None,
     preview: bool = False,
+    progress: bool = False,
 ) -> BuildResult:
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
-    site, findings = load_site(site_dir, strict, base_url)
+    jobs = jobs or os.cpu_count() or 1
+    state_path = site_dir / CACHE_DIR / "build.json"
+    state = read_json(state_path) if use_cache else {}
+    signature = input_signature(site_dir, (base_url, preview, search, strict))
+    if state.get("signature") == signature and _output_identity(out) == state.get("output"):
+        # Nothing that goes into the site changed since the last build, and output/ is the one it made.
+        result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
+        result.warnings = [Finding(**f) for f in state.get("warnings", [])]
+        result.seconds = time.perf_counter() - started
+        return result
+
+    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs)
     result = BuildResult(warnings=[f for f in findings if f.level != "error"])
     pages = build_pages(site)
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
     renderer = Renderer(
         site_dir, template_globals(site, assets, preview), cluster_mention_pattern(site), site.config.base_url
     )
-    env_key = (
-        f"{__version__}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0"
-        + hashlib.blake2b(
-            b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
-        ).hexdigest()
-    )
-    cache_path = site_dir / CACHE_DIR / _CACHE_FILE
-    previous = _read_cache(cache_path) if use_cache else {}
+    env_key = hashlib.blake2b(
+        f"{__version__}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
+        + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
+    ).digest()
+    previous = state.get("fingerprints", {})
     staging = Staging(out)
     try:
-        fingerprints: dict[str, str] = {}
-        todo: list[int] = []
-        for i, page in enumerate(pages):
-            h = hashlib.blake2b(digest_size=20)
-            h.update(env_key.encode())
-            h.update(renderer.template_digest(page.template).encode())
-            h.update(pickle.dumps(page.context, protocol=5))
-            fingerprints[page.path] = h.hexdigest()
-            if previous.get(page.path) == fingerprints[page.path] and staging.keep(page.path):
-                continue
-            todo.append(i)
-        for i, data in _render_all(renderer, pages, todo, jobs or os.cpu_count() or 1):
+        fingerprints = {page.path: fingerprint(page, site, renderer, env_key) for page in pages}
+        todo = [
+            i
+            for i, page in enumerate(pages)
+            if previous.get(page.path) != fingerprints[page.path] or not staging.keep(page.path)
+        ]
+        bar = Progress(len(todo), enabled=progress)
+        for i, data in _render_all(renderer, pages, todo, jobs):
             staging.put(pages[i].path, data)
+            bar.step()
+        bar.done()
         result.rendered = len(todo)
+        rendered = {pages[i].path for i in todo}
         for rel, data in assets.items():
             staging.put(rel, data)
+        _open_data(site, staging, rendered)
         for rel, data in post_outputs(site, pages):
             staging.put(rel, data)
         if search:
-            from .search import build_index
+            from .search import BUNDLE_DIR, build_index
 
-            build_index(staging.stage, site)
+            meetings_changed = any(pages[i].kind == "meeting" for i in todo)
+            if meetings_changed or staging.removed() or not staging.keep_tree(BUNDLE_DIR):
+                build_index(staging.stage, site)
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
@@ -186,42 +198,121 @@ def build(
         staging.abandon()
         raise
     if use_cache:
-        _write_cache(cache_path, fingerprints)
+        write_json(
+            state_path,
+            {
+                "signature": signature,
+                "output": _output_identity(out),
+                "fingerprints": fingerprints,
+                "pages": result.pages,
+                "files": result.written + result.unchanged,
+                "warnings": [dataclasses.asdict(f) for f in result.warnings],
+            },
+        )
     result.seconds = time.perf_counter() - started
     return result
 
 
+def fingerprint(page: Page, site: Site, renderer: Renderer, env_key: bytes) -> str:
+    """Everything a page shows: its shape from the site model, the meetings it draws on, its templates."""
+    h = hashlib.blake2b(env_key, digest_size=20)
+    h.update(renderer.template_digest(page.template).encode())
+    h.update(pickle.dumps((page.path, page.kind, page.shape), protocol=5))
+    for key in page.deps:
+        h.update(site.by_key[key].digest.encode())
+    return h.hexdigest()
+
+
+def input_signature(site_dir: Path, options: tuple) -> str:
+    """Names, sizes and mtimes of every input (content, config, templates, assets) plus the options."""
+    h = hashlib.blake2b(f"{__version__}\0{options!r}".encode(), digest_size=20)
+    roots = [
+        site_dir / "content",
+        site_dir / "templates",
+        site_dir / "static",
+        BUILTIN_TEMPLATES,
+        BUILTIN_STATIC,
+    ]
+    for root in roots:
+        h.update(f"\0{root}".encode())
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                stat = path.stat()
+                h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    config = site_dir / CONFIG_NAME
+    if config.exists():
+        h.update(config.read_bytes())
+    return h.hexdigest()
+
+
+def _output_identity(out: Path) -> list[int] | None:
+    """The published directory is swapped in whole, so a new inode means another build made it."""
+    try:
+        stat = out.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_dev, stat.st_ino]
+
+
+def _open_data(site: Site, staging: Staging, rendered: set[str]) -> None:
+    """meeting.json shows what the meeting page shows: reuse it when the page was not rendered again, and
+    make /data/meetings.json from the pieces rather than from scratch."""
+    from .opendata import meeting_json, site_json
+
+    pieces = []
+    for m in site.meetings:
+        folder = f"klynger/{m.cluster}/{m.slug}/"
+        rel = folder + "meeting.json"
+        if folder + "index.html" not in rendered and staging.keep(rel):
+            pieces.append((staging.stage / rel).read_bytes())
+        else:
+            data = meeting_json(site, m)
+            staging.put(rel, data)
+            pieces.append(data)
+    staging.put("data/meetings.json", site_json(site, pieces))
+
+
+class Progress:
+    """A progress line for long builds on a terminal; silent elsewhere (CI logs, tests)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.count = total, 0
+        self.enabled = enabled and total >= 500 and sys.stderr.isatty()
+        self.every = max(1, total // 100)
+
+    def step(self) -> None:
+        self.count += 1
+        if self.enabled and (self.count % self.every == 0 or self.count == self.total):
+            filled = 30 * self.count // self.total
+            print(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total} sider",
+                end="",
+                file=sys.stderr,
+            )
+
+    def done(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr)
+
+
 def post_outputs(site: Site, pages: list[Page]) -> list[tuple[str, bytes]]:
-    """Files made from the model rather than templates: feeds, open data, sitemap (leaf modules)."""
+    """Files made from the model rather than templates: feeds, calendars, sitemap (leaf modules)."""
     from .crawl import robots_txt, sitemap_xml
     from .feeds import feed_files
-    from .opendata import data_files
 
-    return [
-        ("sitemap.xml", sitemap_xml(site, pages)),
-        ("robots.txt", robots_txt(site)),
-        *feed_files(site),
-        *data_files(site),
-    ]
-
-
-def _read_cache(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data["pages"] if data.get("engine") == __version__ else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}  # a missing or damaged cache only costs a full render
-
-
-def _write_cache(path: Path, fingerprints: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"engine": __version__, "pages": fingerprints}, sort_keys=True), "utf-8")
-    os.replace(tmp, path)
+    return [("sitemap.xml", sitemap_xml(site, pages)), ("robots.txt", robots_txt(site)), *feed_files(site)]
 
 
 def run_build(args: Any) -> int:
-    result = build(args.site, args.out, args.jobs, not args.no_cache, args.strict, not args.no_search)
+    result = build(
+        args.site,
+        args.out,
+        args.jobs,
+        not args.no_cache,
+        args.strict,
+        not args.no_search,
+        progress=not args.quiet,
+    )
     for finding in result.warnings:
         print(finding, file=sys.stderr)
     if not args.quiet:

@@ -58,7 +58,7 @@ class Renderer:
         return Markup(self.markdown.render(text))
 
     def render(self, page: Page) -> bytes:
-        html = self.env.get_template(page.template).render(page.context)
+        html = self.env.get_template(page.template).render(page.context())
         return html.encode("utf-8")
 
     def template_digest(self, name: str) -> str:

@@ -8,9 +8,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .analysis import Analysis, analyse
 from .config import SiteConfig
-from .dates import DateScanner, short_date
-from .model import AgendaItem, Meeting
+from .dates import short_date
+from .model import Meeting
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
 
@@ -93,13 +94,19 @@ def newest_first(meeting: Meeting) -> tuple:
     return (-meeting.date.toordinal(), meeting.cluster, meeting.forum)
 
 
-def build_site(meetings: list[Meeting], config: SiteConfig) -> Site:
+def build_site(
+    meetings: list[Meeting], config: SiteConfig, analyses: dict[Key, Analysis] | None = None
+) -> Site:
+    """The model of the published site. `analyses` (from the content cache) saves re-reading texts."""
     published = sorted((m for m in meetings if not m.draft), key=newest_first)
     site = Site(config=config, meetings=published, by_key={m.key: m for m in published})
+    known = analyses or {}
+    matcher = TopicMatcher(config.topics)
+    found = {m.key: known.get(m.key) or analyse(m, matcher) for m in published}
     _group(site)
-    _topics(site)
+    _topics(site, found)
     _cases(site)
-    _references(site)
+    _references(site, found)
     _neighbours(site)
     _related(site)
     return site
@@ -127,13 +134,12 @@ _MAIN_WEIGHT = 3
 _MEETING_TOPIC_WEIGHT = 3
 
 
-def _topics(site: Site) -> None:
-    matcher = TopicMatcher(site.config.topics)
+def _topics(site: Site, found: dict[Key, Analysis]) -> None:
     entries: dict[str, list[TopicEntry]] = defaultdict(list)
     for m in site.meetings:
         weight: dict[str, int] = defaultdict(int)
         for item in m.items:
-            matches = matcher.match(item)
+            matches = list(found[m.key].item_topics.get(item.number, ()))
             site.item_topics[(m.key, item.number)] = matches
             for match in matches:
                 entries[match.topic].append(TopicEntry(m.key, item.number, match.in_title, match.mentions))
@@ -169,7 +175,7 @@ def _cases(site: Site) -> None:
         site.case_slugs[case] = slug
 
 
-def _references(site: Site) -> None:
+def _references(site: Site, found: dict[Key, Analysis]) -> None:
     """Dates in the text that are a published meeting of the same cluster become links and backlinks."""
     on_day: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
     for m in site.meetings:
@@ -179,8 +185,7 @@ def _references(site: Site) -> None:
         targets: dict[str, Key] = {}
         for item in m.items:
             cited: set[Key] = set()
-            for ref in scan_item_dates(item, m.date.year):
-                day = ref.date.isoformat()
+            for day in found[m.key].item_dates.get(item.number, ()):
                 target = choose_target(on_day.get((m.cluster, day), []), m)
                 if target is None:
                     continue
@@ -191,12 +196,6 @@ def _references(site: Site) -> None:
         if targets:
             site.references[m.key] = dict(sorted(targets.items()))
     site.backlinks = dict(backlinks)
-
-
-def scan_item_dates(item: AgendaItem, default_year: int):
-    # A fresh scanner per section, exactly as the renderer sees the text, so links and backlinks agree.
-    for section in item.sections:
-        yield from DateScanner(default_year).scan(section.markdown)
 
 
 def choose_target(candidates: list[Meeting], source: Meeting) -> Meeting | None:

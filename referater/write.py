@@ -77,6 +77,16 @@ class Staging:
         self.unchanged += 1
         return True
 
+    def keep_tree(self, rel: str) -> bool:
+        """Stage a whole published directory as it is (the search bundle when no meeting changed)."""
+        source = self.out / rel
+        if not source.is_dir():
+            return False
+        for path in source.rglob("*"):
+            if path.is_file():
+                self.keep(path.relative_to(self.out).as_posix())
+        return True
+
     def removed(self) -> int:
         """Published files that this build no longer produces."""
         if not self.out.is_dir():

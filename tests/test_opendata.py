@@ -96,7 +96,13 @@ def test_open_data_is_deterministic_and_sorted(links_site: Path) -> None:
     data = json.loads(raw)
     assert raw == json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     single = (links_site / "output" / NORD_APR / "meeting.json").read_text("utf-8")
-    assert single == json.dumps(json.loads(single), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    assert (
+        single
+        == json.dumps(json.loads(single), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    )
+    assert json.loads(single) == next(
+        m for m in data["meetings"] if m["id"] == NORD_APR.strip("/").split("/", 1)[1]
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,116 @@
+"""Time one command and record its peak memory.
+
+Two memory figures, because a build may fan out into worker processes:
+
+- `peak_rss_mb`: psutil polls the whole process tree every 20 ms and keeps the largest *sum* of RSS. This is
+  what the machine had to hold at once. It over-counts pages that forked workers share with their parent
+  (copy-on-write), so it is an upper bound; it can miss a spike shorter than the polling interval.
+- `max_process_rss_mb`: `resource.getrusage(RUSAGE_CHILDREN).ru_maxrss` read in a fresh wrapper process
+  that runs only this one command, so the kernel's figure covers exactly this command's tree: the largest
+  RSS of any *single* process in it (not a sum), exact and without polling gaps.
+
+For single-process builds (Hugo, Pelican) both agree closely. Without psutil the first falls back to the
+second. `cpu_seconds` (user + system of all processes, from the same getrusage call) is kept too: on a
+shared machine it moves less than wall time. The time is measured inside the wrapper around the command only, so Python start-up of the wrapper
+itself is not counted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import psutil
+except ImportError:  # pragma: no cover - psutil is a dev dependency; the rusage figure still works
+    psutil = None
+
+# Runs in its own interpreter: RUSAGE_CHILDREN then covers this one command and nothing we ran before.
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+cmd = json.loads(sys.argv[1])
+start = time.perf_counter()
+proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # KiB on Linux; CPU of the whole tree
+sys.stdout.buffer.write(proc.stdout)
+sys.stdout.flush()
+sys.stderr.write("\n@@BENCH@@" + json.dumps({"seconds": seconds, "maxrss_kib": kib, "cpu": cpu, "rc": proc.returncode}))
+"""
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    peak_rss_mb: float
+    max_process_rss_mb: float
+    returncode: int
+    output: str
+    cpu_seconds: float = 0.0  # user + system time of the tree: steadier than wall time on a busy machine
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def last_line(self) -> str:
+        lines = [line for line in self.output.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        family = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for member in family:
+        with contextlib.suppress(psutil.Error):  # exited between listing and reading
+            total += member.memory_info().rss
+    return total
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
+    """Run cmd once; never raises on a failing command (check `.ok`); relative paths in cmd are from cwd."""
+    wrapper = subprocess.Popen(
+        [sys.executable, "-c", _WRAPPER, json.dumps([str(c) for c in cmd])],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    if psutil is not None:
+        me = psutil.Process(wrapper.pid)
+        wrapper_rss = 0
+        while wrapper.poll() is None:
+            # The wrapper's own interpreter is not part of the build: subtract it from the tree's sum.
+            try:
+                wrapper_rss = me.memory_info().rss
+            except psutil.Error:
+                break
+            peak = max(peak, _tree_rss(me) - wrapper_rss)
+            time.sleep(0.02)
+    out, err = wrapper.communicate()
+    text_err = err.decode("utf-8", "replace")
+    head, _, report = text_err.rpartition("\n@@BENCH@@")
+    try:
+        data = json.loads(report)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):  # the wrapper itself failed (e.g. command not found): show its traceback
+        return Measurement(0.0, 0.0, 0.0, wrapper.returncode or 1, out.decode("utf-8", "replace") + text_err)
+    max_process = data["maxrss_kib"] / 1024
+    return Measurement(
+        seconds=data["seconds"],
+        peak_rss_mb=max(peak / 2**20, max_process),
+        max_process_rss_mb=max_process,
+        returncode=data["rc"],
+        cpu_seconds=data["cpu"],
+        output=out.decode("utf-8", "replace") + head,
+    )

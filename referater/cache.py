@@ -1,0 +1,70 @@
+"""The persistent cache in .cache/: parsed meetings by file, and page fingerprints by output path.
+
+A cache is only ever an optimisation: a missing, old or damaged one costs a full build, never a wrong one.
+Everything in it is keyed by the engine version and the config's digest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .analysis import Analysis
+from .errors import Finding
+from .model import Meeting
+
+CACHE_DIR = ".cache"
+
+
+@dataclass
+class ParsedFile:
+    mtime_ns: int
+    size: int
+    digest: str
+    meeting: Meeting | None
+    findings: list[Finding]
+    analysis: Analysis | None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class ContentCache:
+    def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True):
+        self.path = site_dir / CACHE_DIR / "content.pickle"
+        self.key = f"{__version__}\0{config_digest}"
+        self.enabled = enabled
+        self.files: dict[str, ParsedFile] = {}
+        if enabled:
+            try:
+                with self.path.open("rb") as handle:
+                    key, files = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+                if key == self.key:
+                    self.files = files
+            except Exception:  # noqa: BLE001 - damaged or foreign cache: start afresh
+                self.files = {}
+
+    def save(self, files: dict[str, ParsedFile]) -> None:
+        if self.enabled:
+            _atomic_write(self.path, pickle.dumps((self.key, files), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return data if isinstance(data, dict) and data.get("engine") == __version__ else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    _atomic_write(path, json.dumps({"engine": __version__, **data}, sort_keys=True).encode("utf-8"))

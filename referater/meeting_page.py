@@ -1,0 +1,193 @@
+"""The meeting page's view: a meeting with everything the site model knows about it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from .dates import long_date, month_name
+from .model import AgendaItem, Meeting, Participant, Section
+from .site import Key, Site
+from .text import snippet
+from .views import ItemLink, Link, MeetingLink, item_link, meeting_link
+
+try:
+    from zoneinfo import ZoneInfo
+
+    _DANISH_TIME: datetime.tzinfo | None = ZoneInfo("Europe/Copenhagen")
+except Exception:  # noqa: BLE001 - no tz database: fall back to local times without offset
+    _DANISH_TIME = None
+
+HISTORY_SPAN = 4  # steps shown before and after this item in "Sagens forløb"; the case page has them all
+
+
+@dataclass(frozen=True)
+class ItemView:
+    number: int
+    anchor: str
+    title: str
+    closed: bool
+    sections: tuple[Section, ...]
+    cases: tuple[Link | str, ...]
+    documents: tuple[str, ...]
+    topics: tuple[Link, ...]
+    history: tuple[tuple[str, tuple[tuple[ItemLink, bool], ...]], ...]  # case → (item, is this one)
+    summary: str  # the start of the decision, for the overview "Beslutninger"
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    key: Key
+    title: str
+    cluster: Link
+    forum: Link
+    region: str
+    date_long: str
+    iso: str
+    time: str
+    end_time: str
+    location: str
+    present: tuple[Participant, ...]
+    absent: tuple[Participant, ...]
+    secretariat: tuple[Participant, ...]
+    items: tuple[ItemView, ...]
+    topics: tuple[Link, ...]
+    previous: MeetingLink | None
+    next: MeetingLink | None
+    backlinks: tuple[ItemLink, ...]
+    related: tuple[MeetingLink, ...]
+    month: Link
+    source: str
+    json_ld: dict[str, Any]
+
+
+def meeting_view(site: Site, m: Meeting) -> MeetingView:
+    previous, following = site.neighbours.get(m.key, (None, None))
+    return MeetingView(
+        key=m.key,
+        title=site.meeting_title(m),
+        cluster=Link(site.cluster_url(m.cluster), site.config.clusters[m.cluster].full_name),
+        forum=Link(site.forum_url(m.forum), site.config.forums[m.forum].name),
+        region=site.config.clusters[m.cluster].region,
+        date_long=long_date(m.date),
+        iso=m.date.isoformat(),
+        time=m.time,
+        end_time=m.end_time,
+        location=m.location,
+        present=m.present,
+        absent=m.absent,
+        secretariat=m.secretariat,
+        items=tuple(_item_view(site, m, item) for item in m.items),
+        topics=tuple(Link(site.topic_url(t), site.config.topics[t].name) for t in site.meeting_topics[m.key]),
+        previous=meeting_link(site, previous) if previous else None,
+        next=meeting_link(site, following) if following else None,
+        backlinks=tuple(item_link(site, r.meeting, r.number) for r in site.backlinks.get(m.key, [])),
+        related=tuple(meeting_link(site, k) for k in site.related.get(m.key, [])),
+        month=Link(site.month_url(m.date.year, m.date.month), f"{month_name(m.date.month)} {m.date.year}"),
+        source=m.source,
+        json_ld=_json_ld(site, m),
+    )
+
+
+def _json_ld(site: Site, m: Meeting) -> dict[str, Any]:
+    cluster = site.config.clusters[m.cluster]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": site.meeting_title(m),
+        "startDate": start_time(m),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "url": site.config.base_url + f"klynger/{m.cluster}/{m.slug}/",
+        "organizer": {"@type": "Organization", "name": cluster.full_name},
+        "location": {
+            "@type": "Place",
+            "name": m.location or "Ikke oplyst",
+            "address": m.location or cluster.region,
+        },
+        "inLanguage": "da",
+    }
+    if m.end_time:
+        data["endDate"] = start_time(m, m.end_time)
+    return data
+
+
+def start_time(m: Meeting, clock: str | None = None) -> str:
+    """ISO 8601 with the Danish offset of that day (CET/CEST), or the date alone without a time."""
+    clock = m.time if clock is None else clock
+    if not clock:
+        return m.date.isoformat()
+    hour, minute = (int(x) for x in clock.split(":"))
+    moment = datetime.datetime(m.date.year, m.date.month, m.date.day, hour, minute, tzinfo=_DANISH_TIME)
+    return moment.isoformat()
+
+
+def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
+    history = []
+    for case in dict.fromkeys((*item.cases, *m.cases)):
+        url = site.case_url(case)
+        if url is None:
+            continue
+        refs = history_window(site.cases[case], m.key, item.number)
+        history.append(
+            (
+                case,
+                tuple(
+                    (item_link(site, r.meeting, r.number), (r.meeting, r.number) == (m.key, item.number))
+                    for r in refs
+                ),
+            )
+        )
+    return ItemView(
+        number=item.number,
+        anchor=item.anchor,
+        title=item.title,
+        closed=item.closed,
+        sections=item.sections,
+        cases=tuple(Link(url, c) if (url := site.case_url(c)) else c for c in item.cases),
+        documents=item.documents,
+        topics=tuple(
+            Link(site.topic_url(t.topic), site.config.topics[t.topic].name)
+            for t in site.item_topics.get((m.key, item.number), [])
+            if t.topic in site.config.topics
+        ),
+        history=tuple(history),
+        summary=decision_snippet(item),
+    )
+
+
+def decision_snippet(item: AgendaItem, limit: int = 160) -> str:
+    decision = item.decision
+    return snippet(decision.markdown, limit) if decision else ""
+
+
+def history_window(refs: list, key: Key, number: int) -> list:
+    """The steps of a case around this item: a case that runs through every meeting of a series would
+    otherwise list hundreds of steps on every item (and tie every page of the series together)."""
+    at = next((i for i, r in enumerate(refs) if (r.meeting, r.number) == (key, number)), 0)
+    return refs[max(0, at - HISTORY_SPAN) : at + HISTORY_SPAN + 1]
+
+
+def meeting_shape(site: Site, m: Meeting) -> tuple[tuple, tuple[Key, ...]]:
+    """What a meeting page shows besides the meeting itself, as plain data (for its fingerprint), and
+    every other meeting whose content appears on it (whose digests go into the fingerprint too)."""
+    previous, following = site.neighbours.get(m.key, (None, None))
+    backlinks = tuple(site.backlinks.get(m.key, ()))
+    related = tuple(site.related.get(m.key, ()))
+    references = tuple(site.references.get(m.key, {}).items())
+    histories = tuple(
+        (item.number, case, tuple(history_window(site.cases[case], m.key, item.number)))
+        for item in m.items
+        for case in dict.fromkeys((*item.cases, *m.cases))
+        if site.case_url(case)
+    )
+    topics = (
+        tuple(site.meeting_topics[m.key]),
+        tuple(tuple(site.item_topics.get((m.key, i.number), ())) for i in m.items),
+        tuple((c, site.case_url(c)) for i in m.items for c in i.cases),
+    )
+    deps = {m.key, *(k for k in (previous, following) if k), *(b.meeting for b in backlinks), *related}
+    deps.update(target for _, target in references)
+    deps.update(r.meeting for _, _, steps in histories for r in steps)
+    shape = (m.key, previous, following, backlinks, related, references, histories, topics)
+    return shape, tuple(sorted(deps))
