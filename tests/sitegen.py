@@ -23,6 +23,10 @@ SUMMARY = re.compile(
     r"built (?P<pages>\d+) pages: (?P<written>\d+) files written, (?P<unchanged>\d+) unchanged, "
     r"(?P<removed>\d+) removed \((?P<rendered>\d+) rendered\) in [\d.]+ s"
 )
+# When no input changed since the last build into the same output, the build stops early and says so.
+NOOP_SUMMARY = re.compile(
+    r"built (?P<pages>\d+) pages: nothing changed, (?P<unchanged>\d+) files kept in [\d.]+ s"
+)
 
 MONTHS = (
     "januar",
@@ -159,7 +163,15 @@ def build_site(site: Path, *extra: str, search: bool = False, **env: str) -> dic
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    found = SUMMARY.fullmatch(done.stdout.strip())
+    line = done.stdout.strip()
+    if found := NOOP_SUMMARY.fullmatch(line):
+        return {
+            "written": 0,
+            "removed": 0,
+            "rendered": 0,
+            **{k: int(v) for k, v in found.groupdict().items()},
+        }
+    found = SUMMARY.fullmatch(line)
     assert found, f"no summary line in {done.stdout!r}"
     return {k: int(v) for k, v in found.groupdict().items()}
 

@@ -7,6 +7,7 @@ one input, builds again through the CLI and compares bytes, inodes and mtimes fi
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -210,17 +211,47 @@ def test_noop_rebuild_writes_nothing_and_keeps_every_file(site: Path) -> None:
 
 
 def test_noop_rebuild_with_search_keeps_the_search_bundle(tmp_path: Path) -> None:
-    """Pagefind writes its bundle into the staging dir afresh; files whose bytes did not change must still
-    keep their mtime, or every nightly upload sends the whole search index again."""
     site = copy_site(FIXTURES / "links", tmp_path / "site")
     build_site(site, search=True)
     out = site / "output"
     age(out)
     before = snapshot(out)
     assert any(rel.startswith("pagefind/fragment/") for rel in before)
+    summary = build_site(site, search=True)
+    assert summary["written"] == 0
+    assert rewritten(before, snapshot(out)) == set()
+
+
+def test_touched_but_unchanged_inputs_rewrite_nothing(tmp_path: Path) -> None:
+    """A new mtime on every input defeats the no-op shortcut; the full pipeline must still find that no
+    page changed, render none, and keep every file, the search bundle included."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site, search=True)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    for path in [site / "site_config.yaml", *(site / "content").rglob("*.md")]:
+        os.utime(path)
+    summary = build_site(site, search=True)
+    assert (summary["written"], summary["rendered"], summary["removed"]) == (0, 0, 0)
+    assert rewritten(before, snapshot(out)) == set()
+
+
+def test_search_bundle_files_with_the_same_bytes_keep_their_mtime(tmp_path: Path) -> None:
+    """Changing one meeting makes Pagefind index the site again, into the staging dir. Its files whose bytes
+    did not change (other meetings' fragments, the UI scripts and styles, the wasm) must still keep their
+    mtime, or every nightly upload sends the whole search bundle again."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site, search=True)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    edit(site / "content/nord/2024-03-04-chefforum.md", "udpegede to deltagere", "udpegede tre deltagere")
     build_site(site, search=True)
     after = snapshot(out)
-    same_bytes = {rel for rel in before.keys() & after.keys() if before[rel].data == after[rel].data}
+    bundle = {rel for rel in before.keys() & after.keys() if rel.startswith("pagefind/")}
+    same_bytes = {rel for rel in bundle if before[rel].data == after[rel].data}
+    assert "pagefind/pagefind-ui.js" in same_bytes
     assert sorted(rewritten(before, after) & same_bytes) == []
 
 
