@@ -1,0 +1,277 @@
+"""Incremental builds: a change rewrites exactly the files it affects, and the result is byte-identical
+to a clean build of the same input.
+
+Every test builds a copy of the links fixture into a temp dir, dates the published files back (age), changes
+one input, builds again through the CLI and compares bytes, inodes and mtimes file by file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, broken_links, copy_site, page
+from sitegen import (
+    age,
+    build_site,
+    changed,
+    copy_inputs,
+    differing,
+    read_config,
+    rewritten,
+    snapshot,
+    write_config,
+)
+
+NORD_FEB = "klynger/nord/2024-02-08-politisk-niveau/"
+NORD_CHEF = "klynger/nord/2024-03-04-chefforum/"
+NORD_APR = "klynger/nord/2024-04-30-politisk-niveau/"
+SYD_MAY = "klynger/syd/2024-05-15-politisk-niveau/"
+HTML_SUFFIX = ".html"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """The links fixture with the engine's templates copied in (so a test may edit them), built once and
+    its output dated back."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    shutil.copytree(ROOT / "templates", site / "templates")
+    build_site(site)
+    age(site / "output")
+    return site
+
+
+def assert_same_as_clean_build(site: Path, tmp_path: Path) -> None:
+    """The incremental output equals a build of the same input from nothing, without the cache."""
+    clean = copy_inputs(site, tmp_path / "clean")
+    build_site(clean, "--no-cache")
+    assert differing(site / "output", clean / "output") == []
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def html_files(state: dict) -> set[str]:
+    return {rel for rel in state if rel.endswith(HTML_SUFFIX)}
+
+
+def test_topic_template_change_rewrites_every_topic_page_and_nothing_else(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "output")
+    edit(
+        site / "templates/topic.html",
+        "<h1>{{ title }}</h1>",
+        '<h1>{{ title }}</h1><p class="m">TOPIC-MARK-41</p>',
+    )
+    summary = build_site(site)
+    after = snapshot(site / "output")
+
+    topic_pages = {rel for rel in after if rel.startswith("emner/") and rel.count("/") == 2}
+    assert topic_pages == {f"emner/{t}/index.html" for t in ("laegedaekning", "forebyggelse", "dnlp")}
+    for rel in topic_pages:
+        assert b"TOPIC-MARK-41" in after[rel].data, rel
+    assert rewritten(before, after) == topic_pages
+    assert summary["rendered"] == len(topic_pages)
+    assert summary["written"] == len(topic_pages)
+    assert b"TOPIC-MARK-41" not in after["emner/index.html"].data  # topics.html is another template
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_base_template_change_rewrites_every_html_page_and_no_other_file(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "output")
+    edit(site / "templates/base.html", "</body>", "<!-- BASE-MARK-77 --></body>")
+    summary = build_site(site)
+    after = snapshot(site / "output")
+
+    pages = html_files(after)
+    assert pages and all(b"BASE-MARK-77" in after[rel].data for rel in pages)
+    assert rewritten(before, after) == pages  # feeds, JSON, calendars, sitemap and CSS are kept
+    assert summary["rendered"] == summary["pages"] == len(pages)
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_macro_change_reaches_every_page_that_imports_it(site: Path, tmp_path: Path) -> None:
+    """A template's fingerprint covers what it imports: meeting_list in macros.html is used by the
+    cluster, forum, year, month and home templates. Pages rendered again with the same bytes (meeting
+    pages import macros.html too) keep their files."""
+    before = snapshot(site / "output")
+    lists = {rel for rel, state in before.items() if b'<ul class="meetings">' in state.data}
+    assert {
+        "klynger/nord/index.html",
+        "fora/chefforum/index.html",
+        "2024/index.html",
+        "2024/03/index.html",
+    } <= lists
+    edit(site / "templates/macros.html", '<ul class="meetings">', '<ul class="meetings" data-mark="ML-9">')
+    summary = build_site(site)
+    after = snapshot(site / "output")
+    assert rewritten(before, after) == lists
+    assert all(b'data-mark="ML-9"' in after[rel].data for rel in lists)
+    assert summary["rendered"] > len(lists)  # meeting pages were rendered again and kept
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_asset_change_rewrites_the_asset_and_every_page_that_links_it(site: Path, tmp_path: Path) -> None:
+    before = snapshot(site / "output")
+    (site / "static").mkdir()
+    css = (ROOT / "static/style.css").read_text("utf-8") + "\n.m { color: red; }\n"
+    (site / "static/style.css").write_text(css, "utf-8")
+    build_site(site)
+    after = snapshot(site / "output")
+    assert after["static/style.css"].data == css.encode()
+    # the stylesheet URL carries a hash of its bytes (?v=…), so every page links the new one
+    assert rewritten(before, after) == html_files(after) | {"static/style.css"}
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_decision_change_rewrites_only_the_meeting_and_what_lists_it(site: Path, tmp_path: Path) -> None:
+    out = site / "output"
+    before = snapshot(out)
+    url = "/" + NORD_CHEF
+    listing = {rel for rel, state in before.items() if url.encode() in state.data}
+    own = {NORD_CHEF + "index.html", NORD_CHEF + "meeting.json"}
+    aggregates = {rel for rel in before if rel.startswith(("feeds/", "data/"))} | {"sitemap.xml"}
+    edit(site / "content/nord/2024-03-04-chefforum.md", "udpegede to deltagere", "udpegede tre deltagere")
+    summary = build_site(site)
+    after = snapshot(out)
+
+    new_text = b"udpegede tre deltagere"
+    must_change = own | {"data/meetings.json", "feeds/all.atom", "feeds/klynger/nord.atom"}
+    for rel in must_change:
+        assert new_text in after[rel].data, rel
+    assert must_change <= rewritten(before, after)
+    assert rewritten(before, after) <= own | listing | aggregates
+    assert rewritten(before, after) == changed(before, after)  # a file is rewritten iff its bytes changed
+    # a meeting in another cluster and forum, which neither links nor lists this one, is the same file
+    for rel in (SYD_MAY + "index.html", SYD_MAY + "meeting.json", "klynger/syd/index.html"):
+        assert (after[rel].inode, after[rel].mtime_ns) == (before[rel].inode, before[rel].mtime_ns), rel
+    assert summary["rendered"] < summary["pages"] // 2
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_deleted_meeting_disappears_with_every_link_to_it(site: Path, tmp_path: Path) -> None:
+    out = site / "output"
+    slug = "2024-02-08-politisk-niveau"
+    assert any(
+        slug.encode() in state.data for rel, state in snapshot(out).items() if not rel.startswith(NORD_FEB)
+    )
+    (site / "content/nord" / f"{slug}.md").unlink()
+    summary = build_site(site)
+
+    assert not (out / NORD_FEB).exists()
+    assert summary["removed"] >= 2  # index.html and meeting.json
+    mentions = [
+        rel
+        for rel, state in snapshot(out).items()
+        if rel.endswith((".html", ".json", ".xml", ".atom", ".ics")) and slug.encode() in state.data
+    ]
+    assert mentions == []
+    assert broken_links(out) == []
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_renamed_topic_moves_its_pages_and_every_link(site: Path, tmp_path: Path) -> None:
+    out = site / "output"
+    config = read_config(site)
+    config["topics"] = {
+        ("laegemangel" if k == "laegedaekning" else k): v for k, v in config["topics"].items()
+    }
+    write_config(site, config)
+    build_site(site)
+
+    assert not (out / "emner/laegedaekning").exists()
+    assert not (out / "feeds/emner/laegedaekning.atom").exists()
+    assert (out / "emner/laegemangel/index.html").is_file()
+    assert (out / "feeds/emner/laegemangel.atom").is_file()
+    meeting_links = {a["href"] for a in page(out, "/" + NORD_FEB).find_all("a")}
+    assert "/emner/laegemangel/" in meeting_links
+    stale = [rel for rel, state in snapshot(out).items() if b"emner/laegedaekning" in state.data]
+    assert stale == []
+    assert broken_links(out) == []
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_noop_rebuild_writes_nothing_and_keeps_every_file(site: Path) -> None:
+    before = snapshot(site / "output")
+    summary = build_site(site)
+    after = snapshot(site / "output")
+    assert summary == {
+        "pages": summary["pages"],
+        "written": 0,
+        "unchanged": len(before),
+        "removed": 0,
+        "rendered": 0,
+    }
+    assert after.keys() == before.keys()
+    assert rewritten(before, after) == set()
+
+
+def test_noop_rebuild_with_search_keeps_the_search_bundle(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site, search=True)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    assert any(rel.startswith("pagefind/fragment/") for rel in before)
+    summary = build_site(site, search=True)
+    assert summary["written"] == 0
+    assert rewritten(before, snapshot(out)) == set()
+
+
+def test_touched_but_unchanged_inputs_rewrite_nothing(tmp_path: Path) -> None:
+    """A new mtime on every input defeats the no-op shortcut; the full pipeline must still find that no
+    page changed, render none, and keep every file, the search bundle included."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site, search=True)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    for path in [site / "site_config.yaml", *(site / "content").rglob("*.md")]:
+        os.utime(path)
+    summary = build_site(site, search=True)
+    assert (summary["written"], summary["rendered"], summary["removed"]) == (0, 0, 0)
+    assert rewritten(before, snapshot(out)) == set()
+
+
+def test_search_bundle_files_with_the_same_bytes_keep_their_mtime(tmp_path: Path) -> None:
+    """Changing one meeting makes Pagefind index the site again, into the staging dir. Its files whose bytes
+    did not change (other meetings' fragments, the UI scripts and styles, the wasm) must still keep their
+    mtime, or every nightly upload sends the whole search bundle again."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site, search=True)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    edit(site / "content/nord/2024-03-04-chefforum.md", "udpegede to deltagere", "udpegede tre deltagere")
+    build_site(site, search=True)
+    after = snapshot(out)
+    bundle = {rel for rel in before.keys() & after.keys() if rel.startswith("pagefind/")}
+    same_bytes = {rel for rel in bundle if before[rel].data == after[rel].data}
+    assert "pagefind/pagefind-ui.js" in same_bytes
+    assert sorted(rewritten(before, after) & same_bytes) == []
+
+
+def test_no_cache_build_is_byte_identical_and_keeps_the_files(site: Path) -> None:
+    before = snapshot(site / "output")
+    summary = build_site(site, "--no-cache")
+    after = snapshot(site / "output")
+    assert summary["rendered"] == summary["pages"]
+    assert summary["written"] == 0
+    assert changed(before, after) == set()
+    assert rewritten(before, after) == set()
+
+
+def test_cache_does_not_trust_pages_of_another_output_directory(tmp_path: Path) -> None:
+    """The page cache lives in SITE/.cache, but the files it vouches for are in whichever --out is built.
+    Building into B after a change, then into A again, must not keep A's page from before the change."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    a, b = tmp_path / "a", tmp_path / "b"
+    build_site(site, "--out", str(a))
+    edit(site / "content/nord/2024-03-04-chefforum.md", "udpegede to deltagere", "udpegede tre deltagere")
+    build_site(site, "--out", str(b))
+    build_site(site, "--out", str(a))
+    assert differing(a, b) == []
