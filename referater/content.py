@@ -88,7 +88,7 @@ def parse_meeting(
         # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
         error(hit.line, hit.message + _PRIVACY_HINT[hit.kind], hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
-    items = _items(lines, end + 1, error)
+    items = _items(lines, end + 1, error, config.topics)
     if meta is None or items is None:
         return None, findings
     _check_file_name(shown, meta, data, error)
@@ -262,7 +262,7 @@ def _check_file_name(shown: str, meta: dict[str, Any], data: LineDict, error: An
         error(data.line_of("date"), f"the file name does not match date and forum: rename it to {expected}")
 
 
-def _items(lines: list[str], start: int, error: Any) -> tuple[AgendaItem, ...] | None:
+def _items(lines: list[str], start: int, error: Any, topics: dict[str, Any]) -> tuple[AgendaItem, ...] | None:
     """Split the body into agenda items (## Punkt N: Titel) and their sections (### Heading)."""
     items: list[AgendaItem] = []
     current: dict[str, Any] | None = None
@@ -271,7 +271,7 @@ def _items(lines: list[str], start: int, error: Any) -> tuple[AgendaItem, ...] |
 
     def finish() -> None:
         if current is not None:
-            items.append(_make_item(current, error))
+            items.append(_make_item(current, error, topics))
 
     for index in range(start, len(lines)):
         line = lines[index]
@@ -353,7 +353,7 @@ def _meta_key(label: str) -> str:
     return "cases"
 
 
-def _make_item(raw: dict[str, Any], error: Any) -> AgendaItem:
+def _make_item(raw: dict[str, Any], error: Any, topics: dict[str, Any]) -> AgendaItem:
     meta: dict[str, list[tuple[str, int]]] = raw["meta"]
 
     def values(key: str) -> tuple[str, ...]:
@@ -362,6 +362,10 @@ def _make_item(raw: dict[str, Any], error: Any) -> AgendaItem:
             found.extend(v.strip() for v in value.split(",") if v.strip() and v.strip() != ".")
         return tuple(dict.fromkeys(found))
 
+    for value, line in meta.get("topics", []):
+        for topic in (v.strip() for v in value.split(",")):
+            if topic and topic not in topics:
+                error(line, f"unknown topic {topic!r} in 'Emner:' (known: {', '.join(topics)})")
     closed_flag = any(v.strip().lower() in ("ja", "yes", "true") for v, _ in meta.get("closed", []))
     closed = closed_flag or bool(_CLOSED_TITLE.search(raw["title"]))
     sections = []

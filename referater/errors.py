@@ -31,7 +31,9 @@ class SiteError(Exception):
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    for inside, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:
+            return str(inside.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)

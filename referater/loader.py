@@ -42,6 +42,11 @@ def find_content_files(site_dir: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.md") if p.is_file()) if root.is_dir() else []
 
 
+def outside_content(path: Path, site_dir: Path) -> bool:
+    """A link that leads out of content/ would publish whatever it points at."""
+    return not path.resolve().is_relative_to((site_dir / CONTENT_DIR).resolve())
+
+
 def load_content(
     site_dir: Path,
     config: SiteConfig,
@@ -61,6 +66,11 @@ def load_content(
     todo: list[tuple[str, Path, os.stat_result]] = []
     for path in find_content_files(site_dir):
         shown = display_path(path, site_dir)
+        if outside_content(path, site_dir):
+            result.findings.append(
+                Finding(shown, 0, "a link to a file outside content/; copy the file into content/ instead")
+            )
+            continue
         stat = path.stat()
         cached = previous.get(shown)
         if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+_DECISION = re.compile(r"beslutning(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,9 @@ class Section:
 
     @property
     def is_decision(self) -> bool:
-        return self.heading.lower().startswith("beslutning")
+        # "Beslutning", "Beslutning i … den …", but not "Beslutningsgrundlag": in a closed item only the
+        # decision is published, so this test decides what may leave a closed item.
+        return bool(_DECISION.match(self.heading))
 
     @property
     def is_attachments(self) -> bool:

@@ -174,11 +174,11 @@ def test_unknown_topic_in_item_emner_is_an_error_with_its_line(site: Path) -> No
 
 
 def test_unknown_topic_in_item_emner_fails_the_build_cleanly(site: Path) -> None:
-    write(site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n")
+    text = write(site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n")
     result = run_cli("build", "--site", site, "--no-search")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1
-    assert f"{NEW}:8: error: " in result.stderr and "tandpleje" in result.stderr
+    assert f"{NEW}:{line_of(text, 'Emner:')}: error: " in result.stderr and "tandpleje" in result.stderr
 
 
 def test_duplicate_meeting_is_an_error_on_the_second_files_date(site: Path) -> None:
