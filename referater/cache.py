@@ -6,10 +6,13 @@ Everything in it is keyed by the engine version and the config's digest.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import pickle
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,23 @@ from .errors import Finding
 from .model import Meeting
 
 CACHE_DIR = ".cache"
+_LIBRARIES = ("jinja2", "cmarkgfm", "nh3", "pyyaml", "python-slugify", "pagefind")
+
+
+@functools.cache
+def engine_digest() -> str:
+    """The engine's own source and the versions of the libraries that shape the output: a change to either
+    invalidates every cache, so an upgrade can never leave stale pages behind."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=?".encode())
+    return h.hexdigest()
 
 
 @dataclass
@@ -42,7 +62,7 @@ class ContentCache:
     def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True, keep_text: bool = False):
         self.keep_text = keep_text  # the build keeps light meetings; a cache for one is no use to the other
         self.path = site_dir / CACHE_DIR / "content.pickle"
-        self.key = f"{__version__}\0{config_digest}"
+        self.key = f"{engine_digest()}\0{config_digest}"
         self.enabled = enabled
         self.files: dict[str, ParsedFile] = {}
         if enabled:
@@ -62,10 +82,10 @@ class ContentCache:
 def read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) and data.get("engine") == __version__ else {}
+        return data if isinstance(data, dict) and data.get("engine") == engine_digest() else {}
     except (OSError, ValueError):
         return {}
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    atomic_write(path, json.dumps({"engine": __version__, **data}, sort_keys=True).encode("utf-8"))
+    atomic_write(path, json.dumps({"engine": engine_digest(), **data}, sort_keys=True).encode("utf-8"))

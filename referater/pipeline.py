@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .cache import CACHE_DIR, ContentCache, read_json, write_json
+from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import Finding, SiteError
 from .loader import FullMeetings, load_content
@@ -162,10 +161,11 @@ def build(
         site_dir, template_globals(site, assets, preview), cluster_mention_pattern(site), site.config.base_url
     )
     env_key = hashlib.blake2b(
-        f"{__version__}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
+        f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
         + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
     ).digest()
-    previous = state.get("fingerprints", {})
+    # The fingerprints say which published files are current: only for the output directory they were made for.
+    previous = state.get("fingerprints", {}) if state.get("out") == str(out) else {}
     staging = Staging(out)
     try:
         fingerprints = {page.path: fingerprint(page, site, renderer, env_key) for page in pages}
@@ -190,8 +190,10 @@ def build(
             from .search import BUNDLE_DIR, build_index
 
             meetings_changed = any(pages[i].kind == "meeting" for i in todo)
-            if meetings_changed or staging.removed() or not staging.keep_tree(BUNDLE_DIR):
+            if meetings_changed or not staging.keep_tree(BUNDLE_DIR) or staging.removed():
+                staging.drop_tree(BUNDLE_DIR)
                 build_index(staging.stage, site)
+                staging.adopt_tree(BUNDLE_DIR)  # unchanged bundle files keep their mtime for rsync
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
@@ -204,6 +206,7 @@ def build(
             state_path,
             {
                 "signature": signature,
+                "out": str(out),
                 "output": _output_identity(out),
                 "fingerprints": fingerprints,
                 "pages": result.pages,
@@ -227,7 +230,7 @@ def fingerprint(page: Page, site: Site, renderer: Renderer, env_key: bytes) -> s
 
 def input_signature(site_dir: Path, options: tuple) -> str:
     """Names, sizes and mtimes of every input (content, config, templates, assets) plus the options."""
-    h = hashlib.blake2b(f"{__version__}\0{options!r}".encode(), digest_size=20)
+    h = hashlib.blake2b(f"{engine_digest()}\0{options!r}".encode(), digest_size=20)
     roots = [
         site_dir / "content",
         site_dir / "templates",

@@ -87,6 +87,28 @@ class Staging:
                 self.keep(path.relative_to(self.out).as_posix())
         return True
 
+    def drop_tree(self, rel: str) -> None:
+        shutil.rmtree(self.stage / rel, ignore_errors=True)
+
+    def adopt_tree(self, rel: str) -> None:
+        """Files another program wrote into the staging directory: where the bytes equal the published
+        file, stage the published one instead, so that it keeps its mtime."""
+        root = self.stage / rel
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if not path.is_file():
+                continue
+            old = self.out / path.relative_to(self.stage)
+            try:
+                same = old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes()
+            except OSError:
+                same = False
+            if same:
+                path.unlink()
+                os.link(old, path)
+                self.unchanged += 1
+            else:
+                self.written += 1
+
     def removed(self) -> int:
         """Published files that this build no longer produces."""
         if not self.out.is_dir():

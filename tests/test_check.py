@@ -174,7 +174,9 @@ def test_unknown_topic_in_item_emner_is_an_error_with_its_line(site: Path) -> No
 
 
 def test_unknown_topic_in_item_emner_fails_the_build_cleanly(site: Path) -> None:
-    text = write(site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n")
+    text = write(
+        site, NEW, HEAD + "## Punkt 1: Godkendelse\n\nEmner: tandpleje\n\n### Beslutning\n\nGodkendt.\n"
+    )
     result = run_cli("build", "--site", site, "--no-search")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1
