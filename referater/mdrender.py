@@ -9,6 +9,8 @@ inside links, code and preformatted blocks.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import html
 import re
 from dataclasses import dataclass, field
@@ -20,6 +22,57 @@ from .dates import DateScanner
 from .sanitize import clean_html
 
 _OPTIONS = Options.CMARK_OPT_VALIDATE_UTF8 | Options.CMARK_OPT_NORMALIZE
+_EXTENSIONS = (b"table", b"autolink", b"strikethrough")
+
+
+class _Cmark:
+    """cmark-gfm through cmarkgfm's own bindings, freeing what they leave allocated.
+
+    cmarkgfm 2025.10 frees neither the parsed tree nor the rendered string: some 200 KB per meeting, a
+    gigabyte at national scale. The two frees it lacks are called here; where the symbols are not
+    found (another build of the library), its leaky wrapper is used instead.
+    """
+
+    def __init__(self) -> None:
+        from cmarkgfm import _cmark
+
+        self.ffi, self.lib = _cmark.ffi, _cmark.lib
+        self.lib.cmark_gfm_core_extensions_ensure_registered()
+        self.extensions = [self.lib.cmark_find_syntax_extension(name) for name in _EXTENSIONS]
+        self.node_free = ctypes.CDLL(_cmark.__file__).cmark_node_free
+        self.node_free.argtypes = [ctypes.c_void_p]
+        self.free = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").free
+        self.free.argtypes = [ctypes.c_void_p]
+
+    def __call__(self, text: str) -> str:
+        lib, ffi = self.lib, self.ffi
+        data = text.encode("utf-8")
+        parser = lib.cmark_parser_new(_OPTIONS)
+        try:
+            for extension in self.extensions:
+                lib.cmark_parser_attach_syntax_extension(parser, extension)
+            lib.cmark_parser_feed(parser, data, len(data))
+            root = lib.cmark_parser_finish(parser)
+            try:
+                raw = lib.cmark_render_html(root, _OPTIONS, lib.cmark_parser_get_syntax_extensions(parser))
+                try:
+                    return ffi.string(raw).decode("utf-8")
+                finally:
+                    self.free(int(ffi.cast("uintptr_t", raw)))
+            finally:
+                self.node_free(int(ffi.cast("uintptr_t", root)))
+        finally:
+            lib.cmark_parser_free(parser)
+
+
+def _make_cmark():
+    try:
+        return _Cmark()
+    except (ImportError, AttributeError, OSError):
+        return lambda text: cmarkgfm.github_flavored_markdown_to_html(text, _OPTIONS)
+
+
+render_cmark = _make_cmark()
 
 
 @dataclass
@@ -92,7 +145,7 @@ class MarkdownRenderer:
         self._context = context
 
     def render(self, text: str) -> str:
-        rendered = cmarkgfm.github_flavored_markdown_to_html(text, _OPTIONS)
+        rendered = render_cmark(text)
         if self._context is not None:
             rendered = add_links(rendered, self._context)
         return clean_html(rendered, self._base_host)

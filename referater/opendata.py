@@ -7,7 +7,9 @@ output is deterministic: keys sorted, meetings newest first as on the site, no b
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
@@ -21,15 +23,17 @@ def meeting_json(site: Site, m: Meeting) -> bytes:
     return _dump(meeting_data(site, m))
 
 
-def site_json(site: Site, pieces: list[bytes]) -> bytes:
+def write_site_json(site: Site, out: BinaryIO, pieces: Iterable[Path]) -> None:
     """/data/meetings.json: the site's facts with every meeting.json in it, newest first. The pieces are
-    joined as they are, so unchanged meetings are not serialised again."""
+    copied as they are (unchanged meetings are not serialised again) and streamed, because at national
+    scale the file is hundreds of megabytes."""
     marker = "\u0000meetings\u0000"
-    head = json.dumps(all_data(site, marker), ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # type: ignore[arg-type]
-    quoted = json.dumps(marker)
-    body = b"[" + b",".join(piece.rstrip(b"\n") for piece in pieces) + b"]"
-    before, after = head.split(quoted)
-    return before.encode("utf-8") + body + after.encode("utf-8") + b"\n"
+    head = json.dumps(all_data(site, marker), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    before, after = head.split(json.dumps(marker))
+    out.write(before.encode("utf-8") + b"[")
+    for i, piece in enumerate(pieces):
+        out.write((b"," if i else b"") + piece.read_bytes().rstrip(b"\n"))
+    out.write(b"]" + after.encode("utf-8") + b"\n")
 
 
 def _dump(data: Any) -> bytes:

@@ -262,19 +262,17 @@ def _output_identity(out: Path) -> list[int] | None:
 def _open_data(site: Site, staging: Staging, rendered: set[str]) -> None:
     """meeting.json shows what the meeting page shows: reuse it when the page was not rendered again, and
     make /data/meetings.json from the pieces rather than from scratch."""
-    from .opendata import meeting_json, site_json
+    from .opendata import meeting_json, write_site_json
 
     pieces = []
     for m in site.meetings:
         folder = f"klynger/{m.cluster}/{m.slug}/"
         rel = folder + "meeting.json"
-        if folder + "index.html" not in rendered and staging.keep(rel):
-            pieces.append((staging.stage / rel).read_bytes())
-        else:
-            data = meeting_json(site, m)
-            staging.put(rel, data)
-            pieces.append(data)
-    staging.put("data/meetings.json", site_json(site, pieces))
+        if folder + "index.html" in rendered or not staging.keep(rel):
+            staging.put(rel, meeting_json(site, m))
+        pieces.append(staging.stage / rel)
+    with staging.open("data/meetings.json") as handle:
+        write_site_json(site, handle, pieces)
 
 
 class Progress:

@@ -6,12 +6,16 @@ link to the published one, so it keeps its modification time and `rsync` or an u
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
+import filecmp
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -65,6 +69,25 @@ class Staging:
         target.write_bytes(data)
         self.written += 1
         return True
+
+    @contextlib.contextmanager
+    def open(self, rel: str) -> Iterator[BinaryIO]:
+        """Stage a large file by streaming it; afterwards it is linked to the published one if equal."""
+        target = self._target(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            yield handle
+        old = self.out / rel
+        try:
+            same = old.stat().st_size == target.stat().st_size and filecmp.cmp(old, target, shallow=False)
+        except OSError:
+            same = False
+        if same:
+            target.unlink()
+            os.link(old, target)
+            self.unchanged += 1
+        else:
+            self.written += 1
 
     def keep(self, rel: str) -> bool:
         """Stage the published file as it is (its inputs did not change); False if there is none."""
