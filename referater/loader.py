@@ -183,10 +183,18 @@ class FullMeetings:
 
     def __init__(self, site_dir: Path, config: SiteConfig, use_cache: bool):
         self.site_dir, self.config, self.use_cache = site_dir, config, use_cache
+        self._recent: dict[str, Meeting] = {}  # a page and its meeting.json ask for the same meeting
 
     def __call__(self, meeting: Meeting) -> Meeting:
         if not meeting.light:
             return meeting
+        if meeting.digest not in self._recent:
+            if len(self._recent) >= 4:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[meeting.digest] = self._load(meeting)
+        return self._recent[meeting.digest]
+
+    def _load(self, meeting: Meeting) -> Meeting:
         cached = self.site_dir / CACHE_DIR / FULL_DIR / f"{meeting.digest}.pickle"
         if self.use_cache:
             try:

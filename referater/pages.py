@@ -7,6 +7,8 @@ rendered again, and only then is its context (small, explicit views) built.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from .dates import long_date, month_name
 from .mdrender import LinkContext
 from .meeting_page import meeting_shape, meeting_view
 from .model import Meeting
+from .opendata import meeting_json
 from .site import Key, Site
 from .views import Link, MeetingLink, item_link, meeting_link
 
@@ -27,6 +30,8 @@ class Page:
     make: Callable[[], dict[str, Any]] = field(compare=False, repr=False)
     shape: Any = ()
     deps: tuple[Key, ...] = ()
+    companions: Callable[[], list[tuple[str, bytes]]] | None = field(default=None, compare=False, repr=False)
+    companion_paths: tuple[str, ...] = ()
 
     def context(self) -> dict[str, Any]:
         return self.make()
@@ -394,16 +399,22 @@ def _meetings(site: Site) -> list[Page]:
 
         shape, deps = meeting_shape(site, m)
         summary = "; ".join(i.title for i in m.items[:6])
-        pages.append(
-            _page(
-                f"klynger/{m.cluster}/{m.slug}/index.html",
-                "meeting.html",
-                "meeting",
-                site.meeting_title(m),
-                crumbs,
-                shape,
-                deps,
-                description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
-            )(context)
-        )
+        page = _page(
+            f"klynger/{m.cluster}/{m.slug}/index.html",
+            "meeting.html",
+            "meeting",
+            site.meeting_title(m),
+            crumbs,
+            shape,
+            deps,
+            description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
+        )(context)
+        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
+        # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
+        companions = functools.partial(_meeting_data, site, m, data)
+        pages.append(dataclasses.replace(page, companions=companions, companion_paths=(data,)))
     return pages
+
+
+def _meeting_data(site: Site, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
+    return [(rel, meeting_json(site, m))]

@@ -106,16 +106,21 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
 _WORK: dict[str, Any] = {}
 
 
-def _render_chunk(indices: list[int]) -> list[tuple[int, bytes]]:
+def _render_one(renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
+    """A page and the files that go with it (a meeting's meeting.json), made from the same data."""
+    return [(page.path, renderer.render(page)), *(page.companions() if page.companions else ())]
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[int, list[tuple[str, bytes]]]]:
     renderer: Renderer = _WORK["renderer"]
     pages: list[Page] = _WORK["pages"]
-    return [(i, renderer.render(pages[i])) for i in indices]
+    return [(i, _render_one(renderer, pages[i])) for i in indices]
 
 
 def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: int):
     if jobs <= 1 or len(todo) < 64:
         for i in todo:
-            yield i, renderer.render(pages[i])
+            yield i, _render_one(renderer, pages[i])
         return
     _WORK.update(renderer=renderer, pages=pages)
     size = max(8, min(64, len(todo) // (jobs * 8)))
@@ -172,18 +177,19 @@ def build(
         todo = [
             i
             for i, page in enumerate(pages)
-            if previous.get(page.path) != fingerprints[page.path] or not staging.keep(page.path)
+            if previous.get(page.path) != fingerprints[page.path]
+            or not all(staging.keep(rel) for rel in (page.path, *page.companion_paths))
         ]
         bar = Progress(len(todo), enabled=progress)
-        for i, data in _render_all(renderer, pages, todo, jobs):
-            staging.put(pages[i].path, data)
+        for _, files in _render_all(renderer, pages, todo, jobs):
+            for rel, data in files:
+                staging.put(rel, data)
             bar.step()
         bar.done()
         result.rendered = len(todo)
-        rendered = {pages[i].path for i in todo}
         for rel, data in assets.items():
             staging.put(rel, data)
-        _open_data(site, staging, rendered)
+        _open_data(site, staging)
         for rel, data in post_outputs(site, pages):
             staging.put(rel, data)
         if search:
@@ -259,18 +265,11 @@ def _output_identity(out: Path) -> list[int] | None:
     return [stat.st_dev, stat.st_ino]
 
 
-def _open_data(site: Site, staging: Staging, rendered: set[str]) -> None:
-    """meeting.json shows what the meeting page shows: reuse it when the page was not rendered again, and
-    make /data/meetings.json from the pieces rather than from scratch."""
-    from .opendata import meeting_json, write_site_json
+def _open_data(site: Site, staging: Staging) -> None:
+    """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
+    from .opendata import write_site_json
 
-    pieces = []
-    for m in site.meetings:
-        folder = f"klynger/{m.cluster}/{m.slug}/"
-        rel = folder + "meeting.json"
-        if folder + "index.html" in rendered or not staging.keep(rel):
-            staging.put(rel, meeting_json(site, m))
-        pieces.append(staging.stage / rel)
+    pieces = [staging.stage / f"klynger/{m.cluster}/{m.slug}/meeting.json" for m in site.meetings]
     with staging.open("data/meetings.json") as handle:
         write_site_json(site, handle, pieces)
 
