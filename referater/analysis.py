@@ -10,7 +10,7 @@ from .model import AgendaItem, Meeting
 from .topics import TopicMatch, TopicMatcher
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     item_topics: dict[int, tuple[TopicMatch, ...]]  # item number → topics
     item_dates: dict[int, tuple[str, ...]]  # item number → iso dates mentioned, in order

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 
 _DECISION = re.compile(r"beslutning(?!\w)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participant:
     name: str
     org: str = ""
@@ -17,7 +18,7 @@ class Participant:
     absent: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A level-3 part of an agenda item. `heading` is "" for the text before the first heading."""
 
@@ -36,7 +37,7 @@ class Section:
         return self.heading.lower().startswith("bilag")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgendaItem:
     number: int
     title: str
@@ -62,7 +63,7 @@ class AgendaItem:
         return "\n\n".join(s.markdown for s in self.sections)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meeting:
     """One referat. `key` (cluster, date, forum) is unique across the site."""
 
@@ -85,9 +86,12 @@ class Meeting:
     light: bool = False  # items without their sections (loader.light); loader.FullMeetings has the rest
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.cluster, self.date.isoformat(), self.forum)
+    key: tuple[str, str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Computed once: the key is in every relation of the site model, ten thousand meetings over.
+        key = (sys.intern(self.cluster), self.date.isoformat(), sys.intern(self.forum))
+        object.__setattr__(self, "key", key)
 
     @property
     def slug(self) -> str:

@@ -19,7 +19,7 @@ from .topics import TopicMatch, TopicMatcher
 Key = tuple[str, str, str]  # (cluster, iso date, forum)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRef:
     """One agenda item somewhere on the site, as lists show it."""
 
@@ -28,7 +28,7 @@ class ItemRef:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicEntry:
     meeting: Key
     item: int

@@ -9,14 +9,14 @@ from .config import Topic
 from .model import AgendaItem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicMatch:
     topic: str
     in_title: bool  # a main item of the topic, not a mention in passing
     mentions: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Pattern:
     """One configured pattern, searched case-sensitively in lower-cased text: a regex that begins with a
     literal lets Python's re jump between candidates, where an alternation or a look-behind scans every
