@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,7 @@ class Page:
     template: str
     kind: str
     make: Callable[[], dict[str, Any]] = field(compare=False, repr=False)
-    shape: Any = ()
+    shape: bytes = b""  # digest of the model's facts the page shows (kept small: 11,000 pages)
     deps: tuple[Key, ...] = ()
     companions: Callable[[], list[tuple[str, bytes]]] | None = field(default=None, compare=False, repr=False)
     companion_paths: tuple[str, ...] = ()
@@ -57,7 +59,8 @@ def _page(
             )
             return context
 
-        return Page(path, template, kind, make, shape, deps)
+        digest = hashlib.blake2b(pickle.dumps((path, kind, shape), protocol=5), digest_size=16).digest()
+        return Page(path, template, kind, make, digest, deps)
 
     return wrap
 

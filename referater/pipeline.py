@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
-import pickle
 import sys
 import time
 from dataclasses import dataclass, field
@@ -126,10 +126,12 @@ def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: in
     size = max(8, min(64, len(todo) // (jobs * 8)))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     try:
+        gc.freeze()  # the workers' garbage collector must not touch (and so copy) the parent's objects
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for done in pool.imap_unordered(_render_chunk, chunks):
                 yield from done
     finally:
+        gc.unfreeze()
         _WORK.clear()
 
 
@@ -228,7 +230,7 @@ def fingerprint(page: Page, site: Site, renderer: Renderer, env_key: bytes) -> s
     """Everything a page shows: its shape from the site model, the meetings it draws on, its templates."""
     h = hashlib.blake2b(env_key, digest_size=20)
     h.update(renderer.template_digest(page.template).encode())
-    h.update(pickle.dumps((page.path, page.kind, page.shape), protocol=5))
+    h.update(page.shape)
     for key in page.deps:
         h.update(site.by_key[key].digest.encode())
     return h.hexdigest()
