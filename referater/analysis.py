@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .dates import DateScanner
-from .model import AgendaItem, Meeting
+from .model import AgendaItem, Meeting, Record
 from .topics import TopicMatch, TopicMatcher
 
 
 @dataclass(frozen=True, slots=True)
-class Analysis:
+class Analysis(Record):
     item_topics: dict[int, tuple[TopicMatch, ...]]  # item number → topics
     item_dates: dict[int, tuple[str, ...]]  # item number → iso dates mentioned, in order
 

@@ -44,6 +44,10 @@ def find_content_files(site_dir: Path) -> list[Path]:
 
 def outside_content(path: Path, site_dir: Path) -> bool:
     """A link that leads out of content/ would publish whatever it points at."""
+    root = site_dir / CONTENT_DIR
+    links = path.is_symlink() or any(p.is_symlink() for p in path.parents if p == root or root in p.parents)
+    if not links:
+        return False  # no link on the way: resolving every path would cost seconds at ten thousand files
     return not path.resolve().is_relative_to((site_dir / CONTENT_DIR).resolve())
 
 
@@ -101,7 +105,7 @@ def load_content(
         result.meetings.append(meeting)
         if parsed.analysis is not None:
             result.analyses[meeting.key] = parsed.analysis
-    if cache is not None and cache.keep_text == keep_text:
+    if cache is not None and cache.keep_text == keep_text and (todo or len(current) != len(previous)):
         cache.save(current)
     if full_dir is not None and full_dir.is_dir():
         wanted = {f"{p.digest}.pickle" for p in current.values()}

@@ -86,8 +86,11 @@ _NOT_PHONE_BEFORE = re.compile(
 _NOT_PHONE_AFTER = re.compile(r"^\s*(?:kr\b|kr\.|dkk\b|mio\b|mia\b|€|%)", re.IGNORECASE)
 
 
-# Every kind below needs four digits in a row, two pairs of digits ("12 34 56 78") or an "@".
-_WORTH_SCANNING = re.compile("\\d{4}|@|\\d\\d[ \u00a0]\\d\\d")
+# Every kind below needs six digits in a row (a CPR number, 8-digit phone), an "@", or a phone number
+# written in groups ("12 34 56 78", "1234 5678"): lines with only years and amounts are skipped.
+_WORTH_SCANNING = re.compile(
+    "\\d{6}|@|\\d\\d[ \u00a0]\\d\\d[ \u00a0]\\d\\d[ \u00a0]\\d\\d|\\d{4}[ \u00a0]\\d{4}"
+)
 
 
 def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:

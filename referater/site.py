@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .analysis import Analysis, analyse
 from .config import SiteConfig
 from .dates import short_date
-from .model import Meeting
+from .model import Meeting, Record
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
 
@@ -20,7 +20,7 @@ Key = tuple[str, str, str]  # (cluster, iso date, forum)
 
 
 @dataclass(frozen=True, slots=True)
-class ItemRef:
+class ItemRef(Record):
     """One agenda item somewhere on the site, as lists show it."""
 
     meeting: Key
@@ -29,7 +29,7 @@ class ItemRef:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicEntry:
+class TopicEntry(Record):
     meeting: Key
     item: int
     main: bool  # title matched or set by hand
