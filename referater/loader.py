@@ -42,13 +42,19 @@ def find_content_files(site_dir: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.md") if p.is_file()) if root.is_dir() else []
 
 
-def outside_content(path: Path, site_dir: Path) -> bool:
+def outside_content(path: Path, site_dir: Path, _linked: dict[str, bool] | None = None) -> bool:
     """A link that leads out of content/ would publish whatever it points at."""
-    root = site_dir / CONTENT_DIR
-    links = path.is_symlink() or any(p.is_symlink() for p in path.parents if p == root or root in p.parents)
+    root = os.path.join(site_dir, CONTENT_DIR)
+    linked = _linked if _linked is not None else {}
+    folder, links = os.path.dirname(path), os.path.islink(path)
+    while not links and len(folder) >= len(root):
+        if folder not in linked:
+            linked[folder] = os.path.islink(folder)
+        links = linked[folder]
+        folder = os.path.dirname(folder)
     if not links:
         return False  # no link on the way: resolving every path would cost seconds at ten thousand files
-    return not path.resolve().is_relative_to((site_dir / CONTENT_DIR).resolve())
+    return not path.resolve().is_relative_to(Path(root).resolve())
 
 
 def load_content(
@@ -68,9 +74,10 @@ def load_content(
     )
     current: dict[str, ParsedFile] = {}
     todo: list[tuple[str, Path, os.stat_result]] = []
+    linked: dict[str, bool] = {}
     for path in find_content_files(site_dir):
         shown = display_path(path, site_dir)
-        if outside_content(path, site_dir):
+        if outside_content(path, site_dir, linked):
             result.findings.append(
                 Finding(shown, 0, "a link to a file outside content/; copy the file into content/ instead")
             )
