@@ -43,21 +43,29 @@ class Staging:
         self.old = out.with_name(out.name + ".old")
         self.written = 0
         self.unchanged = 0
+        self.staged: set[str] = set()
+        self._dirs: set[str] = set()
         recover(out)
         if self.stage.exists():
             shutil.rmtree(self.stage)  # left by a build that was killed
         self.stage.mkdir(parents=True)
 
     def _target(self, rel: str) -> Path:
-        path = (self.stage / rel).resolve()
-        if not path.is_relative_to(self.stage.resolve()):
+        """The staged path of rel, its folder made. A string check, not resolve(): that costs a system call
+        per path component, and nothing in the staging directory is a link."""
+        clean = os.path.normpath(rel)
+        if os.path.isabs(clean) or clean == ".." or clean.startswith("../") or clean == ".":
             raise ValueError(f"refusing to write outside the output directory: {rel!r}")
-        return path
+        self.staged.add(clean)
+        folder = os.path.dirname(clean)
+        if folder not in self._dirs:
+            (self.stage / folder).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        return self.stage / clean
 
     def put(self, rel: str, data: bytes) -> bool:
         """Stage a file; True if its bytes differ from the published one."""
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
         old = self.out / rel
         try:
             if old.stat().st_size == len(data) and old.read_bytes() == data:
@@ -74,7 +82,6 @@ class Staging:
     def open(self, rel: str) -> Iterator[BinaryIO]:
         """Stage a large file by streaming it; afterwards it is linked to the published one if equal."""
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
             yield handle
         old = self.out / rel
@@ -92,10 +99,10 @@ class Staging:
     def keep(self, rel: str) -> bool:
         """Stage the published file as it is (its inputs did not change); False if there is none."""
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(self.out / rel, target)
         except FileNotFoundError:
+            self.staged.discard(os.path.normpath(rel))
             return False
         self.unchanged += 1
         return True
@@ -112,6 +119,8 @@ class Staging:
 
     def drop_tree(self, rel: str) -> None:
         shutil.rmtree(self.stage / rel, ignore_errors=True)
+        prefix = os.path.normpath(rel) + "/"
+        self.staged = {path for path in self.staged if not path.startswith(prefix)}
 
     def adopt_tree(self, rel: str) -> None:
         """Files another program wrote into the staging directory: where the bytes equal the published
@@ -120,6 +129,7 @@ class Staging:
         for path in sorted(root.rglob("*")) if root.is_dir() else []:
             if not path.is_file():
                 continue
+            self.staged.add(path.relative_to(self.stage).as_posix())
             old = self.out / path.relative_to(self.stage)
             try:
                 same = old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes()
@@ -138,8 +148,9 @@ class Staging:
             return 0
         count = 0
         for root, _dirs, files in os.walk(self.out):
-            rel_root = Path(root).relative_to(self.out)
-            count += sum(1 for f in files if not (self.stage / rel_root / f).exists())
+            rel_root = os.path.relpath(root, self.out)
+            prefix = "" if rel_root == "." else rel_root + "/"
+            count += sum(1 for f in files if prefix + f not in self.staged)
         return count
 
     def publish(self) -> None:
