@@ -53,6 +53,7 @@ class Measurement:
     returncode: int
     output: str
     cpu_seconds: float = 0.0  # user + system time of the tree: steadier than wall time on a busy machine
+    peak_pss_mb: float = 0.0  # the tree's proportional set size: shared pages counted once
 
     @property
     def ok(self) -> bool:
@@ -63,16 +64,20 @@ class Measurement:
         return lines[-1] if lines else ""
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
+def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
+    """Sum of RSS and sum of PSS over the tree. PSS shares each page among the processes that map it, so
+    forked workers that share their parent's pages are not counted twice: what the machine really holds."""
+    rss = pss = 0
     try:
         family = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     for member in family:
         with contextlib.suppress(psutil.Error):  # exited between listing and reading
-            total += member.memory_info().rss
-    return total
+            info = member.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
@@ -84,17 +89,18 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    peak = 0
+    peak = peak_pss = 0
     if psutil is not None:
         me = psutil.Process(wrapper.pid)
-        wrapper_rss = 0
         while wrapper.poll() is None:
             # The wrapper's own interpreter is not part of the build: subtract it from the tree's sum.
             try:
-                wrapper_rss = me.memory_info().rss
+                own = me.memory_full_info()
             except psutil.Error:
                 break
-            peak = max(peak, _tree_rss(me) - wrapper_rss)
+            rss, pss = _tree_rss(me)
+            peak = max(peak, rss - own.rss)
+            peak_pss = max(peak_pss, pss - getattr(own, "pss", own.rss))
             time.sleep(0.02)
     out, err = wrapper.communicate()
     text_err = err.decode("utf-8", "replace")
@@ -110,6 +116,7 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
         seconds=data["seconds"],
         peak_rss_mb=max(peak / 2**20, max_process),
         max_process_rss_mb=max_process,
+        peak_pss_mb=peak_pss / 2**20,
         returncode=data["rc"],
         cpu_seconds=data["cpu"],
         output=out.decode("utf-8", "replace") + head,

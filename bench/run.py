@@ -81,6 +81,7 @@ def print_table(data: dict[str, Any]) -> None:
         ("one meeting changed (s)", o["changed_one_s"], None, None),
         ("template changed (s)", o["template_s"], None, None),
         ("peak RSS (MB)", o["peak_rss_mb"], h["peak_rss_mb"], p["peak_rss_mb"]),
+        ("peak PSS (MB)", o.get("peak_pss_mb"), h.get("peak_pss_mb"), p.get("peak_pss_mb")),
     ]
     if h.get("cold_related_s") is not None:
         rows.insert(1, ("cold, Hugo with related (s)", o["cold_s"], h["cold_related_s"], None))
@@ -112,6 +113,7 @@ def _ours(args: argparse.Namespace, site: Path) -> dict[str, Any]:
     if ok_steps:
         out["peak_rss_mb"] = round(max(m.peak_rss_mb for m in ok_steps), 1)
         out["max_process_rss_mb"] = round(max(m.max_process_rss_mb for m in ok_steps), 1)
+        out["peak_pss_mb"] = round(max(m.peak_pss_mb for m in ok_steps), 1)
     if "cold" in result.steps:
         out["cold_summary"] = result.steps["cold"].last_line()
     out["template_mode"], out["template_change_seen"] = result.template_mode, result.template_seen
@@ -138,6 +140,8 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
     for name, m in runs.items():
         _report("hugo", name, m)
         hugo[f"{name}_s"], hugo["peak_rss_mb" if name == "cold" else f"{name}_peak_rss_mb"] = _fig(m)
+        if name == "cold" and m is not None and m.ok:
+            hugo["peak_pss_mb"] = round(m.peak_pss_mb, 1)
         hugo[f"{name}_cpu_s"] = _cpu(m)
 
     pelican_site = WORK / f"pelican-{n}"
@@ -154,6 +158,8 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
         if m is not None:
             _report("pelican", name, m)
     pelican["cold_s"], pelican["peak_rss_mb"] = _fig(cold)
+    if cold is not None and cold.ok:
+        pelican["peak_pss_mb"] = round(cold.peak_pss_mb, 1)
     pelican["warm_s"], pelican["warm_peak_rss_mb"] = _fig(warm)
     pelican["cold_cpu_s"], pelican["warm_cpu_s"] = _cpu(cold), _cpu(warm)
     return hugo, pelican
