@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -104,11 +105,18 @@ class Meeting(Record):
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     key: tuple[str, str, str] = field(init=False, compare=False, repr=False)
+    outline: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Computed once: the key is in every relation of the site model, ten thousand meetings over.
         key = (sys.intern(self.cluster), self.date.isoformat(), sys.intern(self.forum))
         object.__setattr__(self, "key", key)
+        # What other pages show of this meeting when they link to it (title, date, its items' titles):
+        # a decision edited here re-renders this meeting's page, not every page that links to it.
+        facts = repr(
+            (key, self.title, self.time, self.location, tuple((i.number, i.title) for i in self.items))
+        )
+        object.__setattr__(self, "outline", hashlib.blake2b(facts.encode(), digest_size=16).hexdigest())
 
     @property
     def slug(self) -> str:

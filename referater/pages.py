@@ -34,6 +34,7 @@ class Page:
     deps: tuple[Key, ...] = ()
     companions: Callable[[], list[tuple[str, bytes]]] | None = field(default=None, compare=False, repr=False)
     companion_paths: tuple[str, ...] = ()
+    own: Key | None = None  # a meeting page's meeting: the only one whose full content it shows
 
     def context(self) -> dict[str, Any]:
         return self.make()
@@ -93,6 +94,11 @@ def _root(site: Site) -> Link:
 
 def _crumb(site: Site, path: str, label: str) -> Link:
     return Link(site.url(path), label)
+
+
+def _summary(site: Site, key: Key, number: int) -> str:
+    """The decision snippet that topic and case pages show beside an item."""
+    return next((i.summary for i in site.by_key[key].items if i.number == number), "")
 
 
 def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
@@ -257,7 +263,7 @@ def _topics(site: Site) -> list[Page]:
                 "mentioned": tuple(link for link in links if not link.main),
             }
 
-        shape = tuple((e.meeting, e.item, e.main) for e in entries)
+        shape = tuple((e.meeting, e.item, e.main, _summary(site, e.meeting, e.item)) for e in entries)
         pages.append(
             _page(
                 f"emner/{slug}/index.html",
@@ -284,7 +290,7 @@ def _cases(site: Site) -> list[Page]:
     crumbs = [_root(site), _crumb(site, "sager/", "Sager")]
     for case, slug in site.case_slugs.items():
         refs = site.cases[case]
-        shape = tuple((r.meeting, r.number) for r in refs)
+        shape = tuple((r.meeting, r.number, _summary(site, r.meeting, r.number)) for r in refs)
         pages.append(
             _page(
                 f"sager/{slug}/index.html",
@@ -415,7 +421,7 @@ def _meetings(site: Site) -> list[Page]:
         data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
         # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
         companions = functools.partial(_meeting_data, site, m, data)
-        pages.append(dataclasses.replace(page, companions=companions, companion_paths=(data,)))
+        pages.append(dataclasses.replace(page, companions=companions, companion_paths=(data,), own=m.key))
     return pages
 
 

@@ -232,7 +232,9 @@ def fingerprint(page: Page, site: Site, renderer: Renderer, env_key: bytes) -> s
     h.update(renderer.template_digest(page.template).encode())
     h.update(page.shape)
     for key in page.deps:
-        h.update(site.by_key[key].digest.encode())
+        meeting = site.by_key[key]
+        # its own meeting in full; others only as far as links show them (snippets are in the shape)
+        h.update((meeting.digest if key == page.own else meeting.outline).encode())
     return h.hexdigest()
 
 
