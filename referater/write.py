@@ -84,14 +84,18 @@ class Staging:
         target = self._target(rel)
         with target.open("wb") as handle:
             yield handle
-        old = self.out / rel
+        self._settle(target, self.out / rel)
+
+    def _settle(self, staged: Path, old: Path) -> None:
+        """A file written into the staging directory: if the published one has the same bytes, stage
+        that one instead (a hard link), so that it keeps its modification time."""
         try:
-            same = old.stat().st_size == target.stat().st_size and filecmp.cmp(old, target, shallow=False)
+            same = old.stat().st_size == staged.stat().st_size and filecmp.cmp(old, staged, shallow=False)
         except OSError:
             same = False
         if same:
-            target.unlink()
-            os.link(old, target)
+            staged.unlink()
+            os.link(old, staged)
             self.unchanged += 1
         else:
             self.written += 1
@@ -130,17 +134,7 @@ class Staging:
             if not path.is_file():
                 continue
             self.staged.add(path.relative_to(self.stage).as_posix())
-            old = self.out / path.relative_to(self.stage)
-            try:
-                same = old.stat().st_size == path.stat().st_size and old.read_bytes() == path.read_bytes()
-            except OSError:
-                same = False
-            if same:
-                path.unlink()
-                os.link(old, path)
-                self.unchanged += 1
-            else:
-                self.written += 1
+            self._settle(path, self.out / path.relative_to(self.stage))
 
     def removed(self) -> int:
         """Published files that this build no longer produces."""
