@@ -163,6 +163,10 @@ def build(
     site, findings = load_site(site_dir, strict, base_url, use_cache, jobs)
     result = BuildResult(warnings=[f for f in findings if f.level != "error"])
     pages = build_pages(site)
+    if preview:
+        pages = [
+            dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
+        ]
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
     renderer = Renderer(
         site_dir, template_globals(site, assets, preview), cluster_mention_pattern(site), site.config.base_url
@@ -191,9 +195,10 @@ def build(
         result.rendered = len(todo)
         for rel, data in assets.items():
             staging.put(rel, data)
-        _open_data(site, staging)
-        for rel, data in post_outputs(site, pages):
-            staging.put(rel, data)
+        if not preview:  # the preview shows pages; feeds and open data wait for the real build
+            _open_data(site, staging)
+            for rel, data in post_outputs(site, pages):
+                staging.put(rel, data)
         if search:
             from .search import BUNDLE_DIR, build_index
 
