@@ -255,30 +255,58 @@ def _topics(site: Site) -> list[Page]:
     crumbs = [_root(site), _crumb(site, "emner/", "Emner")]
     for slug, topic in site.config.topics.items():
         entries = site.topic_entries.get(slug, [])
+        chunks = [entries[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(entries), TOPIC_PAGE_SIZE)] or [[]]
+        urls = [site.topic_url(slug) + (f"side/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        totals = (sum(1 for e in entries if e.main), sum(1 for e in entries if not e.main))
+        for number, chunk in enumerate(chunks, start=1):
 
-        def context(entries: list = entries) -> dict[str, Any]:
-            links = tuple(item_link(site, e.meeting, e.item, e.main, with_snippet=True) for e in entries)
-            return {
-                "main": tuple(link for link in links if link.main),
-                "mentioned": tuple(link for link in links if not link.main),
-            }
+            def context(chunk: list = chunk) -> dict[str, Any]:
+                links = tuple(item_link(site, e.meeting, e.item, e.main, with_snippet=True) for e in chunk)
+                return {
+                    "main": tuple(link for link in links if link.main),
+                    "mentioned": tuple(link for link in links if not link.main),
+                }
 
-        shape = tuple((e.meeting, e.item, e.main, _summary(site, e.meeting, e.item)) for e in entries)
-        pages.append(
-            _page(
-                f"emner/{slug}/index.html",
-                "topic.html",
-                "topic",
-                topic.name,
-                crumbs,
-                shape,
-                tuple(dict.fromkeys(e.meeting for e in entries)),
-                topic=topic,
-                meetings=len({e.meeting for e in entries}),
-                description=topic.description or f"Dagsordenspunkter om {topic.name.lower()}.",
-            )(context)
-        )
+            shape = (
+                number,
+                len(chunks),
+                totals,
+                tuple((e.meeting, e.item, e.main, _summary(site, e.meeting, e.item)) for e in chunk),
+            )
+            path = f"emner/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html"
+            title = topic.name if number == 1 else f"{topic.name}, side {number} af {len(chunks)}"
+            pages.append(
+                _page(
+                    path,
+                    "topic.html",
+                    "topic",
+                    title,
+                    crumbs,
+                    shape,
+                    tuple(dict.fromkeys(e.meeting for e in chunk)),
+                    topic=topic,
+                    meetings=len({e.meeting for e in entries}),
+                    totals=totals,
+                    pager=_pager(urls, number),
+                    description=topic.description or f"Dagsordenspunkter om {topic.name.lower()}.",
+                )(context)
+            )
     return pages
+
+
+TOPIC_PAGE_SIZE = 50  # items per topic page: at 10,000 meetings a topic has thousands
+
+
+def _pager(urls: list[str], number: int) -> dict[str, Any] | None:
+    """Links between the pages of a long list: previous, next, and every page by number."""
+    if len(urls) < 2:
+        return None
+    return {
+        "current": number,
+        "pages": tuple(Link(url, str(n)) for n, url in enumerate(urls, start=1)),
+        "previous": urls[number - 2] if number > 1 else None,
+        "next": urls[number] if number < len(urls) else None,
+    }
 
 
 def _cases(site: Site) -> list[Page]:
