@@ -258,6 +258,8 @@ def _topics(site: Site) -> list[Page]:
         chunks = [entries[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(entries), TOPIC_PAGE_SIZE)] or [[]]
         urls = [site.topic_url(slug) + (f"side/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
         totals = (sum(1 for e in entries if e.main), sum(1 for e in entries if not e.main))
+        meetings = len({e.meeting for e in entries})
+        numbered = tuple(Link(url, str(n)) for n, url in enumerate(urls, start=1))
         for number, chunk in enumerate(chunks, start=1):
 
             def context(chunk: list = chunk) -> dict[str, Any]:
@@ -285,9 +287,9 @@ def _topics(site: Site) -> list[Page]:
                     shape,
                     tuple(dict.fromkeys(e.meeting for e in chunk)),
                     topic=topic,
-                    meetings=len({e.meeting for e in entries}),
+                    meetings=meetings,
                     totals=totals,
-                    pager=_pager(urls, number),
+                    pager=_pager(numbered, number),
                     description=topic.description or f"Dagsordenspunkter om {topic.name.lower()}.",
                 )(context)
             )
@@ -297,15 +299,15 @@ def _topics(site: Site) -> list[Page]:
 TOPIC_PAGE_SIZE = 50  # items per topic page: at 10,000 meetings a topic has thousands
 
 
-def _pager(urls: list[str], number: int) -> dict[str, Any] | None:
+def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
     """Links between the pages of a long list: previous, next, and every page by number."""
-    if len(urls) < 2:
+    if len(pages) < 2:
         return None
     return {
         "current": number,
-        "pages": tuple(Link(url, str(n)) for n, url in enumerate(urls, start=1)),
-        "previous": urls[number - 2] if number > 1 else None,
-        "next": urls[number] if number < len(urls) else None,
+        "pages": pages,
+        "previous": pages[number - 2].url if number > 1 else None,
+        "next": pages[number].url if number < len(pages) else None,
     }
 
 
