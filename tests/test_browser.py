@@ -4,16 +4,13 @@ every page type, the site served under its base path. Skips locally without chro
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_server import serve
+from browser_server import launch_chromium, serve
 from browser_sites import BASE_PATH, combined_site, seed_present
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NORD_FEB = "klynger/nord/2024-02-08-politisk-niveau/"
 NORD_APR = "klynger/nord/2024-04-30-politisk-niveau/"
@@ -52,29 +49,7 @@ def _axe_source() -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"chromium is missing ({CHROMIUM}): the browser tests must run in CI")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield instance
-        finally:
-            instance.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="module")

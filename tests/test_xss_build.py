@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from browser_server import serve
+from browser_server import launch_chromium, serve
 from bs4 import BeautifulSoup
 from conftest import FIXTURES, copy_site, run_cli
 
@@ -43,7 +41,6 @@ URL_ATTRIBUTES = (
 )
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 FORBIDDEN = ("iframe", "frame", "frameset", "object", "embed", "applet", "base", "isindex")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def load_payloads() -> list[str]:
@@ -203,22 +200,7 @@ def test_the_checker_catches_what_it_must() -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"chromium is missing ({CHROMIUM})")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        try:
-            yield instance
-        finally:
-            instance.close()
+    yield from launch_chromium()
 
 
 def test_no_payload_runs_in_chromium(site: Path, browser) -> None:
