@@ -21,6 +21,7 @@
       bundlePath: bundle,
       baseUrl: bundle.replace(/pagefind\/$/, ""),
       showSubResults: true,
+      pageSize: 10, // Pagefind shows 5 at first; a question about a topic usually spans more meetings
       showImages: false,
       excerptLength: 30,
       resetStyles: false,

@@ -73,11 +73,19 @@ def tab(browser, root: str) -> Iterator[object]:
 
 
 def results(tab) -> list[str]:
-    """Hrefs of the search results shown, after the UI has finished searching (bounded wait)."""
+    """Hrefs of all the search results, after the UI has finished searching and every "load more" page
+    is shown (bounded: the ranking of equal scores may differ between index builds)."""
     tab.wait_for_selector(".pagefind-ui__result-link")
     tab.wait_for_function(
         "() => !document.querySelector('.pagefind-ui__message')?.textContent.includes('Søger')"
     )
+    for _ in range(20):
+        more = tab.query_selector("button.pagefind-ui__button")
+        if more is None:
+            break
+        shown = tab.eval_on_selector_all(".pagefind-ui__result", "els => els.length")
+        more.click()
+        tab.wait_for_function(f"() => document.querySelectorAll('.pagefind-ui__result').length > {shown}")
     return tab.eval_on_selector_all(".pagefind-ui__result a", "els => els.map(a => a.getAttribute('href'))")
 
 
