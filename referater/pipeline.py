@@ -210,7 +210,7 @@ def build(
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
-        staging.publish()
+        staging.publish(background=preview)
     except BaseException:
         staging.abandon()
         raise

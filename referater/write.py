@@ -13,6 +13,8 @@ import errno
 import filecmp
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -46,6 +48,9 @@ class Staging:
         self.staged: set[str] = set()
         self._dirs: set[str] = set()
         recover(out)
+        for trash in out.parent.glob(f"{out.name}.trash-*"):
+            if not trash.name.endswith(f"-{os.getpid()}") and f".trash-{os.getpid()}-" not in trash.name:
+                shutil.rmtree(trash, ignore_errors=True)  # left by a process that was killed while deleting
         if self.stage.exists():
             shutil.rmtree(self.stage)  # left by a build that was killed
         self.stage.mkdir(parents=True)
@@ -147,9 +152,16 @@ class Staging:
             count += sum(1 for f in files if prefix + f not in self.staged)
         return count
 
-    def publish(self) -> None:
+    def publish(self, background: bool = False) -> None:
+        """Swap the staged tree in. The previous tree is moved aside at once and deleted, in a thread
+        when `background` (the live preview answers sooner; a next build never races with it)."""
         if self.out.is_dir() and _exchange(self.stage, self.out):
-            shutil.rmtree(self.stage)  # now holds the previous output
+            trash = self.out.with_name(f"{self.out.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+            os.replace(self.stage, trash)  # now holds the previous output
+            if background:
+                threading.Thread(target=shutil.rmtree, args=(trash, True), daemon=False).start()
+            else:
+                shutil.rmtree(trash)
             return
         if self.out.exists():
             os.replace(self.out, self.old)
