@@ -18,7 +18,7 @@ from .privacy import scan_personal_data
 from .text import snippet
 from .yamlio import LineDict, YamlError, load_yaml
 
-_FRONTMATTER_KEYS = {
+FRONTMATTER_KEYS = {
     "cluster",
     "forum",
     "date",
@@ -105,8 +105,8 @@ def parse_meeting(
 def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, Any] | None:
     ok = True
     for key in data:
-        if key not in _FRONTMATTER_KEYS:
-            error(data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_FRONTMATTER_KEYS))})")
+        if key not in FRONTMATTER_KEYS:
+            error(data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(FRONTMATTER_KEYS))})")
             ok = False
 
     def text(key: str) -> str:

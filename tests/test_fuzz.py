@@ -15,27 +15,13 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from referater.config import load_config
-from referater.content import parse_meeting
+from referater.content import FRONTMATTER_KEYS, parse_meeting
 from referater.errors import SiteError
 from referater.pipeline import build
 
 SHOWN = "content/nord/2024-09-02-chefforum.md"
 CONFIG = load_config(FIXTURES / "links")
-KNOWN_KEYS = [
-    "cluster",
-    "forum",
-    "date",
-    "time",
-    "end_time",
-    "location",
-    "title",
-    "participants",
-    "secretariat",
-    "topics",
-    "cases",
-    "source",
-    "draft",
-]
+KNOWN_KEYS = sorted(FRONTMATTER_KEYS)
 VALID = {"cluster": "nord", "forum": "chefforum", "date": dt.date(2024, 9, 2)}
 
 # Text with the characters that trouble parsers: NUL, BOM, CR, tabs, controls, astral and combining marks.

@@ -17,9 +17,8 @@ import yaml
 from browser_server import launch_chromium, serve
 from bs4 import BeautifulSoup
 from conftest import FIXTURES, copy_site, run_cli
+from test_sanitize import load_payloads
 
-PAYLOAD_FILE = FIXTURES / "xss_payloads.txt"
-_ESCAPES = {"\\x00": "\x00", "\\x01": "\x01", "\\x0e": "\x0e", "\\t": "\t", "\\n": "\n"}
 PROBES = (  # payloads that would set a flag instead of opening a dialog
     '<img src=x onerror="window.__xss=1">',
     "<script>window.__xss=1</script>",
@@ -41,17 +40,6 @@ URL_ATTRIBUTES = (
 )
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 FORBIDDEN = ("iframe", "frame", "frameset", "object", "embed", "applet", "base", "isindex")
-
-
-def load_payloads() -> list[str]:
-    payloads = []
-    for line in PAYLOAD_FILE.read_text("utf-8").splitlines():
-        if not line.strip() or line.startswith("# "):
-            continue
-        for escape, char in _ESCAPES.items():
-            line = line.replace(escape, char)
-        payloads.append(line)
-    return payloads
 
 
 PAYLOADS = load_payloads() + list(PROBES)
