@@ -24,8 +24,9 @@ def feed_files(site: Site) -> list[tuple[str, bytes]]:
     for slug in site.config.clusters:
         files.append((f"feeds/klynger/{slug}.atom", cluster_feed(site, slug)))
         files.append((f"kalender/{slug}.ics", cluster_calendar(site, slug)))
+    order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
-        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug)))
+        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug, order)))
     return files
 
 
@@ -71,11 +72,10 @@ def cluster_feed(site: Site, slug: str) -> bytes:
     )
 
 
-def topic_feed(site: Site, slug: str) -> bytes:
+def topic_feed(site: Site, slug: str, order: dict[tuple[str, str, str], int]) -> bytes:
     """One entry per agenda item about the topic, newest meeting first (title matches and mentions)."""
     topic = site.config.topics[slug]
     entries = site.topic_entries.get(slug, [])
-    order = {m.key: i for i, m in enumerate(site.meetings)}
     ranked = sorted(entries, key=lambda e: (order[e.meeting], e.item))[:FEED_LIMIT]
     newest = site.by_key[ranked[0].meeting] if ranked else None
     return _atom(

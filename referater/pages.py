@@ -20,7 +20,7 @@ from .mdrender import LinkContext
 from .meeting_page import meeting_shape, meeting_view
 from .model import Meeting
 from .opendata import meeting_json
-from .site import Key, Site
+from .site import Key, Site, cluster_mention_pattern
 from .views import Link, MeetingLink, item_link, meeting_link
 
 
@@ -417,6 +417,7 @@ def _meetings(site: Site) -> list[Page]:
         }
         for slug in cluster_names
     }
+    mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
     pages = []
     for m in site.meetings:
         cluster = site.config.clusters[m.cluster]
@@ -433,6 +434,7 @@ def _meetings(site: Site) -> list[Page]:
                     day: site.meeting_url(target) for day, target in site.references.get(m.key, {}).items()
                 },
                 cluster_links=other_clusters.get(m.cluster, {}),
+                cluster_pattern=mentions,
             )
             return {"meeting": meeting_view(site, m), "links": links}
 

@@ -19,7 +19,7 @@ from .errors import Finding, SiteError
 from .loader import FullMeetings, load_content
 from .pages import Page, build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
-from .site import Site, build_site, cluster_mention_pattern
+from .site import Site, build_site
 from .write import Staging
 
 
@@ -168,9 +168,7 @@ def build(
             dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
         ]
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(
-        site_dir, template_globals(site, assets, preview), cluster_mention_pattern(site), site.config.base_url
-    )
+    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.config.base_url)
     env_key = hashlib.blake2b(
         f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
         + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,6 @@ class Renderer:
         self,
         site_dir: Path,
         globals_: dict[str, Any],
-        cluster_pattern: re.Pattern[str] | None,
         base_host: str | None = None,
     ):
         self.dirs = template_dirs(site_dir)
@@ -49,12 +47,9 @@ class Renderer:
         self.env.globals.update(globals_)
         self.env.filters["markdown"] = self._markdown
         self.markdown = MarkdownRenderer(base_host)
-        self.cluster_pattern = cluster_pattern
         self._digests: dict[str, str] = {}
 
     def _markdown(self, text: str, links: LinkContext | None = None) -> Markup:
-        if links is not None and links.cluster_pattern is None and self.cluster_pattern is not None:
-            links = LinkContext(links.year, links.date_links, links.cluster_links, self.cluster_pattern)
         self.markdown.start(links)
         return Markup(self.markdown.render(text))
 

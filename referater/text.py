@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -20,7 +19,6 @@ def plain_text(markdown: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=32768)  # an item is listed under each of its topics and on its case pages
 def snippet(markdown: str, limit: int = 220) -> str:
     text = plain_text(markdown)
     if len(text) <= limit:

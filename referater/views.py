@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .dates import long_date, short_date
-from .model import Meeting
+from .dates import short_date
 from .site import Key, Site
 
 
@@ -62,7 +61,3 @@ def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet
         snippet=item.summary if with_snippet else "",
         main=main,
     )
-
-
-def long_date_of(meeting: Meeting) -> str:
-    return long_date(meeting.date)
