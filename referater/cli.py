@@ -27,6 +27,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", action="store_true", help="print only errors")
+    build.add_argument("--timings", action="store_true", help="print the seconds of each build stage")
 
     check = sub.add_parser("check", help="validate all content without building")
     _site_arg(check)

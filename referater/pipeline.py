@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Finding] = field(default_factory=list)
     noop: bool = False
+    timings: list[tuple[str, float]] = field(default_factory=list)  # stage, seconds (for --timings)
 
     def summary(self) -> str:
         if self.noop:
@@ -44,7 +46,12 @@ class BuildResult:
 
 
 def load_site(
-    site_dir: Path, strict: bool = False, base_url: str | None = None, use_cache: bool = True, jobs: int = 1
+    site_dir: Path,
+    strict: bool = False,
+    base_url: str | None = None,
+    use_cache: bool = True,
+    jobs: int = 1,
+    lap: Callable[[str], None] = lambda stage: None,
 ) -> tuple[Site, list[Finding]]:
     """Stages 1–2. Raises SiteError with every error (and, when strict, every warning)."""
     config = load_config(site_dir)
@@ -52,11 +59,13 @@ def load_site(
         config = dataclasses.replace(config, base_url=base_url)
     cache = ContentCache(site_dir, config.digest, enabled=use_cache)
     loaded = load_content(site_dir, config, cache, jobs, keep_text=False)
+    lap("content")
     bad = [f for f in loaded.findings if f.level == "error" or strict]
     if bad:
         raise SiteError(loaded.findings)
     site = build_site(loaded.meetings, config, loaded.analyses)
     site.full = FullMeetings(site_dir, config, use_cache)
+    lap("site model")
     return site, loaded.findings
 
 
@@ -160,9 +169,12 @@ def build(
         result.seconds = time.perf_counter() - started
         return result
 
-    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs)
-    result = BuildResult(warnings=[f for f in findings if f.level != "error"])
+    result = BuildResult()
+    lap = Stopwatch(result.timings)
+    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs, lap)
+    result.warnings = [f for f in findings if f.level != "error"]
     pages = build_pages(site)
+    lap("pages")
     if preview:
         pages = [
             dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
@@ -178,25 +190,30 @@ def build(
     staging = Staging(out)
     try:
         fingerprints = {page.path: fingerprint(page, site, renderer, env_key) for page in pages}
+        lap("fingerprints")
         todo = [
             i
             for i, page in enumerate(pages)
             if previous.get(page.path) != fingerprints[page.path]
             or not all(staging.keep(rel) for rel in (page.path, *page.companion_paths))
         ]
+        lap("compare")
         bar = Progress(len(todo), enabled=progress)
         for _, files in _render_all(renderer, pages, todo, jobs):
             for rel, data in files:
                 staging.put(rel, data)
             bar.step()
         bar.done()
+        lap("render")
         result.rendered = len(todo)
         for rel, data in assets.items():
             staging.put(rel, data)
         if not preview:  # the preview shows pages; feeds and open data wait for the real build
             _open_data(site, staging)
+            lap("open data")
             for rel, data in post_outputs(site, pages):
                 staging.put(rel, data)
+            lap("feeds")
         if search:
             from .search import BUNDLE_DIR, build_index
 
@@ -205,10 +222,12 @@ def build(
                 staging.drop_tree(BUNDLE_DIR)
                 build_index(staging.stage, site)
                 staging.adopt_tree(BUNDLE_DIR)  # unchanged bundle files keep their mtime for rsync
+            lap("search")
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
         staging.publish(background=preview)
+        lap("publish")
     except BaseException:
         staging.abandon()
         raise
@@ -225,6 +244,7 @@ def build(
                 "warnings": [dataclasses.asdict(f) for f in result.warnings],
             },
         )
+    lap("state")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -281,6 +301,18 @@ def _open_data(site: Site, staging: Staging) -> None:
         write_site_json(site, handle, pieces)
 
 
+class Stopwatch:
+    """Seconds per build stage, for `build --timings` and docs/performance.md."""
+
+    def __init__(self, into: list[tuple[str, float]]):
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into.append((stage, now - self.last))
+        self.last = now
+
+
 class Progress:
     """A progress line for long builds on a terminal; silent elsewhere (CI logs, tests)."""
 
@@ -326,4 +358,6 @@ def run_build(args: Any) -> int:
         print(finding, file=sys.stderr)
     if not args.quiet:
         print(result.summary())
+    if args.timings:
+        print("  ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings), file=sys.stderr)
     return 0

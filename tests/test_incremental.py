@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, broken_links, copy_site, page
+from conftest import FIXTURES, ROOT, broken_links, copy_site, page, run_cli
 from sitegen import (
     age,
     build_site,
@@ -275,3 +275,13 @@ def test_cache_does_not_trust_pages_of_another_output_directory(tmp_path: Path) 
     build_site(site, "--out", str(b))
     build_site(site, "--out", str(a))
     assert differing(a, b) == []
+
+
+def test_timings_name_every_stage_of_a_real_build(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "links", tmp_path)
+    result = run_cli("build", "--site", site, "--no-search", "--timings")
+    assert result.returncode == 0, result.stderr
+    stages = dict(part.rsplit(" ", 1) for part in result.stderr.strip().splitlines()[-1].split("  "))
+    for stage in ("content", "site model", "pages", "render", "feeds", "publish"):
+        assert float(stages[stage]) >= 0.0
+    assert sum(map(float, stages.values())) > 0.0
