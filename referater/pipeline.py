@@ -226,7 +226,7 @@ def build(
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
-        staging.publish(background=preview)
+        staging.publish()
         lap("publish")
     except BaseException:
         staging.abandon()

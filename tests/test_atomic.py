@@ -7,13 +7,14 @@ cleans up after it. Files whose bytes did not change keep their inode and mtime.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 from conftest import FIXTURES, copy_site, tree_digest
-from sitegen import OLD_NS, add_meetings, age, build_site, cli_command, cli_env, snapshot
+from sitegen import OLD_NS, add_meetings, age, build_site, cli_command, cli_env, differing, snapshot
 
 KILL_DEADLINE_S = 60.0
 
@@ -111,3 +112,58 @@ def test_unchanged_files_keep_their_mtime_when_others_change(tmp_path: Path) -> 
         assert after[rel].inode != before[rel].inode and after[rel].mtime_ns > OLD_NS, rel
     assert summary["unchanged"] == len(kept)
     assert summary["written"] == len(after) - len(kept)
+
+
+def _differs_from_a_clean_build(site: Path, tmp_path: Path) -> list[str]:
+    """Files in which output/ differs from the same input built from nothing."""
+    clean = copy_site(site, tmp_path / "clean")
+    build_site(clean, "--no-cache")
+    return differing(site / "output", clean / "output")
+
+
+def test_the_recycled_previous_tree_keeps_the_site_it_held_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The tree that was live is kept as output.previous and updated in place by the next build. Writing
+    the next site into it must not alter the live files it shares inodes with, and nothing of the older
+    tree (a deleted meeting's page) may come back."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    out, previous = site / "output", site / "output.previous"
+    build_site(site)
+    first = tree_digest(out)
+    gone = site / "content/syd/2024-05-15-politisk-niveau.md"
+    gone.unlink()
+    build_site(site)
+    assert tree_digest(previous) == first  # the previous site, whole
+    assert not (out / "klynger/syd/2024-05-15-politisk-niveau/index.html").exists()
+    second = tree_digest(out)
+
+    decision = site / "content/nord/2024-03-04-chefforum.md"
+    decision.write_text(decision.read_text("utf-8").replace("hold 4", "hold 6"), "utf-8")
+    build_site(site)  # staged in the recycled first tree, which still holds the deleted meeting
+    assert tree_digest(previous) == second  # the live files were not written through shared inodes
+    assert not (out / "klynger/syd/2024-05-15-politisk-niveau/index.html").exists()
+    assert not any("2024-05-15-politisk-niveau" in p.as_posix() for p in out.rglob("*"))
+    assert _differs_from_a_clean_build(site, tmp_path) == []
+
+
+def test_a_recycled_tree_with_junk_in_every_shape_still_builds_the_exact_site(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site)
+    build_site(site, "--no-cache")
+    previous = site / "output.previous"
+    assert previous.is_dir()
+    page_dir = previous / "klynger/nord/2024-02-08-politisk-niveau"
+    shutil.rmtree(page_dir)
+    page_dir.write_text("a file where a folder was", "utf-8")  # a folder where a file must go
+    index = previous / "index.html"
+    index.unlink()
+    index.mkdir()  # a folder where a file must go
+    (index / "stale.html").write_text("<p>stale", "utf-8")
+    (previous / "old-page/index.html").parent.mkdir()
+    (previous / "old-page/index.html").write_text("<p>gone", "utf-8")
+    (previous / "link-out").symlink_to(tmp_path)
+    (previous / "feeds/all.atom").write_text("tampered", "utf-8")  # same path, other bytes
+
+    build_site(site, "--no-cache")
+    out = site / "output"
+    assert not (out / "old-page").exists() and not (out / "link-out").exists()
+    assert _differs_from_a_clean_build(site, tmp_path) == []
