@@ -177,9 +177,9 @@ class Staging:
             while folder not in needed:
                 needed.add(folder)
                 folder = os.path.dirname(folder)
+        top = len(str(self.stage)) + 1
         for root, dirs, files in os.walk(self.stage, topdown=False):
-            rel_root = os.path.relpath(root, self.stage)
-            prefix = "" if rel_root == "." else rel_root + "/"
+            prefix = root[top:] + "/" if len(root) >= top else ""
             for name in files:
                 if prefix + name not in self.staged:
                     os.unlink(os.path.join(root, name))
@@ -209,9 +209,9 @@ class Staging:
 
 
 def _files(root: Path) -> Iterator[str]:
+    top = len(str(root)) + 1
     for folder, _dirs, files in os.walk(root):
-        rel = os.path.relpath(folder, root)
-        prefix = "" if rel == "." else rel + "/"
+        prefix = folder[top:] + "/" if len(folder) >= top else ""
         for name in files:
             yield prefix + name
 
