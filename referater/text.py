@@ -12,11 +12,14 @@ _SPACE = re.compile(r"\s+")
 
 
 def plain_text(markdown: str) -> str:
-    text = _LINK.sub(r"\1", markdown)
-    text = _TAG.sub(" ", text)
+    # Each pattern only where its characters occur: open data runs this on every section of every meeting.
+    text = _LINK.sub(r"\1", markdown) if "](" in markdown else markdown
+    if "<" in text:
+        text = _TAG.sub(" ", text)
     text = _MARKS.sub(r"\1", text)
-    text = _EMPHASIS.sub("", text)
-    return _SPACE.sub(" ", text).strip()
+    if "*" in text or "_" in text or "`" in text:
+        text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())
 
 
 def snippet(markdown: str, limit: int = 220) -> str:
