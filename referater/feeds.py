@@ -1,7 +1,9 @@
 """Atom feeds (RFC 4287) and iCalendar files (RFC 5545) made from the site model (leaf).
 
 Everything here is a pure function of the published meetings: `updated` and `DTSTAMP` come from meeting
-dates, never from the clock, so an unchanged site builds byte-identical feeds.
+dates, never from the clock, so an unchanged site builds byte-identical feeds. The per-meeting pieces
+(entries, events) come from a Fragments cache: each key below must name everything its piece shows
+beyond the config, or an incremental build would publish a stale piece.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
+from .fragments import Fragments
 from .model import AgendaItem, Meeting
 from .site import Site
 from .text import plain_text
@@ -19,14 +22,15 @@ FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open da
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
 
 
-def feed_files(site: Site) -> list[tuple[str, bytes]]:
-    files: list[tuple[str, bytes]] = [("feeds/all.atom", all_feed(site))]
+def feed_files(site: Site, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
+    cache = cache or Fragments(None, site.config)
+    files: list[tuple[str, bytes]] = [("feeds/all.atom", all_feed(site, cache))]
     for slug in site.config.clusters:
-        files.append((f"feeds/klynger/{slug}.atom", cluster_feed(site, slug)))
-        files.append((f"kalender/{slug}.ics", cluster_calendar(site, slug)))
+        files.append((f"feeds/klynger/{slug}.atom", cluster_feed(site, slug, cache)))
+        files.append((f"kalender/{slug}.ics", cluster_calendar(site, slug, cache)))
     order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
-        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug, order)))
+        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug, order, cache)))
     return files
 
 
@@ -44,7 +48,8 @@ def _stamp(meeting: Meeting) -> str:
 # --- Atom -------------------------------------------------------------------------------------------
 
 
-def all_feed(site: Site) -> bytes:
+def all_feed(site: Site, cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments(None, site.config)
     return _atom(
         site,
         path="feeds/all.atom",
@@ -52,12 +57,13 @@ def all_feed(site: Site) -> bytes:
         subtitle="Alle udgivne referater fra sundhedsklyngerne, nyeste først.",
         alternate=site.url(""),
         author=site.config.title,
-        entries=[_meeting_entry(site, m) for m in site.meetings[:FEED_LIMIT]],
+        entries=[_meeting_entry(site, m, cache) for m in site.meetings[:FEED_LIMIT]],
         updated=_stamp(site.meetings[0]) if site.meetings else _EPOCH,
     )
 
 
-def cluster_feed(site: Site, slug: str) -> bytes:
+def cluster_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments(None, site.config)
     cluster = site.config.clusters[slug]
     meetings = site.by_cluster.get(slug, [])
     return _atom(
@@ -67,13 +73,16 @@ def cluster_feed(site: Site, slug: str) -> bytes:
         subtitle=cluster.description or f"Referater fra {cluster.full_name}.",
         alternate=site.cluster_url(slug),
         author=cluster.full_name,
-        entries=[_meeting_entry(site, m) for m in meetings[:FEED_LIMIT]],
+        entries=[_meeting_entry(site, m, cache) for m in meetings[:FEED_LIMIT]],
         updated=_stamp(meetings[0]) if meetings else _EPOCH,
     )
 
 
-def topic_feed(site: Site, slug: str, order: dict[tuple[str, str, str], int]) -> bytes:
+def topic_feed(
+    site: Site, slug: str, order: dict[tuple[str, str, str], int], cache: Fragments | None = None
+) -> bytes:
     """One entry per agenda item about the topic, newest meeting first (title matches and mentions)."""
+    cache = cache or Fragments(None, site.config)
     topic = site.config.topics[slug]
     entries = site.topic_entries.get(slug, [])
     ranked = sorted(entries, key=lambda e: (order[e.meeting], e.item))[:FEED_LIMIT]
@@ -85,7 +94,7 @@ def topic_feed(site: Site, slug: str, order: dict[tuple[str, str, str], int]) ->
         subtitle=topic.description or f"Dagsordenspunkter om {topic.name}.",
         alternate=site.topic_url(slug),
         author=site.config.title,
-        entries=[_item_entry(site, site.by_key[e.meeting], e.item) for e in ranked],
+        entries=[_item_entry(site, site.by_key[e.meeting], e.item, cache) for e in ranked],
         updated=_stamp(newest) if newest else _EPOCH,
     )
 
@@ -98,11 +107,11 @@ def _atom(
     subtitle: str,
     alternate: str,
     author: str,
-    entries: list[str],
+    entries: list[bytes],
     updated: str,
 ) -> bytes:
     self_url = site.config.base_url + path
-    lines = [
+    head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="da">',
         f"  <id>{escape(self_url)}</id>",
@@ -113,15 +122,13 @@ def _atom(
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
         f'  <link rel="alternate" type="text/html" href={quoteattr(absolute(site, alternate))}/>',
         f'  <generator version="{escape(__version__)}">referater</generator>',
-        *entries,
-        "</feed>",
     ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return b"\n".join([*(line.encode("utf-8") for line in head), *entries, b"</feed>"]) + b"\n"
 
 
 def _entry(
     *, entry_id: str, title: str, url: str, updated: str, content_html: str, categories: list[tuple[str, str]]
-) -> str:
+) -> bytes:
     parts = [
         "  <entry>",
         f"    <id>{escape(entry_id)}</id>",
@@ -133,7 +140,7 @@ def _entry(
         f'    <content type="html">{escape(content_html)}</content>',
         "  </entry>",
     ]
-    return "\n".join(parts)
+    return "\n".join(parts).encode("utf-8")
 
 
 def _categories(site: Site, meeting: Meeting) -> list[tuple[str, str]]:
@@ -160,7 +167,18 @@ def _item_html(item: AgendaItem, url: str) -> str:
     return html
 
 
-def _meeting_entry(site: Site, meeting: Meeting) -> str:
+def _meeting_key(site: Site, meeting: Meeting) -> tuple:
+    """What a piece shows of its meeting beyond the config: the file (its bytes and where it lies) and the
+    topics the site model gives it."""
+    return (meeting.digest, meeting.path, meeting.key, tuple(site.meeting_topics.get(meeting.key, ())))
+
+
+def _meeting_entry(site: Site, meeting: Meeting, cache: Fragments) -> bytes:
+    key = ("meeting", *_meeting_key(site, meeting))
+    return cache.get(key, lambda: _render_meeting_entry(site, meeting))
+
+
+def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
     meeting = site.full(meeting)  # the model's meetings are light: the decisions are loaded for the feed
     url = absolute(site, site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
@@ -179,7 +197,12 @@ def _meeting_entry(site: Site, meeting: Meeting) -> str:
     )
 
 
-def _item_entry(site: Site, meeting: Meeting, number: int) -> str:
+def _item_entry(site: Site, meeting: Meeting, number: int, cache: Fragments) -> bytes:
+    key = ("item", number, *_meeting_key(site, meeting))
+    return cache.get(key, lambda: _render_item_entry(site, meeting, number))
+
+
+def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
     meeting = site.full(meeting)
     item = next(i for i in meeting.items if i.number == number)
     url = absolute(site, site.item_url(meeting.key, number))
@@ -281,7 +304,8 @@ def _event(site: Site, meeting: Meeting) -> list[str]:
     return lines
 
 
-def cluster_calendar(site: Site, slug: str) -> bytes:
+def cluster_calendar(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments(None, site.config)
     cluster = site.config.clusters[slug]
     lines = [
         "BEGIN:VCALENDAR",
@@ -293,7 +317,12 @@ def cluster_calendar(site: Site, slug: str) -> bytes:
         f"X-WR-TIMEZONE:{_TZID}",
         *_VTIMEZONE,
     ]
-    for meeting in reversed(site.by_cluster.get(slug, [])):  # oldest first, as calendars list them
-        lines += _event(site, meeting)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+    events = [
+        cache.get(("event", *_meeting_key(site, m)), lambda m=m: _folded(_event(site, m)).encode("utf-8"))
+        for m in reversed(site.by_cluster.get(slug, []))  # oldest first, as calendars list them
+    ]
+    return _folded(lines).encode("utf-8") + b"".join(events) + b"END:VCALENDAR\r\n"
+
+
+def _folded(lines: list[str]) -> str:
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -32,7 +32,14 @@ def write_site_json(site: Site, out: BinaryIO, pieces: Iterable[Path]) -> None:
     before, after = head.split(json.dumps(marker))
     out.write(before.encode("utf-8") + b"[")
     for i, piece in enumerate(pieces):
-        out.write((b"," if i else b"") + piece.read_bytes().rstrip(b"\n"))
+        data = piece.read_bytes()
+        end = len(data)
+        while end and data[end - 1] == 0x0A:  # the trailing newlines, found without copying the piece
+            end -= 1
+        if i:
+            out.write(b",")
+        # A view, not rstrip() and a join: at hundreds of megabytes each copy cost a third of the stage.
+        out.write(memoryview(data)[:end])
     out.write(b"]" + after.encode("utf-8") + b"\n")
 
 

@@ -211,7 +211,7 @@ def build(
         if not preview:  # the preview shows pages; feeds and open data wait for the real build
             _open_data(site, staging)
             lap("open data")
-            for rel, data in post_outputs(site, pages):
+            for rel, data in post_outputs(site, pages, site_dir if use_cache else None):
                 staging.put(rel, data)
             lap("feeds")
         if search:
@@ -336,12 +336,17 @@ class Progress:
             print(file=sys.stderr)
 
 
-def post_outputs(site: Site, pages: list[Page]) -> list[tuple[str, bytes]]:
-    """Files made from the model rather than templates: feeds, calendars, sitemap (leaf modules)."""
+def post_outputs(site: Site, pages: list[Page], site_dir: Path | None = None) -> list[tuple[str, bytes]]:
+    """Files made from the model rather than templates: feeds, calendars, sitemap (leaf modules). With
+    `site_dir`, the feeds' per-meeting pieces are kept in its .cache/ (fragments.py); None is --no-cache."""
     from .crawl import robots_txt, sitemap_xml
     from .feeds import feed_files
+    from .fragments import FRAGMENTS_FILE, Fragments
 
-    return [("sitemap.xml", sitemap_xml(site, pages)), ("robots.txt", robots_txt(site)), *feed_files(site)]
+    fragments = Fragments(site_dir / CACHE_DIR / FRAGMENTS_FILE if site_dir else None, site.config)
+    feeds = feed_files(site, fragments)
+    fragments.save()
+    return [("sitemap.xml", sitemap_xml(site, pages)), ("robots.txt", robots_txt(site)), *feeds]
 
 
 def run_build(args: Any) -> int:
