@@ -113,7 +113,7 @@ def measure(repo: Path, site: Path, extra: list[str], log: object = print) -> Ou
         result.error = f"our build is not there ({repo / 'build.py'} missing)"
         return result
     prepare_templates(repo, site)
-    for name in ("output", ".cache"):
+    for name in ("output", "output.previous", "output.staging", ".cache"):  # cold: nothing to reuse
         shutil.rmtree(site / name, ignore_errors=True)
     n_files = sum(1 for _ in (site / "content").rglob("*.md"))
 
