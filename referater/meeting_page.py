@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from .dates import long_date, month_name
@@ -176,10 +177,7 @@ class CaseSteps:
         steps = self._steps.get(case)
         if steps is None:
             refs = self.site.cases[case]
-            steps = self._steps[case] = (
-                tuple((r.meeting, r.number) for r in refs),
-                tuple(r.meeting for r in refs),
-            )
+            steps = self._steps[case] = (tuple(map(_STEP, refs)), tuple(r.meeting for r in refs))
         at = self.site.case_steps.get((case, key, number), 0)
         low, high = max(0, at - HISTORY_SPAN), at + HISTORY_SPAN + 1
         return steps[0][low:high], steps[1][low:high]
@@ -195,7 +193,7 @@ def meeting_shape(site: Site, m: Meeting, steps: CaseSteps | None = None) -> tup
     steps = steps or CaseSteps(site)
     key = m.key
     previous, following = site.neighbours.get(key, (None, None))
-    backlinks = tuple((b.meeting, b.number) for b in site.backlinks.get(key, ()))
+    backlinks = tuple(map(_STEP, site.backlinks.get(key, ())))
     related = tuple(site.related.get(key, ()))
     references = tuple(site.references.get(key, {}).items())
     deps = {key, *related}
@@ -203,21 +201,25 @@ def meeting_shape(site: Site, m: Meeting, steps: CaseSteps | None = None) -> tup
     deps.update(target for _, target in references)
     histories = []
     item_topics = []
-    case_urls = []
+    case_slugs = []  # a case's URL is its slug under the base path (which is in every fingerprint)
     for item in m.items:
-        for case in dict.fromkeys((*item.cases, *m.cases)):
-            if site.case_slugs.get(case):
-                window, meetings = steps.window(case, key, item.number)
-                deps.update(meetings)
-                histories.append((item.number, case, window))
-        item_topics.append(
-            tuple((t.topic, t.in_title, t.mentions) for t in site.item_topics.get((key, item.number), ()))
-        )
-        case_urls.extend((c, site.case_url(c)) for c in item.cases)
-    topics = (tuple(site.meeting_topics[key]), tuple(item_topics), tuple(case_urls))
+        if item.cases or m.cases:
+            for case in dict.fromkeys((*item.cases, *m.cases)):
+                if site.case_slugs.get(case):
+                    window, meetings = steps.window(case, key, item.number)
+                    deps.update(meetings)
+                    histories.append((item.number, case, window))
+            case_slugs.extend((c, site.case_slugs.get(c)) for c in item.cases)
+        item_topics.append(tuple(map(_TOPIC, site.item_topics.get((key, item.number), ()))))
+    topics = (tuple(site.meeting_topics[key]), tuple(item_topics), tuple(case_slugs))
     if previous:
         deps.add(previous)
     if following:
         deps.add(following)
     shape = (key, previous, following, backlinks, related, references, tuple(histories), topics)
     return shape, tuple(sorted(deps))
+
+
+# Records to plain tuples without a Python call per record
+_STEP = attrgetter("meeting", "number")
+_TOPIC = attrgetter("topic", "in_title", "mentions")
