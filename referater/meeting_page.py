@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from .dates import long_date, month_name
 from .model import AgendaItem, Meeting, Participant, Section
-from .site import Key, Site
+from .site import ItemRef, Key, Site
 from .views import ItemLink, Link, MeetingLink, item_link, meeting_link
 
 try:
@@ -128,7 +129,7 @@ def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
         url = site.case_url(case)
         if url is None:
             continue
-        refs = history_window(site.cases[case], m.key, item.number)
+        refs = history_window(site, case, m.key, item.number)
         history.append(
             (
                 case,
@@ -156,33 +157,69 @@ def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
     )
 
 
-def history_window(refs: list, key: Key, number: int) -> list:
+def history_window(site: Site, case: str, key: Key, number: int) -> list[ItemRef]:
     """The steps of a case around this item: a case that runs through every meeting of a series would
     otherwise list hundreds of steps on every item (and tie every page of the series together)."""
-    at = next((i for i, r in enumerate(refs) if (r.meeting, r.number) == (key, number)), 0)
-    return refs[max(0, at - HISTORY_SPAN) : at + HISTORY_SPAN + 1]
+    at = site.case_steps.get((case, key, number), 0)
+    return site.cases[case][max(0, at - HISTORY_SPAN) : at + HISTORY_SPAN + 1]
 
 
-def meeting_shape(site: Site, m: Meeting) -> tuple[tuple, tuple[Key, ...]]:
+class CaseSteps:
+    """Each case's steps as (meeting, item number) pairs and as meetings, made once per build: every
+    meeting page's shape takes windows of them. Item titles are left out: they are in the outline of
+    each step's meeting, which is among the page's deps."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self._steps: dict[str, tuple[tuple[tuple[Key, int], ...], tuple[Key, ...]]] = {}
+
+    def window(self, case: str, key: Key, number: int) -> tuple[tuple[tuple[Key, int], ...], tuple[Key, ...]]:
+        steps = self._steps.get(case)
+        if steps is None:
+            refs = self.site.cases[case]
+            steps = self._steps[case] = (tuple(map(_STEP, refs)), tuple(r.meeting for r in refs))
+        at = self.site.case_steps.get((case, key, number), 0)
+        low, high = max(0, at - HISTORY_SPAN), at + HISTORY_SPAN + 1
+        return steps[0][low:high], steps[1][low:high]
+
+
+def meeting_shape(site: Site, m: Meeting, steps: CaseSteps | None = None) -> tuple[tuple, tuple[Key, ...]]:
     """What a meeting page shows besides the meeting itself, as plain data (for its fingerprint), and
-    every other meeting whose content appears on it (whose digests go into the fingerprint too)."""
-    previous, following = site.neighbours.get(m.key, (None, None))
-    backlinks = tuple(site.backlinks.get(m.key, ()))
-    related = tuple(site.related.get(m.key, ()))
-    references = tuple(site.references.get(m.key, {}).items())
-    histories = tuple(
-        (item.number, case, tuple(history_window(site.cases[case], m.key, item.number)))
-        for item in m.items
-        for case in dict.fromkeys((*item.cases, *m.cases))
-        if site.case_url(case)
-    )
-    topics = (
-        tuple(site.meeting_topics[m.key]),
-        tuple(tuple(site.item_topics.get((m.key, i.number), ())) for i in m.items),
-        tuple((c, site.case_url(c)) for i in m.items for c in i.cases),
-    )
-    deps = {m.key, *(k for k in (previous, following) if k), *(b.meeting for b in backlinks), *related}
+    every other meeting whose content appears on it (whose digests go into the fingerprint too).
+
+    Only tuples, strings, numbers and None: model records would pickle through Python code, a million
+    calls at 10,000 meetings. What the outlines of the deps cover (the titles of linked items and
+    meetings) is left out."""
+    steps = steps or CaseSteps(site)
+    key = m.key
+    previous, following = site.neighbours.get(key, (None, None))
+    backlinks = tuple(map(_STEP, site.backlinks.get(key, ())))
+    related = tuple(site.related.get(key, ()))
+    references = tuple(site.references.get(key, {}).items())
+    deps = {key, *related}
+    deps.update(b[0] for b in backlinks)
     deps.update(target for _, target in references)
-    deps.update(r.meeting for _, _, steps in histories for r in steps)
-    shape = (m.key, previous, following, backlinks, related, references, histories, topics)
+    histories = []
+    item_topics = []
+    case_slugs = []  # a case's URL is its slug under the base path (which is in every fingerprint)
+    for item in m.items:
+        if item.cases or m.cases:
+            for case in dict.fromkeys((*item.cases, *m.cases)):
+                if site.case_slugs.get(case):
+                    window, meetings = steps.window(case, key, item.number)
+                    deps.update(meetings)
+                    histories.append((item.number, case, window))
+            case_slugs.extend((c, site.case_slugs.get(c)) for c in item.cases)
+        item_topics.append(tuple(map(_TOPIC, site.item_topics.get((key, item.number), ()))))
+    topics = (tuple(site.meeting_topics[key]), tuple(item_topics), tuple(case_slugs))
+    if previous:
+        deps.add(previous)
+    if following:
+        deps.add(following)
+    shape = (key, previous, following, backlinks, related, references, tuple(histories), topics)
     return shape, tuple(sorted(deps))
+
+
+# Records to plain tuples without a Python call per record
+_STEP = attrgetter("meeting", "number")
+_TOPIC = attrgetter("topic", "in_title", "mentions")

@@ -7,7 +7,6 @@ rendered again, and only then is its context (small, explicit views) built.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import pickle
@@ -17,10 +16,10 @@ from typing import Any
 
 from .dates import long_date, month_name
 from .mdrender import LinkContext
-from .meeting_page import meeting_shape, meeting_view
+from .meeting_page import CaseSteps, meeting_shape, meeting_view
 from .model import Meeting
 from .opendata import meeting_json
-from .site import Key, Site, cluster_mention_pattern
+from .site import Key, Site, cluster_mention_pattern, collector_paused
 from .views import Link, MeetingLink, item_link, meeting_link
 
 
@@ -48,6 +47,8 @@ def _page(
     crumbs: list[Link],
     shape: Any = (),
     deps: tuple[Key, ...] = (),
+    *,
+    extra: dict[str, Any] | None = None,
     **fixed: Any,
 ) -> Callable[[Callable[[], dict[str, Any]]], Page]:
     """Decorator-style helper: the wrapped function computes the rest of the context, lazily."""
@@ -61,18 +62,20 @@ def _page(
             return context
 
         digest = hashlib.blake2b(pickle.dumps((path, kind, shape), protocol=5), digest_size=16).digest()
-        return Page(path, template, kind, make, digest, deps)
+        return Page(path, template, kind, make, digest, deps, **(extra or {}))
 
     return wrap
 
 
+@collector_paused()
 def build_pages(site: Site) -> list[Page]:
+    summaries = _summaries(site)
     pages: list[Page] = [_home(site)]
     pages.extend(_clusters(site))
     pages.extend(_meetings(site))
     pages.extend(_forums(site))
-    pages.extend(_topics(site))
-    pages.extend(_cases(site))
+    pages.extend(_topics(site, summaries))
+    pages.extend(_cases(site, summaries))
     pages.extend(_archive(site))
     pages.append(
         _page(
@@ -96,9 +99,9 @@ def _crumb(site: Site, path: str, label: str) -> Link:
     return Link(site.url(path), label)
 
 
-def _summary(site: Site, key: Key, number: int) -> str:
-    """The decision snippet that topic and case pages show beside an item."""
-    return next((i.summary for i in site.by_key[key].items if i.number == number), "")
+def _summaries(site: Site) -> dict[tuple[Key, int], str]:
+    """The decision snippet that topic and case pages show beside an item, by (meeting, item number)."""
+    return {(m.key, i.number): i.summary for m in site.meetings for i in m.items}
 
 
 def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
@@ -133,9 +136,7 @@ def _cluster_counts(site: Site) -> tuple:
 
 
 def _topic_counts(site: Site) -> tuple:
-    return tuple(
-        (slug, len({e.meeting for e in site.topic_entries.get(slug, [])})) for slug in site.config.topics
-    )
+    return tuple((slug, site.topic_meetings.get(slug, 0)) for slug in site.config.topics)
 
 
 def _year_counts(site: Site) -> tuple:
@@ -151,7 +152,7 @@ def _cluster_links(site: Site) -> tuple[tuple[Link, int, str], ...]:
 
 def _topic_links(site: Site) -> tuple[tuple[Link, int], ...]:
     return tuple(
-        (Link(site.topic_url(slug), t.name), len({e.meeting for e in site.topic_entries.get(slug, [])}))
+        (Link(site.topic_url(slug), t.name), site.topic_meetings.get(slug, 0))
         for slug, t in sorted(site.config.topics.items(), key=lambda kv: kv[1].name)
         if site.topic_entries.get(slug)
     )
@@ -243,7 +244,7 @@ def _forums(site: Site) -> list[Page]:
     return pages
 
 
-def _topics(site: Site) -> list[Page]:
+def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     pages = [
         _page("emner/index.html", "topics.html", "index", "Emner", [_root(site)], _topic_counts(site))(
             lambda: {
@@ -258,7 +259,7 @@ def _topics(site: Site) -> list[Page]:
         chunks = [entries[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(entries), TOPIC_PAGE_SIZE)] or [[]]
         urls = [site.topic_url(slug) + (f"side/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
         totals = (sum(1 for e in entries if e.main), sum(1 for e in entries if not e.main))
-        meetings = len({e.meeting for e in entries})
+        meetings = site.topic_meetings.get(slug, 0)
         numbered = tuple(Link(url, str(n)) for n, url in enumerate(urls, start=1))
         for number, chunk in enumerate(chunks, start=1):
 
@@ -273,7 +274,7 @@ def _topics(site: Site) -> list[Page]:
                 number,
                 len(chunks),
                 totals,
-                tuple((e.meeting, e.item, e.main, _summary(site, e.meeting, e.item)) for e in chunk),
+                tuple((e.meeting, e.item, e.main, summaries.get((e.meeting, e.item), "")) for e in chunk),
             )
             path = f"emner/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html"
             title = topic.name if number == 1 else f"{topic.name}, side {number} af {len(chunks)}"
@@ -311,7 +312,7 @@ def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
     }
 
 
-def _cases(site: Site) -> list[Page]:
+def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     listed = tuple(
         (Link(site.url(f"sager/{slug}/"), case), len({r.meeting for r in site.cases[case]}))
         for case, slug in site.case_slugs.items()
@@ -320,7 +321,7 @@ def _cases(site: Site) -> list[Page]:
     crumbs = [_root(site), _crumb(site, "sager/", "Sager")]
     for case, slug in site.case_slugs.items():
         refs = site.cases[case]
-        shape = tuple((r.meeting, r.number, _summary(site, r.meeting, r.number)) for r in refs)
+        shape = tuple((r.meeting, r.number, summaries.get((r.meeting, r.number), "")) for r in refs)
         pages.append(
             _page(
                 f"sager/{slug}/index.html",
@@ -418,14 +419,14 @@ def _meetings(site: Site) -> list[Page]:
         for slug in cluster_names
     }
     mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
+    root, clusters = _root(site), _crumb(site, "klynger/", "Klynger")
+    crumbs_of = {
+        slug: [root, clusters, Link(site.cluster_url(slug), cluster.name)]
+        for slug, cluster in site.config.clusters.items()
+    }
+    steps = CaseSteps(site)
     pages = []
     for m in site.meetings:
-        cluster = site.config.clusters[m.cluster]
-        crumbs = [
-            _root(site),
-            _crumb(site, "klynger/", "Klynger"),
-            Link(site.cluster_url(m.cluster), cluster.name),
-        ]
 
         def context(m: Meeting = m) -> dict[str, Any]:
             links = LinkContext(
@@ -438,22 +439,26 @@ def _meetings(site: Site) -> list[Page]:
             )
             return {"meeting": meeting_view(site, m), "links": links}
 
-        shape, deps = meeting_shape(site, m)
+        shape, deps = meeting_shape(site, m, steps)
         summary = "; ".join(i.title for i in m.items[:6])
+        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
         page = _page(
             f"klynger/{m.cluster}/{m.slug}/index.html",
             "meeting.html",
             "meeting",
             site.meeting_title(m),
-            crumbs,
+            crumbs_of[m.cluster],
             shape,
             deps,
+            # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
+            extra={
+                "companions": functools.partial(_meeting_data, site, m, data),
+                "companion_paths": (data,),
+                "own": m.key,
+            },
             description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
         )(context)
-        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
-        # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
-        companions = functools.partial(_meeting_data, site, m, data)
-        pages.append(dataclasses.replace(page, companions=companions, companion_paths=(data,), own=m.key))
+        pages.append(page)
     return pages
 
 

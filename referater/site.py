@@ -4,23 +4,28 @@ other (topics, cases, date references and backlinks, prev/next, related meetings
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import NamedTuple
 
 from .analysis import Analysis, analyse
 from .config import SiteConfig
 from .dates import short_date
-from .model import Meeting, Record
+from .model import Meeting
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
 
 Key = tuple[str, str, str]  # (cluster, iso date, forum)
 
 
-@dataclass(frozen=True, slots=True)
-class ItemRef(Record):
+# Tuples, not dataclasses: there are hundreds of thousands of these at 10,000 meetings, and page shapes
+# are made of them (tuple(ref) is plain data that pickles and hashes in C).
+class ItemRef(NamedTuple):
     """One agenda item somewhere on the site, as lists show it."""
 
     meeting: Key
@@ -28,8 +33,7 @@ class ItemRef(Record):
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class TopicEntry(Record):
+class TopicEntry(NamedTuple):
     meeting: Key
     item: int
     main: bool  # title matched or set by hand
@@ -41,11 +45,13 @@ class Site:
     config: SiteConfig
     meetings: list[Meeting]  # published only, newest first
     by_key: dict[Key, Meeting] = field(default_factory=dict)
-    item_topics: dict[tuple[Key, int], list[TopicMatch]] = field(default_factory=dict)
+    item_topics: dict[tuple[Key, int], tuple[TopicMatch, ...]] = field(default_factory=dict)
     meeting_topics: dict[Key, list[str]] = field(default_factory=dict)
     topic_entries: dict[str, list[TopicEntry]] = field(default_factory=dict)
+    topic_meetings: dict[str, int] = field(default_factory=dict)  # topic → meetings with an entry
     cases: dict[str, list[ItemRef]] = field(default_factory=dict)  # case number → items, oldest first
     case_slugs: dict[str, str] = field(default_factory=dict)  # case number → URL slug (cases with a page)
+    case_steps: dict[tuple[str, Key, int], int] = field(default_factory=dict)  # (case, item) → index in cases
     references: dict[Key, dict[str, Key]] = field(default_factory=dict)  # source → {iso date: target}
     backlinks: dict[Key, list[ItemRef]] = field(default_factory=dict)  # target → citing items
     neighbours: dict[Key, tuple[Key | None, Key | None]] = field(default_factory=dict)  # (previous, next)
@@ -55,10 +61,16 @@ class Site:
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
     full: Callable[[Meeting], Meeting] = lambda meeting: meeting  # the meeting with its text (loader)
+    # config.base_path runs a regex; every link on 10,000 pages asks for it (kept per config object)
+    _base: tuple[SiteConfig | None, str] = field(default=(None, ""), init=False, repr=False, compare=False)
 
     # --- URLs: the public contract (DESIGN.md); every internal link is made here ---
     def url(self, path: str = "") -> str:
-        return self.config.base_path + path
+        config, base = self._base
+        if config is not self.config:
+            config, base = self.config, self.config.base_path
+            self._base = (config, base)
+        return base + path
 
     def meeting_url(self, key: Key) -> str:
         return self.url(f"klynger/{key[0]}/{key[1]}-{key[2]}/")
@@ -96,6 +108,20 @@ def newest_first(meeting: Meeting) -> tuple:
     return (-meeting.date.toordinal(), meeting.cluster, meeting.forum)
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The model and page passes make hundreds of thousands of small tuples and no garbage cycles; with
+    the collector on they set off full collections that walk every loaded meeting, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@collector_paused()
 def build_site(
     meetings: list[Meeting], config: SiteConfig, analyses: dict[Key, Analysis] | None = None
 ) -> Site:
@@ -136,38 +162,60 @@ _MAIN_WEIGHT = 3
 _MEETING_TOPIC_WEIGHT = 3
 
 
+def _by_number(meeting: Meeting) -> tuple:
+    """The items in number order (a file may list them out of order: only a warning)."""
+    items = meeting.items
+    if all(a.number < b.number for a, b in zip(items, items[1:], strict=False)):
+        return items
+    return tuple(sorted(items, key=attrgetter("number")))
+
+
 def _topics(site: Site, found: dict[Key, Analysis]) -> None:
-    entries: dict[str, list[TopicEntry]] = defaultdict(list)
+    # Main items (title matches) rank above mentions in passing; each group newest first, then by item
+    # number: meetings are visited newest first and their items in number order, so no sort is needed.
+    main: dict[str, list[TopicEntry]] = defaultdict(list)
+    passing: dict[str, list[TopicEntry]] = defaultdict(list)
+    item_topics = site.item_topics
+    meetings: dict[str, int] = defaultdict(int)
     for m in site.meetings:
+        key = m.key
+        known = found[key].item_topics
         weight: dict[str, int] = defaultdict(int)
-        for item in m.items:
-            matches = list(found[m.key].item_topics.get(item.number, ()))
-            site.item_topics[(m.key, item.number)] = matches
+        for item in _by_number(m):
+            matches = tuple(known.get(item.number, ()))
+            item_topics[(key, item.number)] = matches
             for match in matches:
-                entries[match.topic].append(TopicEntry(m.key, item.number, match.in_title, match.mentions))
+                entry = TopicEntry(key, item.number, match.in_title, match.mentions)
+                (main if match.in_title else passing)[match.topic].append(entry)
                 weight[match.topic] += _MAIN_WEIGHT if match.in_title else match.mentions
+        for slug in weight:  # every topic with an entry here (hand topics of the meeting are added below)
+            meetings[slug] += 1
         for slug in m.hand_topics:
             weight[slug] += _MAIN_WEIGHT
         # A meeting is about a topic when an item is, or the topic keeps coming up; not for one mention.
-        site.meeting_topics[m.key] = sorted(slug for slug, w in weight.items() if w >= _MEETING_TOPIC_WEIGHT)
-    # Main items (title matches) rank above mentions in passing; each group newest first.
-    order = {m.key: i for i, m in enumerate(site.meetings)}
+        site.meeting_topics[key] = sorted(slug for slug, w in weight.items() if w >= _MEETING_TOPIC_WEIGHT)
+    site.topic_meetings = dict(meetings)
     site.topic_entries = {
-        slug: sorted(found, key=lambda e: (not e.main, order[e.meeting], e.item))
-        for slug, found in sorted(entries.items())
+        slug: main.get(slug, []) + passing.get(slug, []) for slug in sorted({*main, *passing})
     }
 
 
 def _cases(site: Site) -> None:
     found: dict[str, list[ItemRef]] = defaultdict(list)
+    steps = site.case_steps
     for m in reversed(site.meetings):  # oldest first: a case history reads forwards
+        key = m.key
         for item in m.items:
+            ref = ItemRef(key, item.number, item.title)
             for case in dict.fromkeys((*item.cases, *m.cases)):
-                found[case].append(ItemRef(m.key, item.number, item.title))
+                refs = found[case]
+                steps.setdefault((case, key, item.number), len(refs))  # history windows look items up here
+                refs.append(ref)
     site.cases = dict(sorted(found.items()))
     used: set[str] = set()
     for case, refs in site.cases.items():
-        if len({r.meeting for r in refs}) < 2:
+        first = refs[0].meeting
+        if all(r.meeting == first for r in refs):
             continue  # a case gets a page only when it spans meetings
         slug = slugify(case) or "sag"
         base, n = slug, 2
@@ -184,24 +232,30 @@ def _references(site: Site, found: dict[Key, Analysis]) -> None:
         on_day[(m.cluster, m.date.isoformat())].append(m)
     backlinks: dict[Key, list[ItemRef]] = defaultdict(list)
     for m in reversed(site.meetings):
+        key, dates = m.key, found[m.key].item_dates
         targets: dict[str, Key] = {}
         for item in m.items:
             cited: set[Key] = set()
-            for day in found[m.key].item_dates.get(item.number, ()):
-                target = choose_target(on_day.get((m.cluster, day), []), m)
-                if target is None:
-                    continue
-                targets[day] = target.key
-                if target.key not in cited:
-                    cited.add(target.key)
-                    backlinks[target.key].append(ItemRef(m.key, item.number, item.title))
+            for day in dates.get(item.number, ()):
+                if day in targets:  # the same day elsewhere in this meeting: the same target
+                    target = targets[day]
+                else:
+                    chosen = choose_target(on_day.get((m.cluster, day), ()), m)
+                    if chosen is None:
+                        continue
+                    target = targets[day] = chosen.key
+                if target not in cited:
+                    cited.add(target)
+                    backlinks[target].append(ItemRef(key, item.number, item.title))
         if targets:
-            site.references[m.key] = dict(sorted(targets.items()))
+            site.references[key] = dict(sorted(targets.items()))
     site.backlinks = dict(backlinks)
 
 
-def choose_target(candidates: list[Meeting], source: Meeting) -> Meeting | None:
+def choose_target(candidates: Sequence[Meeting], source: Meeting) -> Meeting | None:
     """The meeting a date refers to: never the citing meeting itself; the same forum if it met that day."""
+    if len(candidates) == 1:  # nearly always: one meeting of the cluster that day
+        return None if candidates[0].key == source.key else candidates[0]
     others = [c for c in candidates if c.key != source.key]
     if not others:
         return None
@@ -225,37 +279,37 @@ RELATED_COUNT = 5
 
 def _related(site: Site) -> None:
     """Meetings sharing topics, other clusters first, then more shared topics, then nearer in time."""
-    main_topics: dict[Key, set[str]] = defaultdict(set)
+    bits: dict[str, int] = {}  # topic → bit: shared topics are counted with int operations, not sets
+    main_topics: dict[Key, int] = defaultdict(int)
+    by_topic: dict[str, list[tuple[int, Key]]] = {}
+    day_of = {key: m.date.toordinal() for key, m in site.by_key.items()}
     for slug, entries in site.topic_entries.items():
-        for e in entries:
-            if e.main:
-                main_topics[e.meeting].add(slug)
-    by_topic: dict[str, list[tuple[int, Key]]] = defaultdict(list)
-    for key, slugs in main_topics.items():
-        day = site.by_key[key].date.toordinal()
-        for slug in slugs:
-            by_topic[slug].append((day, key))
-    for run in by_topic.values():
-        run.sort()
+        bit = 1 << bits.setdefault(slug, len(bits))
+        keys = dict.fromkeys(e.meeting for e in entries if e.main)
+        for key in keys:
+            main_topics[key] |= bit
+        by_topic[slug] = sorted((day_of[key], key) for key in keys)
+    keys_of = {slug: [key for _, key in run] for slug, run in by_topic.items()}
     for m in site.meetings:
-        mine = set(site.meeting_topics[m.key])
-        day = m.date.toordinal()
+        key, day = m.key, day_of[m.key]
+        mine = 0
         candidates: set[Key] = set()
-        for slug in mine:
-            run = by_topic.get(slug, [])
-            at = bisect.bisect_left(run, (day, m.key))
-            low, high = max(0, at - _RELATED_PER_TOPIC), at + _RELATED_PER_TOPIC + 1
-            candidates.update(key for _, key in run[low:high] if key != m.key)
+        for slug in site.meeting_topics[key]:
+            mine |= 1 << bits.setdefault(slug, len(bits))
+            run = by_topic.get(slug)
+            if run:
+                at = bisect.bisect_left(run, (day, key))
+                candidates.update(
+                    keys_of[slug][max(0, at - _RELATED_PER_TOPIC) : at + _RELATED_PER_TOPIC + 1]
+                )
+        candidates.discard(key)
+        # Every candidate shares a main topic with this meeting (it was found through one). The sort key
+        # as plain tuples: sorted() then compares in C instead of calling a key function per candidate.
         ranked = sorted(
-            candidates,
-            key=lambda k: (
-                k[0] == m.cluster,
-                -len(mine & main_topics[k]),
-                abs(site.by_key[k].date.toordinal() - day),
-                k,
-            ),
+            (k[0] == m.cluster, -(mine & main_topics[k]).bit_count(), abs(day_of[k] - day), k)
+            for k in candidates
         )
-        site.related[m.key] = [k for k in ranked if mine & main_topics[k]][:RELATED_COUNT]
+        site.related[key] = [k for *_, k in ranked[:RELATED_COUNT]]
 
 
 def cluster_mention_pattern(site: Site) -> re.Pattern[str] | None:

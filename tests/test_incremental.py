@@ -285,3 +285,51 @@ def test_timings_name_every_stage_of_a_real_build(tmp_path: Path) -> None:
     for stage in ("content", "site model", "pages", "render", "feeds", "publish"):
         assert float(stages[stage]) >= 0.0
     assert sum(map(float, stages.values())) > 0.0
+
+
+NORD_APR_FILE = "content/nord/2024-04-30-politisk-niveau.md"
+
+
+SYD_CHEF = "klynger/syd/2024-07-01-chefforum/"
+
+
+def test_item_title_change_reaches_case_histories_and_backlinks(site: Path, tmp_path: Path) -> None:
+    """Meeting pages list other meetings' items (case history, backlinks) by title; their shapes leave the
+    titles to the outline of the linked meeting, which must still re-render every page that shows one.
+    The July meeting added here shows April only in its case history (no topic, no date, another forum)."""
+    (site / "content/syd/2024-07-01-chefforum.md").write_text(
+        "---\ncluster: syd\nforum: chefforum\ndate: 2024-07-01\n---\n\n"
+        "## Punkt 1: Status\n\nSagsnr.: 24/1001\n\n### Beslutning\n\nTaget til efterretning.\n",
+        "utf-8",
+    )
+    build_site(site)
+    out = site / "output"
+    age(out)
+    before = snapshot(out)
+    old_title, new_title = "Opfølgning på lægedækning", "Opfølgning på lægedækning TITLE-MARK-5"
+    showing = {page + "index.html" for page in (NORD_FEB, NORD_CHEF, SYD_MAY, SYD_CHEF)}
+    for rel in showing:
+        assert old_title.encode() in before[rel].data, rel  # a backlink (Feb, March) or a case step
+    edit(site / NORD_APR_FILE, f"## Punkt 1: {old_title}", f"## Punkt 1: {new_title}")
+    build_site(site)
+    after = snapshot(out)
+    for rel in showing:
+        assert new_title.encode() in after[rel].data, rel
+    assert showing <= rewritten(before, after)
+    assert rewritten(before, after) == changed(before, after)
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_decision_change_keeps_pages_that_show_only_the_item_title(site: Path, tmp_path: Path) -> None:
+    """The May meeting in Syd shows April's item in its case history by title only: a new decision in
+    April re-renders the case page (it shows the decision's start) but not the May page."""
+    out = site / "output"
+    before = snapshot(out)
+    edit(site / NORD_APR_FILE, "Arbejdsgruppens kommissorium blev godkendt.", "Kommissoriet blev udsat.")
+    build_site(site)
+    after = snapshot(out)
+    assert b"Kommissoriet blev udsat." in after[NORD_APR + "index.html"].data
+    case_pages = {rel for rel in after if rel.startswith("sager/") and rel != "sager/index.html"}
+    assert case_pages and case_pages <= rewritten(before, after)
+    assert SYD_MAY + "index.html" not in rewritten(before, after)
+    assert_same_as_clean_build(site, tmp_path)
