@@ -24,6 +24,15 @@ from .site import Site, build_site
 from .write import Staging
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int
+    use_cache: bool
+    search: bool
+    preview: bool
+    progress: bool
+
+
 @dataclass
 class BuildResult:
     pages: int = 0
@@ -113,6 +122,7 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
 
 # --- parallel rendering: state is set before the workers fork, so pages are not pickled to them ---
 _WORK: dict[str, Any] = {}
+_CHUNKS_PER_WORKER = 2
 
 
 def _render_one(renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
@@ -135,12 +145,12 @@ def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: in
     size = max(8, min(64, len(todo) // (jobs * 8)))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     try:
-        gc.freeze()  # the workers' garbage collector must not touch (and so copy) the parent's objects
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        # A worker ends up with private copies of whatever parent memory it touches: a fresh fork every
+        # few chunks keeps that small (a worker that lived through the whole build grew to ~240 MB).
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=_CHUNKS_PER_WORKER) as pool:
             for done in pool.imap_unordered(_render_chunk, chunks):
                 yield from done
     finally:
-        gc.unfreeze()
         _WORK.clear()
 
 
@@ -175,6 +185,45 @@ def build(
     result.warnings = [f for f in findings if f.level != "error"]
     pages = build_pages(site)
     lap("pages")
+    # The model and pages live until the end: the collector need not walk them again and again, and the
+    # forked render workers must not touch (and so copy) them for it. Thawed at the end (serve goes on).
+    options = BuildOptions(jobs, use_cache, search, preview, progress)
+    gc.freeze()
+    try:
+        current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
+        if use_cache:
+            write_json(
+                state_path,
+                {
+                    "signature": signature,
+                    "out": str(out),
+                    "output": _output_identity(out),
+                    "fingerprints": current,
+                    "pages": result.pages,
+                    "files": result.written + result.unchanged,
+                    "warnings": [dataclasses.asdict(f) for f in result.warnings],
+                },
+            )
+        lap("state")
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        gc.unfreeze()
+
+
+def _render_and_write(
+    site: Site,
+    pages: list[Page],
+    site_dir: Path,
+    out: Path,
+    state: dict[str, Any],
+    result: BuildResult,
+    lap: Stopwatch,
+    options: BuildOptions,
+) -> dict[str, str]:
+    """Stages 4–5: render the pages whose fingerprint changed, stage every file, swap it in; returns the
+    fingerprints for the next build."""
+    jobs, preview, search = options.jobs, options.preview, options.search
     if preview:
         pages = [
             dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
@@ -189,16 +238,16 @@ def build(
     previous = state.get("fingerprints", {}) if state.get("out") == str(out) else {}
     staging = Staging(out)
     try:
-        fingerprints = {page.path: fingerprint(page, site, renderer, env_key) for page in pages}
+        current = fingerprints(pages, site, renderer, env_key)
         lap("fingerprints")
         todo = [
             i
             for i, page in enumerate(pages)
-            if previous.get(page.path) != fingerprints[page.path]
+            if previous.get(page.path) != current[page.path]
             or not all(staging.keep(rel) for rel in (page.path, *page.companion_paths))
         ]
         lap("compare")
-        bar = Progress(len(todo), enabled=progress)
+        bar = Progress(len(todo), enabled=options.progress)
         for _, files in _render_all(renderer, pages, todo, jobs):
             for rel, data in files:
                 staging.put(rel, data)
@@ -211,7 +260,7 @@ def build(
         if not preview:  # the preview shows pages; feeds and open data wait for the real build
             _open_data(site, staging)
             lap("open data")
-            for rel, data in post_outputs(site, pages, site_dir if use_cache else None):
+            for rel, data in post_outputs(site, pages, site_dir if options.use_cache else None):
                 staging.put(rel, data)
             lap("feeds")
         if search:
@@ -231,34 +280,27 @@ def build(
     except BaseException:
         staging.abandon()
         raise
-    if use_cache:
-        write_json(
-            state_path,
-            {
-                "signature": signature,
-                "out": str(out),
-                "output": _output_identity(out),
-                "fingerprints": fingerprints,
-                "pages": result.pages,
-                "files": result.written + result.unchanged,
-                "warnings": [dataclasses.asdict(f) for f in result.warnings],
-            },
-        )
-    lap("state")
-    result.seconds = time.perf_counter() - started
+    return current
+
+
+def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: bytes) -> dict[str, str]:
+    """Everything a page shows: its shape from the site model, the meetings it draws on, its templates.
+    A page's own meeting counts in full; others only as far as links show them (snippets are in the shape)."""
+    full = {m.key: m.digest.encode() for m in site.meetings}
+    outline = {m.key: m.outline.encode() for m in site.meetings}
+    templates: dict[str, bytes] = {}
+    result = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = renderer.template_digest(page.template).encode()
+        h = hashlib.blake2b(env_key, digest_size=20)
+        h.update(template)
+        h.update(page.shape)
+        for key in page.deps:
+            h.update(full[key] if key == page.own else outline[key])
+        result[page.path] = h.hexdigest()
     return result
-
-
-def fingerprint(page: Page, site: Site, renderer: Renderer, env_key: bytes) -> str:
-    """Everything a page shows: its shape from the site model, the meetings it draws on, its templates."""
-    h = hashlib.blake2b(env_key, digest_size=20)
-    h.update(renderer.template_digest(page.template).encode())
-    h.update(page.shape)
-    for key in page.deps:
-        meeting = site.by_key[key]
-        # its own meeting in full; others only as far as links show them (snippets are in the shape)
-        h.update((meeting.digest if key == page.own else meeting.outline).encode())
-    return h.hexdigest()
 
 
 def input_signature(site_dir: Path, options: tuple) -> str:
