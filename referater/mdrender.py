@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
+import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass, field
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
 
-from .dates import DateScanner
+from .dates import _DATE_REF, MONTHS, DateScanner
 from .sanitize import clean_html
 
 _OPTIONS = Options.CMARK_OPT_VALIDATE_UTF8 | Options.CMARK_OPT_NORMALIZE
@@ -84,19 +87,59 @@ class LinkContext:
     cluster_links: dict[str, str] = field(default_factory=dict)  # lower-cased name → cluster URL
     cluster_pattern: re.Pattern[str] | None = None
 
+    @functools.cached_property
+    def day_months(self) -> frozenset[tuple[int, int]]:
+        """(day, month) of every linked date: a date can only link if its day and month are one of these,
+        whatever year the scanner gives it."""
+        return frozenset((int(iso[8:10]), int(iso[5:7])) for iso in self.date_links)
+
+    @functools.cached_property
+    def name_prefix(self) -> str:
+        """What every linked cluster name starts with ("sundhedsklynge "): one search rules most text out."""
+        return os.path.commonprefix(list(self.cluster_links))
+
+    @functools.cached_property
+    def names_exact(self) -> bool:
+        # str.lower() of a substring equals the substring of str.lower() for every character but the
+        # Greek capital sigma (final-sigma rule): with a sigma in a name, the name pre-check is skipped.
+        return not any("σ" in name or "ς" in name for name in self.cluster_links)
+
+
+def _pattern_digest(pattern: re.Pattern[str]) -> str:
+    return hashlib.blake2b(f"{pattern.flags}:{pattern.pattern}".encode(), digest_size=4).hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _angle_free(pattern: re.Pattern[str]) -> bool:
+    """True if the pattern can match no '<' or '>' (the names in it have none): then no match in the whole
+    HTML can start in a tag and run on into a text node, hiding a match there."""
+    body = re.sub(r"\(\?(?:<[!=]|P<\w+>)", "", pattern.pattern)
+    return "<" not in body and ">" not in body
+
 
 _TAG = re.compile(r"(<[^>]*>)")
 _OPENS = re.compile(r"<(a|code|pre)[\s>]", re.IGNORECASE)
 _CLOSES = re.compile(r"</(a|code|pre)>", re.IGNORECASE)
+# Every form the date pattern knows has a digit followed by one of these: "8. maj", "30/4", "05-12-2023".
+_DATE_HINT = re.compile(r"\d[./-]")
+_DIGIT = re.compile(r"\d")  # as the date and year patterns see digits (any Unicode digit)
+# The pre-check knows the date pattern of dates.py as it is; if that pattern changes, every section takes
+# the long way (still correct) until the pre-check is looked over and this digest updated.
+_KNOWN_DATE_PATTERN = "cb155188"
+_PRECHECK = _pattern_digest(_DATE_REF) == _KNOWN_DATE_PATTERN
 
 
 def add_links(rendered: str, context: LinkContext) -> str:
     """Link dates of other meetings and names of other clusters in the text nodes of rendered HTML."""
     if not context.date_links and not context.cluster_links:
         return rendered
+    dates, clusters = _may_link(rendered, context) if _PRECHECK else (True, True)
+    if not dates and not clusters:
+        return rendered  # what the pass below would return: nothing in it can become a link
     parts = _TAG.split(rendered)
     skip = 0  # depth inside <a>, <code>, <pre>
     scanner = DateScanner(context.year)  # one per section, as the site model scans it
+    # Text without a digit holds neither a date nor a year: scanning it changes nothing, so it is skipped.
     for index, part in enumerate(parts):
         if index % 2:  # a tag
             if _OPENS.match(part):
@@ -104,22 +147,77 @@ def add_links(rendered: str, context: LinkContext) -> str:
             elif _CLOSES.match(part):
                 skip = max(0, skip - 1)
             continue
-        if part and not skip:
-            parts[index] = _link_text(part, context, scanner)
-        elif part:
-            for _ in scanner.scan(html.unescape(part)):
-                pass  # keep the year context moving through skipped text, as the model's scan does
+        if not part:
+            continue
+        if skip:
+            if dates:
+                text = html.unescape(part) if "&" in part else part
+                if _DIGIT.search(text):
+                    for _ in scanner.scan(text):
+                        pass  # keep the year context moving through skipped text, as the model's scan does
+        elif dates and _DIGIT.search(part):
+            parts[index] = _link_text(part, context, scanner, clusters)
+        elif clusters:
+            parts[index] = _link_text(part, context, None, clusters)
     return "".join(parts)
 
 
-def _link_text(text: str, context: LinkContext, scanner: DateScanner) -> str:
-    spans: list[tuple[int, int, str]] = []
-    for ref in scanner.scan(text):
-        url = context.date_links.get(ref.date.isoformat())
-        if url:
-            spans.append((ref.start, ref.end, url))
+def _may_link(rendered: str, context: LinkContext) -> tuple[bool, bool]:
+    """Whether a date, and whether a cluster name, in this section may become a link (False: certainly
+    not). In three of four sections of the corpus neither may, and the pass over the text nodes is skipped.
+
+    The patterns are searched in the whole HTML rather than text node by text node: neither can match
+    across '<' or '>', and both see '>' before and '<' after a text node as they see the node's start and
+    end, so every match in a text node is also found here (besides some in tags, which only make this
+    answer True more often). The scanner is made anew for each section, so skipping one leaves the
+    year context of every other as it was.
+    """
+    clusters = dates = False
     pattern = context.cluster_pattern
     if pattern is not None and context.cluster_links:
+        lowered = rendered.lower() if context.names_exact else ""
+        if not context.names_exact or (
+            context.name_prefix in lowered and any(name in lowered for name in context.cluster_links)
+        ):
+            if not _angle_free(pattern):
+                clusters = pattern.search(rendered) is not None
+            else:
+                clusters = any(
+                    m.group(1).lower() in context.cluster_links for m in pattern.finditer(rendered)
+                )
+    if context.date_links and _DATE_HINT.search(rendered):
+        day_months = context.day_months
+        for match in _DATE_REF.finditer(rendered):
+            key = _day_month(match)
+            if key is None or key in day_months:
+                dates = True
+                break
+    return dates, clusters
+
+
+def _day_month(match: re.Match[str]) -> tuple[int, int] | None:
+    """The day and month a date match names, before any year is known; None if unsure (then it may link)."""
+    g = match.groupdict()
+    if g["d1"]:
+        name = g["m1"].lower()
+        return (int(g["d1"]), MONTHS.index(name) + 1) if name in MONTHS else None
+    if g["d2"]:
+        return int(g["d2"]), int(g["m2"])
+    if g["d3"]:
+        return int(g["d3"]), int(g["m3"])
+    return int(g["d4"]), int(g["m4"])
+
+
+def _link_text(text: str, context: LinkContext, scanner: DateScanner | None, clusters: bool) -> str:
+    """Links in one text node; scanner None: no date here may link, clusters False: no name may."""
+    spans: list[tuple[int, int, str]] = []
+    if scanner is not None:
+        for ref in scanner.scan(text):
+            url = context.date_links.get(ref.date.isoformat())
+            if url:
+                spans.append((ref.start, ref.end, url))
+    pattern = context.cluster_pattern
+    if clusters and pattern is not None and context.cluster_links:
         for match in pattern.finditer(text):
             url = context.cluster_links.get(match.group(1).lower())
             if url and not any(s < match.end() and match.start() < e for s, e, _ in spans):

@@ -92,7 +92,13 @@ def _person(p: Participant) -> dict[str, Any]:
 
 
 def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
-    decision = item.decision
+    sections = [
+        {"heading": s.heading, "markdown": s.markdown, "text": plain_text(s.markdown)} for s in item.sections
+    ]
+    # The decision is one of the sections (AgendaItem.decision): its plain text is made once, not twice.
+    decision = next(
+        (section for s, section in zip(item.sections, sections, strict=True) if s.is_decision), None
+    )
     topics = site.item_topics.get((m.key, item.number), [])
     case_pages = {c: site.case_url(c) for c in item.cases}
     return {
@@ -106,13 +112,8 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
         ],
         "documents": list(item.documents),
         "topics": [{"slug": t.topic, "main": t.in_title} for t in topics if t.topic in site.config.topics],
-        "decision": (
-            {"markdown": decision.markdown, "text": plain_text(decision.markdown)} if decision else None
-        ),
-        "sections": [
-            {"heading": s.heading, "markdown": s.markdown, "text": plain_text(s.markdown)}
-            for s in item.sections
-        ],
+        "decision": {"markdown": decision["markdown"], "text": decision["text"]} if decision else None,
+        "sections": sections,
     }
 
 
