@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from .config import Topic
-from .model import AgendaItem, Record
+from .model import AgendaItem, SharedRecord
 
 
 @dataclass(frozen=True, slots=True)
-class TopicMatch(Record):
+class TopicMatch(SharedRecord):
     topic: str
     in_title: bool  # a main item of the topic, not a mention in passing
     mentions: int
