@@ -85,7 +85,7 @@ class ContentCache:
         self.key = f"{engine_digest()}\0{config_digest}"
         self.enabled = enabled
         self.files: dict[str, ParsedFile] = {}
-        self._pickled: dict[str, bytes] = {}  # the stored bytes of each entry in self.files
+        self._pickled: dict[str, tuple[ParsedFile, bytes]] = {}  # entries whose pickled bytes are at hand
         if enabled:
             self._load()
 
@@ -105,16 +105,22 @@ class ContentCache:
                     continue
                 if isinstance(parsed, ParsedFile):
                     self.files[shown] = parsed
-                    self._pickled[shown] = data
+                    self._pickled[shown] = (parsed, data)
+
+    def note(self, shown: str, parsed: ParsedFile, data: bytes) -> None:
+        """`data` is `parsed` pickled (a worker's answer): save() stores it instead of pickling again."""
+        self._pickled[shown] = (parsed, data)
 
     def save(self, files: dict[str, ParsedFile]) -> None:
         if not self.enabled:
             return
         entries: dict[str, bytes] = {}
         for shown, parsed in files.items():
-            # An entry the loader took over unchanged is the very object that was loaded.
-            data = self._pickled.get(shown) if self.files.get(shown) is parsed else None
-            entries[shown] = data or pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            # An entry the loader took over unchanged is the very object that was loaded (or noted).
+            known, data = self._pickled.get(shown, (None, b""))
+            entries[shown] = (
+                data if known is parsed else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            )
         atomic_write(self.path, pickle.dumps((self.key, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
 
