@@ -160,6 +160,9 @@ def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
 
 
 def _parse_pickled(job: tuple[str, Path, os.stat_result]) -> tuple[str, bytes]:
+    """A parsed file as the cache will give it back next time: page fingerprints pickle the model's
+    facts, and pickle's bytes depend on which objects are shared, so a fresh parse must share exactly
+    what an entry read from the cache shares (only within its own file)."""
     shown, parsed = _parse_one(job)
     return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -183,8 +186,8 @@ def _parse_all(
         # From 64 files (the renderer's threshold too) two workers win over the cost of forking: 1 % of ten
         # thousand meetings is a hundred files.
         if jobs <= 1 or len(todo) < 64:
-            for shown, parsed in map(_parse_one, todo):
-                yield shown, parsed, None
+            for shown, data in map(_parse_pickled, todo):
+                yield shown, pickle.loads(data), data  # noqa: S301 - our own bytes
             return
         # Forked workers inherit the config; only the parsed results travel back, pickled once: the same
         # bytes go into the content cache.

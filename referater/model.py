@@ -36,27 +36,11 @@ class Record:
         return (self.__class__, _init_values(self.__class__)(self))
 
 
-class SharedRecord(Record):
-    """A small record that many meetings repeat (a participant, a topic match): unpickled as one object
-    per distinct value, shared. Being frozen, a shared one behaves as a copy would, and the cache of ten
-    thousand meetings makes and tracks tens of thousands fewer objects."""
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple:
-        return (_shared, (self.__class__, _init_values(self.__class__)(self)))
-
-
-@functools.lru_cache(maxsize=1 << 16)  # bounded: `serve` runs for days
-def _shared(cls: type, values: tuple) -> Any:
-    return cls(*values)
-
-
 _DECISION = re.compile(r"beslutning(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
-class Participant(SharedRecord):
+class Participant(Record):
     name: str
     org: str = ""
     role: str = ""
@@ -145,7 +129,12 @@ class Meeting(Record):
         object.__setattr__(self, "outline", hashlib.blake2b(facts.encode(), digest_size=16).hexdigest())
 
     def _intern_key(self) -> tuple[str, str, str]:
-        key = (sys.intern(self.cluster), self.date.isoformat(), sys.intern(self.forum))
+        # The fields hold the interned strings too: which objects are shared must not depend on the order
+        # meetings were made in, since page fingerprints pickle the model's facts.
+        cluster, forum = sys.intern(self.cluster), sys.intern(self.forum)
+        object.__setattr__(self, "cluster", cluster)
+        object.__setattr__(self, "forum", forum)
+        key = (cluster, self.date.isoformat(), forum)
         object.__setattr__(self, "key", key)
         return key
 

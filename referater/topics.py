@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from .config import Topic
-from .model import AgendaItem, SharedRecord
+from .model import AgendaItem, Record
 
 
 @dataclass(frozen=True, slots=True)
-class TopicMatch(SharedRecord):
+class TopicMatch(Record):
     topic: str
     in_title: bool  # a main item of the topic, not a mention in passing
     mentions: int
