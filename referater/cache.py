@@ -6,11 +6,14 @@ Everything in it is keyed by the engine version and the config's digest.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import json
 import os
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -58,25 +61,67 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Unpickling ten thousand meetings makes hundreds of thousands of objects and no cycles: the
+    collector, run again and again over the growing heap, took more time than the unpickling itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class ContentCache:
+    """Parsed files by display path. Each entry is stored as its own pickle inside the cache file, so a
+    save re-pickles only the entries that changed and copies the bytes of the rest; an entry that cannot
+    be read costs the parse of that one file."""
+
     def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True, keep_text: bool = False):
         self.keep_text = keep_text  # the build keeps light meetings; a cache for one is no use to the other
         self.path = site_dir / CACHE_DIR / "content.pickle"
         self.key = f"{engine_digest()}\0{config_digest}"
         self.enabled = enabled
         self.files: dict[str, ParsedFile] = {}
+        self._pickled: dict[str, tuple[ParsedFile, bytes]] = {}  # entries whose pickled bytes are at hand
         if enabled:
-            try:
-                with self.path.open("rb") as handle:
-                    key, files = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
-                if key == self.key:
-                    self.files = files
-            except Exception:  # noqa: BLE001 - damaged or foreign cache: start afresh
-                self.files = {}
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            with self.path.open("rb") as handle:
+                key, entries = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+            if key != self.key or not isinstance(entries, dict):
+                return
+        except Exception:  # noqa: BLE001 - damaged or foreign cache: start afresh
+            return
+        with paused_gc():
+            for shown, data in entries.items():
+                try:
+                    parsed = pickle.loads(data)  # noqa: S301 - as above
+                except Exception:  # noqa: BLE001 - a damaged entry: that file is parsed again
+                    continue
+                if isinstance(parsed, ParsedFile):
+                    self.files[shown] = parsed
+                    self._pickled[shown] = (parsed, data)
+
+    def note(self, shown: str, parsed: ParsedFile, data: bytes) -> None:
+        """`data` is `parsed` pickled (a worker's answer): save() stores it instead of pickling again."""
+        self._pickled[shown] = (parsed, data)
 
     def save(self, files: dict[str, ParsedFile]) -> None:
-        if self.enabled:
-            atomic_write(self.path, pickle.dumps((self.key, files), protocol=pickle.HIGHEST_PROTOCOL))
+        if not self.enabled:
+            return
+        entries: dict[str, bytes] = {}
+        for shown, parsed in files.items():
+            # An entry the loader took over unchanged is the very object that was loaded (or noted).
+            known, data = self._pickled.get(shown, (None, b""))
+            entries[shown] = (
+                data if known is parsed else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+            )
+        atomic_write(self.path, pickle.dumps((self.key, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import Analysis, analyse
-from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write
+from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write, paused_gc
 from .config import SiteConfig
 from .content import parse_meeting
 from .errors import Finding, SiteError, display_path
@@ -88,8 +88,11 @@ def load_content(
             current[shown] = cached
         else:
             todo.append((shown, path, stat))
-    for shown, parsed in _parse_all(todo, config, previous, jobs, keep_text, full_dir):
-        current[shown] = parsed
+    with paused_gc():  # the parsed meetings hold no cycles (and forked workers need no collector)
+        for shown, parsed, data in _parse_all(todo, config, previous, jobs, keep_text, full_dir):
+            current[shown] = parsed
+            if cache is not None and data is not None:
+                cache.note(shown, parsed, data)
     seen: dict[tuple[str, str, str], Meeting] = {}
     for shown in sorted(current):
         parsed = current[shown]
@@ -156,6 +159,14 @@ def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
     return shown, ParsedFile(stat.st_mtime_ns, stat.st_size, digest, meeting, findings, analysis)
 
 
+def _parse_pickled(job: tuple[str, Path, os.stat_result]) -> tuple[str, bytes]:
+    """A parsed file as the cache will give it back next time: page fingerprints pickle the model's
+    facts, and pickle's bytes depend on which objects are shared, so a fresh parse must share exactly
+    what an entry read from the cache shares (only within its own file)."""
+    shown, parsed = _parse_one(job)
+    return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _parse_all(
     todo: list,
     config: SiteConfig,
@@ -172,12 +183,17 @@ def _parse_all(
         full_dir=full_dir,
     )
     try:
-        if jobs <= 1 or len(todo) < 200:
-            yield from map(_parse_one, todo)
+        # From 64 files (the renderer's threshold too) two workers win over the cost of forking: 1 % of ten
+        # thousand meetings is a hundred files.
+        if jobs <= 1 or len(todo) < 64:
+            for shown, data in map(_parse_pickled, todo):
+                yield shown, pickle.loads(data), data  # noqa: S301 - our own bytes
             return
-        # Forked workers inherit the config; only the parsed results travel back.
+        # Forked workers inherit the config; only the parsed results travel back, pickled once: the same
+        # bytes go into the content cache.
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_parse_one, todo, chunksize=16)
+            for shown, data in pool.imap(_parse_pickled, todo, chunksize=16):
+                yield shown, pickle.loads(data), data  # noqa: S301 - from our own worker
     finally:
         _PARSE.clear()
 

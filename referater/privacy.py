@@ -88,8 +88,10 @@ _NOT_PHONE_AFTER = re.compile(r"^\s*(?:kr\b|kr\.|dkk\b|mio\b|mia\b|€|%)", re.I
 
 # Every kind below needs six digits in a row (a CPR number, 8-digit phone), an "@", or a phone number
 # written in groups ("12 34 56 78", "1234 5678"): lines with only years and amounts are skipped.
+# The leading digit is factored out: re then tries the alternatives only where a digit is, three times as
+# fast as trying each of them at every position.
 _WORTH_SCANNING = re.compile(
-    "\\d{6}|@|\\d\\d[ \u00a0]\\d\\d[ \u00a0]\\d\\d[ \u00a0]\\d\\d|\\d{4}[ \u00a0]\\d{4}"
+    rf"\d(?:\d{{5}}|\d{_SPACE}\d\d{_SPACE}\d\d{_SPACE}\d\d|\d{{3}}{_SPACE}\d{{4}})|@"
 )
 
 
@@ -99,11 +101,16 @@ def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     first_line is the file line of text's first line (e.g. the line after the frontmatter).
     """
     hits: list[PersonalDataHit] = []
-    for index, raw in enumerate(text.split("\n")):
-        line_no = first_line + index
-        line = raw.rstrip("\r")
-        if not _WORTH_SCANNING.search(line):
-            continue
+    # One search over the whole text finds the next line worth scanning (no pattern spans a newline):
+    # searching line by line was a call per line, a millisecond a file.
+    position, line_no, line_start = 0, first_line, 0
+    while (worth := _WORTH_SCANNING.search(text, position)) is not None:
+        start = text.rfind("\n", 0, worth.start()) + 1
+        end = text.find("\n", worth.end())
+        end = len(text) if end < 0 else end
+        line_no += text.count("\n", line_start, start)
+        line_start, position = start, end + 1
+        line = text[start:end].rstrip("\r")
         found: list[tuple[int, PersonalDataHit]] = []
         found.extend(_cpr_hits(line, line_no))
         found.extend(_email_hits(line, line_no))
