@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,10 +62,21 @@ def _page(
             )
             return context
 
-        digest = hashlib.blake2b(pickle.dumps((path, kind, shape), protocol=5), digest_size=16).digest()
+        digest = hashlib.blake2b(canonical_bytes((path, kind, shape)), digest_size=16).digest()
         return Page(path, template, kind, make, digest, deps, **(extra or {}))
 
     return wrap
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """The value pickled without the memo: equal values give equal bytes however their objects are
+    shared (with the memo, a second occurrence of one object is written as a back-reference, so a shape
+    read from the cache and a freshly parsed one would differ, and pages would render again for nothing)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 @collector_paused()

@@ -333,3 +333,13 @@ def test_decision_change_keeps_pages_that_show_only_the_item_title(site: Path, t
     assert case_pages and case_pages <= rewritten(before, after)
     assert SYD_MAY + "index.html" not in rewritten(before, after)
     assert_same_as_clean_build(site, tmp_path)
+
+
+def test_a_page_shape_digest_depends_on_values_not_on_how_objects_are_shared() -> None:
+    from referater.pages import canonical_bytes
+
+    text = "Sundhedsklynge Nord"
+    copy = "".join(["Sundhedsklynge", " ", "Nord"])
+    assert text == copy and text is not copy
+    assert canonical_bytes((text, text, (1, text))) == canonical_bytes((text, copy, (1, copy)))
+    assert canonical_bytes((text, 1)) != canonical_bytes((text, 2))
