@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .pages import Page
+from .page import Page
 from .site import Site
 
 

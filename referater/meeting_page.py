@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
 from .dates import long_date, month_name
+from .mdrender import LinkContext
 from .model import AgendaItem, Meeting, Participant, Section
-from .site import ItemRef, Key, Site
+from .opendata import meeting_json
+from .page import Page, crumb_link, make_page, root_link
+from .site import ItemRef, Key, Site, cluster_mention_pattern
 from .views import ItemLink, Link, MeetingLink, item_link, meeting_link
 
 try:
@@ -223,3 +227,66 @@ def meeting_shape(site: Site, m: Meeting, steps: CaseSteps | None = None) -> tup
 # Records to plain tuples without a Python call per record
 _STEP = attrgetter("meeting", "number")
 _TOPIC = attrgetter("topic", "in_title", "mentions")
+
+
+def meeting_pages(site: Site) -> list[Page]:
+    """A page per published meeting, each with its meeting.json."""
+    cluster_names: dict[str, dict[str, str]] = {}
+    for slug, cluster in site.config.clusters.items():
+        for name in (cluster.full_name, *cluster.aliases):
+            cluster_names.setdefault(slug, {})[name.lower()] = site.cluster_url(slug)
+    other_clusters = {
+        slug: {
+            name: url
+            for other, names in cluster_names.items()
+            if other != slug
+            for name, url in names.items()
+        }
+        for slug in cluster_names
+    }
+    mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
+    root, clusters = root_link(site), crumb_link(site, "klynger/", "Klynger")
+    crumbs_of = {
+        slug: [root, clusters, Link(site.cluster_url(slug), cluster.name)]
+        for slug, cluster in site.config.clusters.items()
+    }
+    steps = CaseSteps(site)
+    pages = []
+    for m in site.meetings:
+
+        def context(m: Meeting = m) -> dict[str, Any]:
+            links = LinkContext(
+                year=m.date.year,
+                date_links={
+                    day: site.meeting_url(target) for day, target in site.references.get(m.key, {}).items()
+                },
+                cluster_links=other_clusters.get(m.cluster, {}),
+                cluster_pattern=mentions,
+            )
+            return {"meeting": meeting_view(site, m), "links": links}
+
+        shape, deps = meeting_shape(site, m, steps)
+        summary = "; ".join(i.title for i in m.items[:6])
+        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
+        page = make_page(
+            f"klynger/{m.cluster}/{m.slug}/index.html",
+            "meeting.html",
+            "meeting",
+            site.meeting_title(m),
+            crumbs_of[m.cluster],
+            shape,
+            deps,
+            # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
+            extra={
+                "companions": functools.partial(_meeting_data, site, m, data),
+                "companion_paths": (data,),
+                "own": m.key,
+            },
+            description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
+        )(context)
+        pages.append(page)
+    return pages
+
+
+def _meeting_data(site: Site, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
+    return [(rel, meeting_json(site, m))]

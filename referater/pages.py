@@ -7,76 +7,14 @@ rendered again, and only then is its context (small, explicit views) built.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import io
-import pickle
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from .dates import long_date, month_name
-from .mdrender import LinkContext
-from .meeting_page import CaseSteps, meeting_shape, meeting_view
+from .dates import month_name
+from .meeting_page import meeting_pages
 from .model import Meeting
-from .opendata import meeting_json
-from .site import Key, Site, cluster_mention_pattern, collector_paused
+from .page import Page, crumb_link, make_page, root_link
+from .site import Key, Site, collector_paused
 from .views import Link, MeetingLink, item_link, meeting_link
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str  # output path relative to the output root, e.g. "klynger/fyn/index.html"
-    template: str
-    kind: str
-    make: Callable[[], dict[str, Any]] = field(compare=False, repr=False)
-    shape: bytes = b""  # digest of the model's facts the page shows (kept small: 11,000 pages)
-    deps: tuple[Key, ...] = ()
-    companions: Callable[[], list[tuple[str, bytes]]] | None = field(default=None, compare=False, repr=False)
-    companion_paths: tuple[str, ...] = ()
-    own: Key | None = None  # a meeting page's meeting: the only one whose full content it shows
-
-    def context(self) -> dict[str, Any]:
-        return self.make()
-
-
-def _page(
-    path: str,
-    template: str,
-    kind: str,
-    title: str,
-    crumbs: list[Link],
-    shape: Any = (),
-    deps: tuple[Key, ...] = (),
-    *,
-    extra: dict[str, Any] | None = None,
-    **fixed: Any,
-) -> Callable[[Callable[[], dict[str, Any]]], Page]:
-    """Decorator-style helper: the wrapped function computes the rest of the context, lazily."""
-
-    def wrap(build: Callable[[], dict[str, Any]] = dict) -> Page:
-        def make() -> dict[str, Any]:
-            context = build()
-            context.update(
-                fixed, title=title, crumbs=tuple(crumbs), canonical=path.removesuffix("index.html")
-            )
-            return context
-
-        digest = hashlib.blake2b(canonical_bytes((path, kind, shape)), digest_size=16).digest()
-        return Page(path, template, kind, make, digest, deps, **(extra or {}))
-
-    return wrap
-
-
-def canonical_bytes(value: Any) -> bytes:
-    """The value pickled without the memo: equal values give equal bytes however their objects are
-    shared (with the memo, a second occurrence of one object is written as a back-reference, so a shape
-    read from the cache and a freshly parsed one would differ, and pages would render again for nothing)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
 
 
 @collector_paused()
@@ -84,31 +22,23 @@ def build_pages(site: Site) -> list[Page]:
     summaries = _summaries(site)
     pages: list[Page] = [_home(site)]
     pages.extend(_clusters(site))
-    pages.extend(_meetings(site))
+    pages.extend(meeting_pages(site))
     pages.extend(_forums(site))
     pages.extend(_topics(site, summaries))
     pages.extend(_cases(site, summaries))
     pages.extend(_archive(site))
     pages.append(
-        _page(
+        make_page(
             "soeg/index.html",
             "search.html",
             "search",
             "Søg i referaterne",
-            [_root(site)],
+            [root_link(site)],
             description="Søg i alle sundhedsklyngernes dagsordenspunkter og beslutninger.",
         )()
     )
-    pages.append(_page("404.html", "404.html", "404", "Siden findes ikke", [_root(site)])())
+    pages.append(make_page("404.html", "404.html", "404", "Siden findes ikke", [root_link(site)])())
     return pages
-
-
-def _root(site: Site) -> Link:
-    return Link(site.url(""), "Forside")
-
-
-def _crumb(site: Site, path: str, label: str) -> Link:
-    return Link(site.url(path), label)
 
 
 def _summaries(site: Site) -> dict[tuple[Key, int], str]:
@@ -123,7 +53,7 @@ def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
 def _home(site: Site) -> Page:
     latest = site.meetings[:12]
     counts = (_cluster_counts(site), _topic_counts(site), _year_counts(site), len(site.meetings))
-    return _page(
+    return make_page(
         "index.html",
         "home.html",
         "home",
@@ -185,16 +115,16 @@ def _grouped_by_year(site: Site, meetings: list[Meeting]) -> tuple[tuple[int, tu
 
 def _clusters(site: Site) -> list[Page]:
     pages = [
-        _page(
+        make_page(
             "klynger/index.html",
             "clusters.html",
             "index",
             "Sundhedsklyngerne",
-            [_root(site)],
+            [root_link(site)],
             _cluster_counts(site),
         )(lambda: {"clusters": _cluster_links(site)})
     ]
-    crumbs = [_root(site), _crumb(site, "klynger/", "Klynger")]
+    crumbs = [root_link(site), crumb_link(site, "klynger/", "Klynger")]
     for slug, cluster in site.config.clusters.items():
         meetings = site.by_cluster.get(slug, [])
 
@@ -207,7 +137,7 @@ def _clusters(site: Site) -> list[Page]:
             return {"forums": forums}
 
         pages.append(
-            _page(
+            make_page(
                 f"klynger/{slug}/index.html",
                 "cluster.html",
                 "cluster",
@@ -227,7 +157,7 @@ def _clusters(site: Site) -> list[Page]:
 def _forums(site: Site) -> list[Page]:
     counts = tuple((slug, len(site.by_forum.get(slug, []))) for slug in site.config.forums)
     pages = [
-        _page("fora/index.html", "forums.html", "index", "Fora", [_root(site)], counts)(
+        make_page("fora/index.html", "forums.html", "index", "Fora", [root_link(site)], counts)(
             lambda: {
                 "forums": tuple(
                     (Link(site.forum_url(slug), f.name), len(site.by_forum.get(slug, [])))
@@ -236,11 +166,11 @@ def _forums(site: Site) -> list[Page]:
             }
         )
     ]
-    crumbs = [_root(site), _crumb(site, "fora/", "Fora")]
+    crumbs = [root_link(site), crumb_link(site, "fora/", "Fora")]
     for slug, forum in site.config.forums.items():
         meetings = site.by_forum.get(slug, [])
         pages.append(
-            _page(
+            make_page(
                 f"fora/{slug}/index.html",
                 "forum.html",
                 "forum",
@@ -258,14 +188,16 @@ def _forums(site: Site) -> list[Page]:
 
 def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     pages = [
-        _page("emner/index.html", "topics.html", "index", "Emner", [_root(site)], _topic_counts(site))(
+        make_page(
+            "emner/index.html", "topics.html", "index", "Emner", [root_link(site)], _topic_counts(site)
+        )(
             lambda: {
                 "topics": _topic_links(site),
                 "descriptions": {s: t.description for s, t in site.config.topics.items()},
             }
         )
     ]
-    crumbs = [_root(site), _crumb(site, "emner/", "Emner")]
+    crumbs = [root_link(site), crumb_link(site, "emner/", "Emner")]
     for slug, topic in site.config.topics.items():
         entries = site.topic_entries.get(slug, [])
         chunks = [entries[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(entries), TOPIC_PAGE_SIZE)] or [[]]
@@ -291,7 +223,7 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
             path = f"emner/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html"
             title = topic.name if number == 1 else f"{topic.name}, side {number} af {len(chunks)}"
             pages.append(
-                _page(
+                make_page(
                     path,
                     "topic.html",
                     "topic",
@@ -329,13 +261,17 @@ def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
         (Link(site.url(f"sager/{slug}/"), case), len({r.meeting for r in site.cases[case]}))
         for case, slug in site.case_slugs.items()
     )
-    pages = [_page("sager/index.html", "cases.html", "index", "Sager", [_root(site)], listed, cases=listed)()]
-    crumbs = [_root(site), _crumb(site, "sager/", "Sager")]
+    pages = [
+        make_page(
+            "sager/index.html", "cases.html", "index", "Sager", [root_link(site)], listed, cases=listed
+        )()
+    ]
+    crumbs = [root_link(site), crumb_link(site, "sager/", "Sager")]
     for case, slug in site.case_slugs.items():
         refs = site.cases[case]
         shape = tuple((r.meeting, r.number, summaries.get((r.meeting, r.number), "")) for r in refs)
         pages.append(
-            _page(
+            make_page(
                 f"sager/{slug}/index.html",
                 "case.html",
                 "case",
@@ -369,7 +305,11 @@ def _archive(site: Site) -> list[Page]:
         )
         for y, ms in sorted(site.by_year.items(), reverse=True)
     )
-    pages = [_page("arkiv/index.html", "archive.html", "index", "Arkiv", [_root(site)], years, years=years)()]
+    pages = [
+        make_page(
+            "arkiv/index.html", "archive.html", "index", "Arkiv", [root_link(site)], years, years=years
+        )()
+    ]
     for year, meetings in site.by_year.items():
 
         def months(year: int = year, meetings: list[Meeting] = meetings) -> dict[str, Any]:
@@ -384,12 +324,12 @@ def _archive(site: Site) -> list[Page]:
             }
 
         pages.append(
-            _page(
+            make_page(
                 f"{year}/index.html",
                 "year.html",
                 "year",
                 f"Møder i {year}",
-                [_root(site), _crumb(site, "arkiv/", "Arkiv")],
+                [root_link(site), crumb_link(site, "arkiv/", "Arkiv")],
                 year,
                 _keys(meetings),
                 year=year,
@@ -399,9 +339,13 @@ def _archive(site: Site) -> list[Page]:
         )
     for (year, month), meetings in site.by_month.items():
         label = f"{month_name(month).capitalize()} {year}"
-        crumbs = [_root(site), _crumb(site, "arkiv/", "Arkiv"), _crumb(site, f"{year}/", str(year))]
+        crumbs = [
+            root_link(site),
+            crumb_link(site, "arkiv/", "Arkiv"),
+            crumb_link(site, f"{year}/", str(year)),
+        ]
         pages.append(
-            _page(
+            make_page(
                 f"{year}/{month:02d}/index.html",
                 "month.html",
                 "month",
@@ -414,65 +358,3 @@ def _archive(site: Site) -> list[Page]:
             )(lambda meetings=meetings: {"meetings": tuple(meeting_link(site, m.key) for m in meetings)})
         )
     return pages
-
-
-def _meetings(site: Site) -> list[Page]:
-    cluster_names: dict[str, dict[str, str]] = {}
-    for slug, cluster in site.config.clusters.items():
-        for name in (cluster.full_name, *cluster.aliases):
-            cluster_names.setdefault(slug, {})[name.lower()] = site.cluster_url(slug)
-    other_clusters = {
-        slug: {
-            name: url
-            for other, names in cluster_names.items()
-            if other != slug
-            for name, url in names.items()
-        }
-        for slug in cluster_names
-    }
-    mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
-    root, clusters = _root(site), _crumb(site, "klynger/", "Klynger")
-    crumbs_of = {
-        slug: [root, clusters, Link(site.cluster_url(slug), cluster.name)]
-        for slug, cluster in site.config.clusters.items()
-    }
-    steps = CaseSteps(site)
-    pages = []
-    for m in site.meetings:
-
-        def context(m: Meeting = m) -> dict[str, Any]:
-            links = LinkContext(
-                year=m.date.year,
-                date_links={
-                    day: site.meeting_url(target) for day, target in site.references.get(m.key, {}).items()
-                },
-                cluster_links=other_clusters.get(m.cluster, {}),
-                cluster_pattern=mentions,
-            )
-            return {"meeting": meeting_view(site, m), "links": links}
-
-        shape, deps = meeting_shape(site, m, steps)
-        summary = "; ".join(i.title for i in m.items[:6])
-        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
-        page = _page(
-            f"klynger/{m.cluster}/{m.slug}/index.html",
-            "meeting.html",
-            "meeting",
-            site.meeting_title(m),
-            crumbs_of[m.cluster],
-            shape,
-            deps,
-            # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
-            extra={
-                "companions": functools.partial(_meeting_data, site, m, data),
-                "companion_paths": (data,),
-                "own": m.key,
-            },
-            description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
-        )(context)
-        pages.append(page)
-    return pages
-
-
-def _meeting_data(site: Site, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
-    return [(rel, meeting_json(site, m))]

@@ -18,7 +18,8 @@ from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import Finding, SiteError
 from .loader import FullMeetings, load_content
-from .pages import Page, build_pages
+from .page import Page
+from .pages import build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
 from .site import Site, build_site
 from .write import Staging

@@ -12,7 +12,7 @@ from jinja2 import meta as jinja_meta
 from markupsafe import Markup
 
 from .mdrender import LinkContext, MarkdownRenderer
-from .pages import Page
+from .page import Page
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _REFERENCES: dict[bytes, tuple[str, ...]] = {}  # template source digest → templates it refers to

@@ -336,7 +336,7 @@ def test_decision_change_keeps_pages_that_show_only_the_item_title(site: Path, t
 
 
 def test_a_page_shape_digest_depends_on_values_not_on_how_objects_are_shared() -> None:
-    from referater.pages import canonical_bytes
+    from referater.page import canonical_bytes
 
     text = "Sundhedsklynge Nord"
     copy = "".join(["Sundhedsklynge", " ", "Nord"])
