@@ -138,21 +138,28 @@ def _render_chunk(indices: list[int]) -> list[tuple[int, list[tuple[str, bytes]]
 
 
 def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: int):
-    if jobs <= 1 or len(todo) < 64:
-        for i in todo:
+    """Meeting pages in forked workers; index pages here, once the workers are gone. An index page lists
+    meetings from all over the site, so a worker rendering them would touch (and so copy) most of the
+    parent's memory: some 100 MB a worker at 10,000 meetings, for a few seconds of work."""
+    spread = [i for i in todo if pages[i].kind == "meeting"]
+    if jobs <= 1 or len(spread) < 64:
+        spread = []
+    if spread:
+        _WORK.update(renderer=renderer, pages=pages)
+        size = max(8, min(64, len(spread) // (jobs * 8)))
+        chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
+        try:
+            # A worker also copies what it touches itself: a fresh fork every few chunks keeps that small
+            # (a worker that lived through the whole build grew to ~240 MB).
+            with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=_CHUNKS_PER_WORKER) as pool:
+                for done in pool.imap_unordered(_render_chunk, chunks):
+                    yield from done
+        finally:
+            _WORK.clear()
+    done_here = set(spread)
+    for i in todo:
+        if i not in done_here:
             yield i, _render_one(renderer, pages[i])
-        return
-    _WORK.update(renderer=renderer, pages=pages)
-    size = max(8, min(64, len(todo) // (jobs * 8)))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    try:
-        # A worker ends up with private copies of whatever parent memory it touches: a fresh fork every
-        # few chunks keeps that small (a worker that lived through the whole build grew to ~240 MB).
-        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=_CHUNKS_PER_WORKER) as pool:
-            for done in pool.imap_unordered(_render_chunk, chunks):
-                yield from done
-    finally:
-        _WORK.clear()
 
 
 def build(
