@@ -199,9 +199,18 @@ def _parse_all(
 
 
 def light(meeting: Meeting) -> Meeting:
-    """The meeting without the text of its items: all the site model needs."""
+    """The meeting without what only its own page and data show (the text of its items, participants,
+    document numbers): all the site model needs. The model holds ten thousand of these for the whole
+    build, and every render worker shares them, so each object here costs (participants alone were
+    800,000 objects at national scale)."""
+    items = tuple(dataclasses.replace(item, sections=(), documents=()) for item in meeting.items)
     return dataclasses.replace(
-        meeting, items=tuple(dataclasses.replace(item, sections=()) for item in meeting.items), light=True
+        meeting,
+        items=items,
+        participants=(),
+        secretariat=(),
+        line_of={"date": meeting.line_of.get("date", 1)},  # for the duplicate-meeting message
+        light=True,
     )
 
 
