@@ -17,7 +17,7 @@ from typing import Any
 from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import Finding, SiteError
-from .loader import FullMeetings, load_content
+from .loader import FullMeetings, load_content, walk_files
 from .page import Page
 from .pages import build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
@@ -323,10 +323,13 @@ def input_signature(site_dir: Path, options: tuple) -> str:
     ]
     for root in roots:
         h.update(f"\0{root}".encode())
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                stat = path.stat()
-                h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        for path in walk_files(root):
+            try:
+                stat = os.stat(path)
+            except OSError:  # a dangling link: its name counts
+                h.update(f"{path}\0-\n".encode())
+                continue
+            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     config = site_dir / CONFIG_NAME
     if config.exists():
         h.update(config.read_bytes())
