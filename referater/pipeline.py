@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import gc
 import hashlib
@@ -196,6 +198,7 @@ def build(
     # The model and pages live until the end: the collector need not walk them again and again, and the
     # forked render workers must not touch (and so copy) them for it. Thawed at the end (serve goes on).
     options = BuildOptions(jobs, use_cache, search, preview, progress)
+    _release_free_memory()
     gc.freeze()
     try:
         current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
@@ -217,6 +220,17 @@ def build(
         return result
     finally:
         gc.unfreeze()
+
+
+def _release_free_memory() -> None:
+    """Give the memory freed while loading (the content cache's bytes, parse results) back to the system
+    before the render workers fork: otherwise it stays resident in the parent and the workers' first
+    allocations land in it, copying the pages (about 30 MB at 10,000 meetings). glibc only."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _render_and_write(
