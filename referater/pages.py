@@ -169,21 +169,48 @@ def _forums(site: Site) -> list[Page]:
     crumbs = [root_link(site), crumb_link(site, "fora/", "Fora")]
     for slug, forum in site.config.forums.items():
         meetings = site.by_forum.get(slug, [])
-        pages.append(
-            make_page(
-                f"fora/{slug}/index.html",
-                "forum.html",
-                "forum",
-                forum.name,
-                crumbs,
+        chunks = _chunks(meetings, FORUM_PAGE_SIZE)
+        numbered = _numbered(site.forum_url(slug), len(chunks))
+        per_year: dict[int, int] = {}
+        for m in meetings:
+            per_year[m.date.year] = per_year.get(m.date.year, 0) + 1
+        for number, chunk in enumerate(chunks, start=1):
+
+            def context(chunk: list[Meeting] = chunk, per_year: dict[int, int] = per_year) -> dict[str, Any]:
+                # A year's heading counts all the forum's meetings that year, also those on other pages.
+                return {"years": tuple((y, per_year[y], links) for y, links in _grouped_by_year(site, chunk))}
+
+            years = tuple(dict.fromkeys(m.date.year for m in chunk))
+            shape = (
                 slug,
-                _keys(meetings),
-                forum=forum,
-                total=len(meetings),
-                description=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger.",
-            )(lambda meetings=meetings: {"years": _grouped_by_year(site, meetings)})
-        )
+                number,
+                len(chunks),
+                len(meetings),
+                tuple((y, per_year[y]) for y in years),
+                _keys(chunk),
+            )
+            title = forum.name if number == 1 else f"{forum.name}, side {number} af {len(chunks)}"
+            pages.append(
+                make_page(
+                    f"fora/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html",
+                    "forum.html",
+                    "forum",
+                    title,
+                    crumbs,
+                    shape,
+                    _keys(chunk),
+                    forum=forum,
+                    total=len(meetings),
+                    pager=_pager(numbered, number),
+                    description=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger.",
+                )(context)
+            )
     return pages
+
+
+FORUM_PAGE_SIZE = (
+    100  # meetings per forum page: at 10,000 meetings a forum has over 3,000 (700 KB in one page)
+)
 
 
 def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
@@ -200,11 +227,10 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     crumbs = [root_link(site), crumb_link(site, "emner/", "Emner")]
     for slug, topic in site.config.topics.items():
         entries = site.topic_entries.get(slug, [])
-        chunks = [entries[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(entries), TOPIC_PAGE_SIZE)] or [[]]
-        urls = [site.topic_url(slug) + (f"side/{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        chunks = _chunks(entries, TOPIC_PAGE_SIZE)
         totals = (sum(1 for e in entries if e.main), sum(1 for e in entries if not e.main))
         meetings = site.topic_meetings.get(slug, 0)
-        numbered = tuple(Link(url, str(n)) for n, url in enumerate(urls, start=1))
+        numbered = _numbered(site.topic_url(slug), len(chunks))
         for number, chunk in enumerate(chunks, start=1):
 
             def context(chunk: list = chunk) -> dict[str, Any]:
@@ -242,6 +268,16 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
 
 
 TOPIC_PAGE_SIZE = 50  # items per topic page: at 10,000 meetings a topic has thousands
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    """A long list in pages of `size`; an empty list is one empty page (the page still exists)."""
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def _numbered(first: str, count: int) -> tuple[Link, ...]:
+    """The URLs of a list's pages, labelled by number: page 1 is the list's own URL, then side/N/."""
+    return tuple(Link(first + (f"side/{n}/" if n > 1 else ""), str(n)) for n in range(1, count + 1))
 
 
 def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
