@@ -63,8 +63,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Unpickling ten thousand meetings makes hundreds of thousands of objects and no cycles: the
-    collector, run again and again over the growing heap, took more time than the unpickling itself."""
+    """For passes that make hundreds of thousands of objects and no cycles (unpickling the cache, building
+    the model and the pages): the collector, run again and again over the growing heap, took more time
+    than the work itself. Also a decorator."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

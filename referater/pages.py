@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cache import paused_gc
 from .dates import month_name
 from .meeting_page import meeting_pages
 from .model import Meeting
 from .page import Page, crumb_link, make_page, root_link
-from .site import Key, Site, collector_paused
+from .site import Key, Site
 from .views import Link, MeetingLink, item_link, meeting_link
 
 
-@collector_paused()
+@paused_gc()
 def build_pages(site: Site) -> list[Page]:
     summaries = _summaries(site)
     pages: list[Page] = [_home(site)]

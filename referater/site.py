@@ -4,16 +4,15 @@ other (topics, cases, date references and backlinks, prev/next, related meetings
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
 from .analysis import Analysis, analyse
+from .cache import paused_gc
 from .config import SiteConfig
 from .dates import short_date
 from .model import Meeting
@@ -108,20 +107,7 @@ def newest_first(meeting: Meeting) -> tuple:
     return (-meeting.date.toordinal(), meeting.cluster, meeting.forum)
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The model and page passes make hundreds of thousands of small tuples and no garbage cycles; with
-    the collector on they set off full collections that walk every loaded meeting, again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@collector_paused()
+@paused_gc()
 def build_site(
     meetings: list[Meeting], config: SiteConfig, analyses: dict[Key, Analysis] | None = None
 ) -> Site:
