@@ -139,7 +139,7 @@ def test_deleted_and_renamed_files_leave_the_cache(site: Path, parsed: list[str]
     assert parsed == [renamed.relative_to(site).as_posix()]
     assert facts(result) == facts(load(site, use_cache=False))
     assert set(stored_entries(site)) == {
-        p.relative_to(site).as_posix() for p in loader.find_content_files(site)
+        Path(name).relative_to(site).as_posix() for name, _stat in loader.content_files(site)
     }
 
 
