@@ -180,9 +180,9 @@ def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
 
 
 def _parse_pickled(job: tuple[str, Path, os.stat_result]) -> tuple[str, bytes]:
-    """A parsed file as the cache will give it back next time: page fingerprints pickle the model's
-    facts, and pickle's bytes depend on which objects are shared, so a fresh parse must share exactly
-    what an entry read from the cache shares (only within its own file)."""
+    """A parsed file pickled once: these bytes are the worker's answer and the content cache's entry, and
+    the parent's copy is read back from them, so a fresh parse is the same object graph as a cached one.
+    (Page shapes are hashed without pickle's memo, so object sharing no longer reaches fingerprints.)"""
     shown, parsed = _parse_one(job)
     return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -129,8 +129,8 @@ class Meeting(Record):
         object.__setattr__(self, "outline", hashlib.blake2b(facts.encode(), digest_size=16).hexdigest())
 
     def _intern_key(self) -> tuple[str, str, str]:
-        # The fields hold the interned strings too: which objects are shared must not depend on the order
-        # meetings were made in, since page fingerprints pickle the model's facts.
+        # The fields hold the interned strings too: ten thousand meetings share one string per cluster and
+        # forum, whether they were parsed now or read from the cache.
         cluster, forum = sys.intern(self.cluster), sys.intern(self.forum)
         object.__setattr__(self, "cluster", cluster)
         object.__setattr__(self, "forum", forum)
