@@ -121,8 +121,7 @@ class Staging:
         except OSError:
             same = False
         if same:
-            staged.unlink()
-            os.link(old, staged)
+            self._link(old, staged)
             self.unchanged += 1
         else:
             self.written += 1
