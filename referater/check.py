@@ -53,12 +53,12 @@ def _missing_meetings(site: Site) -> list[Finding]:
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
-                for ref in DateScanner(m.date.year).scan(section.markdown):
-                    before = section.markdown[max(0, ref.start - 40) : ref.start]
+                for ref in DateScanner(m.date.year).scan(section.source):
+                    before = section.source[max(0, ref.start - 40) : ref.start]
                     if not _MEETING_CLAIM.search(before) or not first[m.cluster] <= ref.date < m.date:
                         continue
                     if (m.cluster, ref.date) not in published:
-                        line = section.line + section.markdown[: ref.start].count("\n")
+                        line = section.line + section.source[: ref.start].count("\n")
                         found[(m.path, line, ref.date.isoformat())] = Finding(
                             m.path,
                             line,
@@ -76,13 +76,13 @@ def _dead_internal_links(site: Site) -> list[Finding]:
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
-                for match in _INTERNAL_LINK.finditer(section.markdown):
+                for match in _INTERNAL_LINK.finditer(section.source):
                     target = match.group(1)
                     local = "/" + target[len(base) :] if target.startswith(base) else target
                     if not local.endswith("/") and "." not in local.rsplit("/", 1)[-1]:
                         local += "/"
                     if local not in paths and not local.startswith(("/feeds/", "/data/", "/kalender/")):
-                        line = section.line + section.markdown[: match.start()].count("\n")
+                        line = section.line + section.source[: match.start()].count("\n")
                         found.append(
                             Finding(m.path, line, f"link to {target}, a page the site does not have")
                         )

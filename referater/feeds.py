@@ -16,7 +16,6 @@ from . import __version__
 from .fragments import Fragments
 from .model import AgendaItem, Meeting
 from .site import Site
-from .text import plain_text
 
 FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open data hold everything
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
@@ -163,7 +162,7 @@ def _item_html(item: AgendaItem, url: str) -> str:
         html += "<p><em>Lukket punkt.</em></p>"
     decision = item.decision
     if decision is not None:
-        html += f"<p><strong>Beslutning:</strong> {html_escape(plain_text(decision.markdown))}</p>"
+        html += f"<p><strong>Beslutning:</strong> {html_escape(decision.text)}</p>"
     return html
 
 

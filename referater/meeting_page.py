@@ -38,6 +38,7 @@ class ItemView:
     topics: tuple[Link, ...]
     history: tuple[tuple[str, tuple[tuple[ItemLink, bool], ...]], ...]  # case → (item, is this one)
     summary: str  # the start of the decision, for the overview "Beslutninger"
+    slot: str = ""  # the agenda's time slot
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
         ),
         history=tuple(history),
         summary=item.summary,
+        slot=item.slot,
     )
 
 

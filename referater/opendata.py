@@ -13,7 +13,6 @@ from typing import Any, BinaryIO
 
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
-from .text import plain_text
 
 SCHEMA_VERSION = 1
 
@@ -92,9 +91,7 @@ def _person(p: Participant) -> dict[str, Any]:
 
 
 def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
-    sections = [
-        {"heading": s.heading, "markdown": s.markdown, "text": plain_text(s.markdown)} for s in item.sections
-    ]
+    sections = [{"heading": s.heading, "markdown": s.markdown, "text": s.text} for s in item.sections]
     # The decision is one of the sections (AgendaItem.decision): its plain text is made once, not twice.
     decision = next(
         (section for s, section in zip(item.sections, sections, strict=True) if s.is_decision), None
