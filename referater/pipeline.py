@@ -117,6 +117,9 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
             (site.url(urls.ARCHIVE), "Arkiv"),
         ),
         "search_url": site.url(urls.SEARCH),
+        # the URL contract for templates: {{ link(urls.body_feed(slug)) }}
+        "urls": urls,
+        "link": site.url,
         "preview": preview,
         "home_url": site.url(urls.HOME),
         "css_url": asset("style.css"),

@@ -17,7 +17,7 @@ from referater.urls import Base, BodyRoot
 # The prefixes and file names of the contract, as a string literal would hold them ("404.html" is left
 # out: the 404 template has that name too).
 CONTRACT = re.compile(
-    r"(?:^|/)(?:klynger|fora|emner|sager|soeg|arkiv|feeds|kalender|data|side)/"
+    r"(?:^|[/\s\"'}])(?:klynger|fora|emner|sager|soeg|arkiv|feeds|kalender|data|side)/"
     r"|punkt-|meeting\.json|meetings\.json|sitemap\.xml|robots\.txt|index\.html|\.atom|\.ics"
 )
 PACKAGE = ROOT / "referater"
@@ -133,3 +133,13 @@ def test_links_and_paths_become_absolute_urls_under_base_url() -> None:
     assert base.absolute(urls.HOME) == "https://example.org/referater/"
     assert base.local(link) == "emner/dnlp/"
     assert base.local("/andet/") is None
+
+
+def test_the_templates_take_their_links_from_the_contract_too() -> None:
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "templates").glob("*.html"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if CONTRACT.search(line)
+    ]
+    assert found == []
