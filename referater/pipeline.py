@@ -256,7 +256,7 @@ def _render_and_write(
             dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
         ]
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.config.base_url)
+    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.base.host)
     env_key = hashlib.blake2b(
         f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
         + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
