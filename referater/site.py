@@ -77,7 +77,8 @@ class Site:
         return base
 
     def url(self, path: str = "") -> str:
-        return self.base.path + path
+        config, base = self._base  # self.base inlined: this runs for every link of every page
+        return (base if config is self.config else self.base).path + path
 
     def meeting_url(self, key: Key) -> str:
         return self.url(urls.meeting(*key))

@@ -67,13 +67,16 @@ def meeting_data(meeting_path: str) -> str:
     return meeting_path + MEETING_DATA
 
 
+ITEM_ANCHOR = "punkt-"  # + the item's number: the id of an agenda item on its meeting's page
+
+
 def item_anchor(number: int) -> str:
-    return f"punkt-{number}"
+    return f"{ITEM_ANCHOR}{number}"
 
 
 def item(meeting_url: str, number: int) -> str:
     """An agenda item on its meeting's page: the meeting's path, link or absolute URL with the anchor."""
-    return f"{meeting_url}#{item_anchor(number)}"
+    return f"{meeting_url}#{ITEM_ANCHOR}{number}"  # item_anchor() written out: a call less per link
 
 
 def body_feed(slug: str, root: BodyRoot = CLUSTERS) -> str:
