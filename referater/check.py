@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .config import load_config
 from .dates import DateScanner
 from .errors import Finding, SiteError, display_path
@@ -70,18 +71,20 @@ def _missing_meetings(site: Site) -> list[Finding]:
 
 
 def _dead_internal_links(site: Site) -> list[Finding]:
-    paths = {"/" + p.path.removesuffix("index.html") for p in build_pages(site)}
-    base = site.config.base_path
+    paths = {urls.path_of(p.path) for p in build_pages(site)}
+    base = site.base
     found = []
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
                 for match in _INTERNAL_LINK.finditer(section.source):
                     target = match.group(1)
-                    local = "/" + target[len(base) :] if target.startswith(base) else target
-                    if not local.endswith("/") and "." not in local.rsplit("/", 1)[-1]:
+                    local = base.local(target)
+                    if local is None:
+                        local = target.removeprefix("/")
+                    if local and not local.endswith("/") and "." not in local.rsplit("/", 1)[-1]:
                         local += "/"
-                    if local not in paths and not local.startswith(("/feeds/", "/data/", "/kalender/")):
+                    if local not in paths and not local.startswith(urls.FILE_ROOTS):
                         line = section.line + section.source[: match.start()].count("\n")
                         found.append(
                             Finding(m.path, line, f"link to {target}, a page the site does not have")

@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import Finding, SiteError
 from .slugs import is_safe_slug
+from .urls import Base
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONFIG_NAME = "site_config.yaml"
@@ -58,8 +59,7 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/referater/"): every internal link starts with it."""
-        match = re.match(r"^[a-z]+://[^/]+(/.*)$", self.base_url)
-        return match.group(1) if match else "/"
+        return Base.parse(self.base_url).path
 
 
 _TOP_KEYS = {

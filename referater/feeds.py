@@ -12,7 +12,7 @@ import re
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
 
-from . import __version__
+from . import __version__, urls
 from .fragments import Fragments
 from .model import AgendaItem, Meeting
 from .site import Site
@@ -23,21 +23,14 @@ _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still de
 
 def feed_files(site: Site, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
     cache = cache or Fragments(None, site.config)
-    files: list[tuple[str, bytes]] = [("feeds/all.atom", all_feed(site, cache))]
+    files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(site, cache))]
     for slug in site.config.clusters:
-        files.append((f"feeds/klynger/{slug}.atom", cluster_feed(site, slug, cache)))
-        files.append((f"kalender/{slug}.ics", cluster_calendar(site, slug, cache)))
+        files.append((urls.body_feed(slug), cluster_feed(site, slug, cache)))
+        files.append((urls.calendar(slug), cluster_calendar(site, slug, cache)))
     order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
-        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug, order, cache)))
+        files.append((urls.topic_feed(slug), topic_feed(site, slug, order, cache)))
     return files
-
-
-def absolute(site: Site, url: str) -> str:
-    """A site URL (which starts with the base path) as an absolute URL under base_url."""
-    base_path = site.config.base_path
-    rel = url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/")
-    return site.config.base_url + rel
 
 
 def _stamp(meeting: Meeting) -> str:
@@ -51,10 +44,10 @@ def all_feed(site: Site, cache: Fragments | None = None) -> bytes:
     cache = cache or Fragments(None, site.config)
     return _atom(
         site,
-        path="feeds/all.atom",
+        path=urls.ALL_FEED,
         title=f"{site.config.title}: nye referater",
         subtitle="Alle udgivne referater fra sundhedsklyngerne, nyeste først.",
-        alternate=site.url(""),
+        alternate=site.url(urls.HOME),
         author=site.config.title,
         entries=[_meeting_entry(site, m, cache) for m in site.meetings[:FEED_LIMIT]],
         updated=_stamp(site.meetings[0]) if site.meetings else _EPOCH,
@@ -67,7 +60,7 @@ def cluster_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes
     meetings = site.by_cluster.get(slug, [])
     return _atom(
         site,
-        path=f"feeds/klynger/{slug}.atom",
+        path=urls.body_feed(slug),
         title=f"{cluster.full_name}: nye referater",
         subtitle=cluster.description or f"Referater fra {cluster.full_name}.",
         alternate=site.cluster_url(slug),
@@ -88,7 +81,7 @@ def topic_feed(
     newest = site.by_key[ranked[0].meeting] if ranked else None
     return _atom(
         site,
-        path=f"feeds/emner/{slug}.atom",
+        path=urls.topic_feed(slug),
         title=f"{topic.name}: nye dagsordenspunkter",
         subtitle=topic.description or f"Dagsordenspunkter om {topic.name}.",
         alternate=site.topic_url(slug),
@@ -109,7 +102,7 @@ def _atom(
     entries: list[bytes],
     updated: str,
 ) -> bytes:
-    self_url = site.config.base_url + path
+    self_url = site.base.absolute(path)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="da">',
@@ -119,7 +112,7 @@ def _atom(
         f"  <updated>{updated}</updated>",
         f"  <author><name>{escape(author)}</name></author>",
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(absolute(site, alternate))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(site.base.absolute(alternate))}/>',
         f'  <generator version="{escape(__version__)}">referater</generator>',
     ]
     return b"\n".join([*(line.encode("utf-8") for line in head), *entries, b"</feed>"]) + b"\n"
@@ -179,12 +172,13 @@ def _meeting_entry(site: Site, meeting: Meeting, cache: Fragments) -> bytes:
 
 def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
     meeting = site.full(meeting)  # the model's meetings are light: the decisions are loaded for the feed
-    url = absolute(site, site.meeting_url(meeting.key))
+    url = site.base.absolute(site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
         facts.append(meeting.location)
     body = f"<p>{html_escape(' · '.join(facts))}</p>" + "".join(
-        _item_html(item, absolute(site, site.item_url(meeting.key, item.number))) for item in meeting.items
+        _item_html(item, site.base.absolute(site.item_url(meeting.key, item.number)))
+        for item in meeting.items
     )
     return _entry(
         entry_id=url,
@@ -204,7 +198,7 @@ def _item_entry(site: Site, meeting: Meeting, number: int, cache: Fragments) -> 
 def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
     meeting = site.full(meeting)
     item = next(i for i in meeting.items if i.number == number)
-    url = absolute(site, site.item_url(meeting.key, number))
+    url = site.base.absolute(site.item_url(meeting.key, number))
     body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)
     return _entry(
         entry_id=url,
@@ -271,17 +265,12 @@ def _local(meeting: Meeting, clock: str) -> str | None:
     return f"{meeting.date.strftime('%Y%m%d')}T{int(match.group(1)):02d}{match.group(2)}00"
 
 
-def _host(site: Site) -> str:
-    match = re.match(r"^[a-z]+://([^/:]+)", site.config.base_url)
-    return match.group(1) if match else "referater"
-
-
 def _event(site: Site, meeting: Meeting) -> list[str]:
-    url = absolute(site, site.meeting_url(meeting.key))
+    url = site.base.absolute(site.meeting_url(meeting.key))
     day = meeting.date.strftime("%Y%m%d")
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{_host(site)}",
+        f"UID:{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}",
         f"DTSTAMP:{day}T000000Z",
     ]
     start = _local(meeting, meeting.time) if meeting.time else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from . import urls
 from .dates import long_date, month_name
 from .mdrender import LinkContext
 from .model import AgendaItem, Meeting, Participant, Section
@@ -104,7 +105,7 @@ def _json_ld(site: Site, m: Meeting) -> dict[str, Any]:
         "name": site.meeting_title(m),
         "startDate": start_time(m),
         "eventStatus": "https://schema.org/EventScheduled",
-        "url": site.config.base_url + f"klynger/{m.cluster}/{m.slug}/",
+        "url": site.base.absolute(urls.meeting(*m.key)),
         "organizer": {"@type": "Organization", "name": cluster.full_name},
         "location": {
             "@type": "Place",
@@ -247,7 +248,7 @@ def meeting_pages(site: Site) -> list[Page]:
         for slug in cluster_names
     }
     mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
-    root, clusters = root_link(site), crumb_link(site, "klynger/", "Klynger")
+    root, clusters = root_link(site), crumb_link(site, urls.bodies(), "Klynger")
     crumbs_of = {
         slug: [root, clusters, Link(site.cluster_url(slug), cluster.name)]
         for slug, cluster in site.config.clusters.items()
@@ -269,9 +270,10 @@ def meeting_pages(site: Site) -> list[Page]:
 
         shape, deps = meeting_shape(site, m, steps)
         summary = "; ".join(i.title for i in m.items[:6])
-        data = f"klynger/{m.cluster}/{m.slug}/meeting.json"
+        path = urls.meeting(*m.key)
+        data = urls.meeting_data(path)
         page = make_page(
-            f"klynger/{m.cluster}/{m.slug}/index.html",
+            urls.file_of(path),
             "meeting.html",
             "meeting",
             site.meeting_title(m),

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from . import urls
+
 
 @functools.cache
 def _init_names(cls: type) -> tuple[str, ...]:
@@ -88,7 +90,7 @@ class AgendaItem(Record):
 
     @property
     def anchor(self) -> str:
-        return f"punkt-{self.number}"
+        return urls.item_anchor(self.number)
 
     @property
     def decision(self) -> Section | None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import urls
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
 
@@ -48,13 +49,8 @@ def _dump(data: Any) -> bytes:
     )
 
 
-def _absolute(site: Site, url: str) -> str:
-    base_path = site.config.base_path
-    return site.config.base_url + (url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/"))
-
-
 def all_data(site: Site, meetings: Any) -> dict[str, Any]:
-    config = site.config
+    config, absolute = site.config, site.base.absolute
     return {
         "schema_version": SCHEMA_VERSION,
         "site": {"title": config.title, "url": config.base_url, "language": config.language},
@@ -63,22 +59,22 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
                 "slug": slug,
                 "name": c.full_name,
                 "region": c.region,
-                "url": _absolute(site, site.cluster_url(slug)),
-                "feed": config.base_url + f"feeds/klynger/{slug}.atom",
-                "calendar": config.base_url + f"kalender/{slug}.ics",
+                "url": absolute(site.cluster_url(slug)),
+                "feed": absolute(urls.body_feed(slug)),
+                "calendar": absolute(urls.calendar(slug)),
             }
             for slug, c in config.clusters.items()
         ],
         "forums": [
-            {"slug": slug, "name": f.name, "url": _absolute(site, site.forum_url(slug))}
+            {"slug": slug, "name": f.name, "url": absolute(site.forum_url(slug))}
             for slug, f in config.forums.items()
         ],
         "topics": [
             {
                 "slug": slug,
                 "name": t.name,
-                "url": _absolute(site, site.topic_url(slug)),
-                "feed": config.base_url + f"feeds/emner/{slug}.atom",
+                "url": absolute(site.topic_url(slug)),
+                "feed": absolute(urls.topic_feed(slug)),
             }
             for slug, t in config.topics.items()
         ],
@@ -102,10 +98,10 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
         "number": item.number,
         "title": item.title,
         "anchor": item.anchor,
-        "url": _absolute(site, site.item_url(m.key, item.number)),
+        "url": site.base.absolute(site.item_url(m.key, item.number)),
         "closed": item.closed,
         "cases": [
-            {"number": c, "url": _absolute(site, url) if url else None} for c, url in case_pages.items()
+            {"number": c, "url": site.base.absolute(url) if url else None} for c, url in case_pages.items()
         ],
         "documents": list(item.documents),
         "topics": [{"slug": t.topic, "main": t.in_title} for t in topics if t.topic in site.config.topics],
@@ -116,7 +112,7 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
 
 def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
     m = site.full(m)
-    url = _absolute(site, site.meeting_url(m.key))
+    url = site.base.absolute(site.meeting_url(m.key))
     cluster, forum = site.config.clusters[m.cluster], site.config.forums[m.forum]
     return {
         "id": f"{m.cluster}/{m.slug}",
@@ -134,8 +130,8 @@ def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
         "source": m.source or None,
         "links": {
             "html": url,
-            "json": url + "meeting.json",
-            "calendar": site.config.base_url + f"kalender/{m.cluster}.ics",
+            "json": urls.meeting_data(url),
+            "calendar": site.base.absolute(urls.calendar(m.cluster)),
         },
         "items": [_item(site, m, item) for item in m.items],
     }

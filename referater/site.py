@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
+from . import urls
 from .analysis import Analysis, analyse
 from .cache import paused_gc
 from .config import SiteConfig
@@ -18,6 +19,7 @@ from .dates import short_date
 from .model import Meeting
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
+from .urls import Base
 
 Key = tuple[str, str, str]  # (cluster, iso date, forum)
 
@@ -60,41 +62,48 @@ class Site:
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
     full: Callable[[Meeting], Meeting] = lambda meeting: meeting  # the meeting with its text (loader)
-    # config.base_path runs a regex; every link on 10,000 pages asks for it (kept per config object)
-    _base: tuple[SiteConfig | None, str] = field(default=(None, ""), init=False, repr=False, compare=False)
+    # Every link on 10,000 pages asks for the base path: base_url is parsed once per config object
+    _base: tuple[SiteConfig | None, Base] = field(
+        default=(None, Base.parse("/")), init=False, repr=False, compare=False
+    )
 
-    # --- URLs: the public contract (DESIGN.md); every internal link is made here ---
-    def url(self, path: str = "") -> str:
+    # --- URLs: the public contract is urls.py; these are its links for this site's base path ---
+    @property
+    def base(self) -> Base:
         config, base = self._base
         if config is not self.config:
-            config, base = self.config, self.config.base_path
+            config, base = self.config, Base.parse(self.config.base_url)
             self._base = (config, base)
-        return base + path
+        return base
+
+    def url(self, path: str = "") -> str:
+        config, base = self._base  # self.base inlined: this runs for every link of every page
+        return (base if config is self.config else self.base).path + path
 
     def meeting_url(self, key: Key) -> str:
-        return self.url(f"klynger/{key[0]}/{key[1]}-{key[2]}/")
+        return self.url(urls.meeting(*key))
 
     def item_url(self, key: Key, number: int) -> str:
-        return f"{self.meeting_url(key)}#punkt-{number}"
+        return urls.item(self.meeting_url(key), number)
 
     def cluster_url(self, slug: str) -> str:
-        return self.url(f"klynger/{slug}/")
+        return self.url(urls.body(slug))
 
     def forum_url(self, slug: str) -> str:
-        return self.url(f"fora/{slug}/")
+        return self.url(urls.forum(slug))
 
     def topic_url(self, slug: str) -> str:
-        return self.url(f"emner/{slug}/")
+        return self.url(urls.topic(slug))
 
     def case_url(self, case: str) -> str | None:
         slug = self.case_slugs.get(case)
-        return self.url(f"sager/{slug}/") if slug else None
+        return self.url(urls.case(slug)) if slug else None
 
     def year_url(self, year: int) -> str:
-        return self.url(f"{year}/")
+        return self.url(urls.year(year))
 
     def month_url(self, year: int, month: int) -> str:
-        return self.url(f"{year}/{month:02d}/")
+        return self.url(urls.month(year, month))
 
     def meeting_title(self, meeting: Meeting) -> str:
         forum = self.config.forums[meeting.forum].name
