@@ -22,7 +22,7 @@ from .text import html_text, snippet_of_text
 Report = Callable[..., None]  # report(line, message, level="error", code="")
 
 _ITEM_TITLE = re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[:.\-–—)]?\s*(.*)$", re.IGNORECASE)
-_HEADING_LIKE = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?#{1,6}(?:\s|$)")
+_HEADING_LIKE = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?#{1,6}(?:\s|$|(?=\w))")
 _ITEM_LIKE = re.compile(r"^[\W_]*(?:punkt|pkt\.?)\s*\d{1,4}\s*[:.\-–—)]", re.IGNORECASE)
 _META = re.compile(
     r"^(Sagsnr\.?|Sags\s*nr\.?|Sags\s*ID|Sagsnummer|Dok\.?\s*ID|Emner|Tidspunkt|Tid)\s*:\s*(.*?)\s*$", re.I
@@ -83,7 +83,8 @@ def _check_lookalikes(lines: list[str], blocks: list[Block], headings: set[int],
         if number in headings or not line.strip():
             continue
         looks_like_heading = bool(_HEADING_LIKE.match(line)) and len(line) < 2000
-        names_closed_item = bool(_ITEM_LIKE.match(line)) and closed_rule.is_closed_title(line[:300])
+        item_like = _ITEM_LIKE.match(line)
+        names_closed_item = bool(item_like) and closed_rule.is_closed_title(line[item_like.end() : 300])
         if not (looks_like_heading or names_closed_item):
             continue
         block = where.get(number)
