@@ -13,7 +13,7 @@ The text as a reader sees it: HTML entities decoded (``&#48;``, ``&ndash;``), pe
 scripts' digits read as 0-9, invisible characters (soft hyphen, zero-width space, bidi marks, combining
 marks) removed, and Markdown escapes and emphasis between digits removed (``010190\\-1235``,
 ``0101**90**-1235``). Line numbers stay those of the original text. When this changes the text, the text as
-written is scanned too, so normalising can never hide a number. A number split over two lines (a soft
+written is scanned for CPR numbers too, so normalising can never hide one. A number split over two lines (a soft
 line break, which the page shows as a space) is found as if written with a space.
 
 CPR numbers, level **error**
@@ -29,8 +29,9 @@ required where the form says "CPR number", since numbers issued since 2007 need 
   sign, small and full-width hyphen-minus …), with at most two spaces either side: reported.
 * ``ddmmyy ssss`` with one or two spaces of any kind (space, no-break space, thin space …): reported.
 * ``dd.mm.yy-ssss``, where the date is written with ``.``, ``/``, a dash or a space (the same character
-  twice): reported with a dash before the serial. With a space before the serial (``05.12.23 1030``) it
-  is reported unless the serial reads as a clock time hhmm; a CPR word (below) makes it reported anyway.
+  twice): reported with a dash before the serial, and ``dd mm yy ssss`` with spaces only. With a space
+  before the serial after ``.``, ``/`` or a dash (``05.12.23 1030``) it is reported unless the serial
+  reads as a clock time hhmm: that is a date and a time; a CPR word (below) makes it reported anyway.
 * ``ddmmyyssss``, ten digits without separator: also a document id or an account number, so reported only
   when modulus 11 holds (weights 4 3 2 7 6 5 4 3 2 1) or a CPR word stands within 40 characters before it.
   A random ten-digit id passes date, century and modulus 11 about once in 350. Not reported as the tail of
@@ -84,7 +85,7 @@ _CPR = re.compile(
     rf"(?P<sep>{_SPACE}{{0,2}}{_DASH}{_SPACE}{{0,2}}|{_SPACE}{{1,2}}|)"
     r"(?P<serial>[0-9]{4})(?![0-9])"
 )
-_CPR_WORD = re.compile(r"cpr|person\W{0,2}(?:nummer|numre|nr)|\bpers\W{0,2}nr", re.IGNORECASE)
+_CPR_WORD = re.compile(r"cpr|person\W{0,2}(?:nummer|numre|nr)|(?<![^\W\d_])pers\W{0,2}nr", re.IGNORECASE)
 _CPR_WORD_REACH = 40
 _DECIMAL_BEFORE = re.compile(r"[0-9][.,]$")
 _DECIMAL_AFTER = re.compile(r"[.,][0-9]")
@@ -142,7 +143,7 @@ def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     hits = _scan(seen, first_line)
     if seen is not text:
         found = set(hits)
-        extra = [hit for hit in _scan(text, first_line) if hit not in found]
+        extra = [hit for hit in _scan(text, first_line) if hit.kind == "cpr" and hit not in found]
         if extra:
             hits = sorted(hits + extra, key=lambda hit: hit.line)
     return hits
@@ -249,7 +250,7 @@ def _cpr_form_holds(line: str, match: re.Match[str], date_digits: str, serial: s
         return mod11_ok(date_digits + serial) or _cpr_word_before(line, start)
     if not sep:  # 01.01.901235 reads as a decimal number
         return False
-    if sep.strip(SPACES):  # a dash
+    if sep.strip(SPACES) or match.group("ds") in SPACES:  # a dash, or 01 01 90 1235
         return True
     return not _is_clock_time(serial) or _cpr_word_before(line, start)
 

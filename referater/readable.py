@@ -39,10 +39,12 @@ _UNUSUAL = re.compile(
     "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2022\u2026\u20ac]"
 )
 _OTHER_DIGIT = re.compile(r"[^\x00-\x7f\D]")  # a decimal digit of another script
-_DASH_OR_DIGIT = f"[0-9{re.escape(DASHES)}]"
-# Markdown that vanishes between digits: a backslash escape, emphasis and code marks, an inline tag or
-# comment. The digit or dash before it is matched first, so re skips quickly to the next digit.
-_MARKUP = re.compile(rf"({_DASH_OR_DIGIT})(?:[*_~`\\]|<[^<>\n]{{0,80}}>)+(?={_DASH_OR_DIGIT})")
+_DIGITS_AND_DASHES = "0123456789" + DASHES
+# Markdown that vanishes between digits, or between a digit and a dash, a space, "." or "/": a backslash escape,
+# emphasis and code marks, an inline tag or comment. The character before it is matched first, so re
+# skips quickly to the next candidate and a long run of marks is walked once.
+_NEAR = re.escape(_DIGITS_AND_DASHES + SPACES + "./")
+_MARKUP = re.compile(rf"([{_NEAR}])(?:[*_~`\\]|<[^<>\n]{{0,80}}>)+(?=[{_NEAR}])")
 MARKUP_CHARS = "*_~`\\<"
 
 
@@ -65,9 +67,15 @@ def readable(text: str) -> str:
 
 
 def without_markup(line: str) -> str:
-    """line without the Markdown that vanishes between two digits (or a digit and a dash) on the page:
-    ``010190\\-1235``, ``0101**90**-1235``, ``010190<!-- -->-1235``."""
-    return _MARKUP.sub(r"\1", line)
+    """line without the Markdown that vanishes between two digits (or a digit and a dash or space) on the
+    page: ``010190\\-1235``, ``0101**90**-1235``, ``**010190** 1235``, ``010190<!-- -->-1235``."""
+
+    def vanish(match: re.Match[str]) -> str:
+        if match.group(1) in _DIGITS_AND_DASHES or line[match.end()] in _DIGITS_AND_DASHES:
+            return match.group(1)
+        return match.group()
+
+    return _MARKUP.sub(vanish, line)
 
 
 def _one_line(decoded: str) -> str:
