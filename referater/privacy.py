@@ -153,6 +153,8 @@ def scan_values(values: Iterable[tuple[str, int]]) -> list[PersonalDataHit]:
     """The hits in decoded frontmatter values: (value, line of the value) pairs, every hit on that line.
 
     A value spanning lines (a YAML block) is read with spaces for its line breaks, as a page shows it.
+    Values written plainly are found by scan_personal_data on the file's text as well, with equal hits:
+    a caller that runs both drops the repeats (``dict.fromkeys``; hits are frozen).
     """
     hits: list[PersonalDataHit] = []
     for value, line in values:
