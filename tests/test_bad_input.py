@@ -100,7 +100,7 @@ CASES = {
     "cpr-number": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("Godkendt.", "Borgeren med CPR 010203-1234 klagede."),
-        "content/nord/2024-09-02-chefforum.md:11: fejl: CPR number 010203-xxxx",
+        "content/nord/2024-09-02-chefforum.md:11: fejl: CPR-nummer (010203-xxxx) må aldrig offentliggøres",
     ),
 }
 

@@ -278,9 +278,9 @@ def test_personal_data_cpr_is_an_error_email_and_phone_warnings(site: Path) -> N
     )
     code, findings = check(site)
     assert code == 1
-    assert only(findings, "CPR number 010203-xxxx") == [(NEW, line_of(text, "location:"), "error")]
-    assert only(findings, "e-mail address") == [(NEW, line_of(text, "gmail"), "warning")]
-    assert only(findings, "phone number 23 45 xx xx") == [(NEW, line_of(text, "Ring på"), "warning")]
+    assert only(findings, "CPR-nummer (010203-xxxx)") == [(NEW, line_of(text, "location:"), "error")]
+    assert only(findings, "e-mailadresse") == [(NEW, line_of(text, "gmail"), "warning")]
+    assert only(findings, "telefonnummer (23 45 xx xx)") == [(NEW, line_of(text, "Ring på"), "warning")]
     assert not any("1234" in f[3] or "hanne.hansen" in f[3] for f in findings)  # messages mask the data
 
 
@@ -291,7 +291,7 @@ def test_cpr_fails_the_build_and_leaves_output_untouched(site: Path) -> None:
     text = write(site, NEW, HEAD + "## Punkt 1: Klage\n\nBorger 0102031008 har klaget.\n")
     result = run_cli("build", "--site", site, "--no-search")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"{NEW}:{line_of(text, 'Borger')}: fejl: CPR number" in result.stderr
+    assert f"{NEW}:{line_of(text, 'Borger')}: fejl: CPR-nummer" in result.stderr
     assert "0102031008" not in result.stderr
     assert tree_digest(site / "output") == before
 

@@ -29,6 +29,12 @@ POSITIVE = [
     ("(0102031008)", [("cpr", "error")]),
     # undashed with failing mod-11, but the word CPR right before it
     ("CPR-nr.: 1505851234", [("cpr", "error")]),
+    # letters and punctuation glued on do not hide a number (file names, link targets, case-like prefixes)
+    ("EMN-010203-1008", [("cpr", "error")]),
+    ("010203-1008-2", [("cpr", "error")]),
+    ("x010203-1008", [("cpr", "error")]),
+    ("[bilag](/doc/010203-1008.pdf)", [("cpr", "error")]),
+    ("bilag_0102031008.pdf", [("cpr", "error")]),
     ("Kontakt jens.hansen@gmail.com for info", [("email", "warning")]),
     ("<mette.b+referat@rsyd.dk>", [("email", "warning")]),
     ("Skriv til søren@kommune.dk.", [("email", "warning")]),
@@ -82,10 +88,11 @@ NEGATIVE = [
     "010150-5000",  # serial 5, yy 50 → 2050: in the future
     # undashed ten digits with a valid date but failing mod-11 and no CPR word
     "Journalnummer 1505851234",
-    # glued to other characters
-    "EMN-010203-1008",
-    "010203-1008-2",
-    "x010203-1008",
+    # glued to other digits
+    "12010203-1008",
+    "010203-10082",
+    "1.0102031008",  # the tail of a decimal number
+    "0102031008,50",
     "ref. 2345678901234",
     "Se punkt 12 om økonomi",
     "foo@bar (not an address)",
@@ -121,8 +128,19 @@ def test_messages_mask_the_number() -> None:
 
 def test_undashed_cpr_masked_too() -> None:
     (hit,) = scan_personal_data("0707611006")
-    assert hit.message.startswith("CPR number 070761-xxxx")
+    assert hit.message.startswith("CPR-nummer (070761-xxxx) må aldrig offentliggøres: fjern det")
     assert "1006" not in hit.message
+
+
+def test_messages_are_one_danish_sentence_that_says_what_to_do() -> None:
+    hits = scan_personal_data("CPR 010203-1008, jens@example.org, tlf. 23 45 67 89")
+    assert [hit.message for hit in hits] == [
+        "CPR-nummer (010203-xxxx) må aldrig offentliggøres: fjern det "
+        "(se docs/takedown.md, hvis det allerede er offentliggjort)",
+        "e-mailadresse (j***@example.org): fjern den, medmindre det er en arbejdsadresse, "
+        "som personen har sagt ja til at offentliggøre",
+        "telefonnummer (23 45 xx xx): fjern det, medmindre det er et arbejdsnummer, der må offentliggøres",
+    ]
 
 
 def test_same_address_twice_on_a_line_is_one_warning() -> None:

@@ -13,18 +13,17 @@ from referater.config import Topic
 from referater.dates import DateScanner
 from referater.errors import display_path
 from referater.model import AgendaItem, Section
-from referater.privacy import _cpr_hits, _email_hits, _phone_hits, scan_personal_data
+from referater.privacy import line_hits, scan_personal_data
 from referater.topics import TopicMatcher
 
 
 def privacy_line_by_line(text: str, first_line: int = 1) -> list:
     """The scan as the rules read: every line on its own."""
     hits = []
-    for index, raw in enumerate(text.split("\n")):
-        line = raw.rstrip("\r")
-        found = _cpr_hits(line, first_line + index) + _email_hits(line, first_line + index)
-        found += _phone_hits(line, first_line + index)
-        hits.extend(hit for _, hit in sorted(found, key=lambda pair: pair[0]))
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        hits.extend(line_hits(line, following, first_line + index))
     return hits
 
 
@@ -38,6 +37,7 @@ def test_privacy_scan_finds_each_hit_on_its_own_line() -> None:
 def test_privacy_scan_agrees_with_a_line_by_line_scan_on_random_text() -> None:
     pieces = ["1", "2", "0", "9", " ", "\u00a0", "\n", "\r\n", "@", "a", ".", "-", "/", "x.dk", "tlf "]
     pieces += ["CPR ", "010203-1008", "0707611006", "23456789", "12 34 56 78", "1234 5678"]
+    pieces += ["010203", "01.02.03", "1008", "-", "\u2011", "**", "\\", "_", "<b>", "05-12-2023"]
     rnd = random.Random(7)
     for _ in range(3000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
