@@ -98,6 +98,9 @@ def parse_meeting(
     meta = _frontmatter(data, config, error)
     body = "\n".join(lines[end + 1 :])
     items = parse_items(body, end + 2, error, config.topics)
+    if scan_privacy and items is not None:
+        for hit in _scan_published(items, hits):
+            error(hit.line, hit.message, hit.level, f"privacy-{hit.kind}")
     if meta is None or items is None:
         return None, findings
     _check_file_name(shown, meta, data, error)
@@ -119,7 +122,6 @@ def _maybe(value: object, known: object) -> str:
 
 def _scan_values(data: Any) -> list[privacy.PersonalDataHit]:
     """CPR numbers in the frontmatter as YAML decodes it: escapes like "\\x30" hide them from the file's text."""
-    scan = getattr(privacy, "scan_values", None)
     pairs: list[tuple[str, int]] = []
 
     def walk(value: Any, line: int) -> None:
@@ -130,15 +132,25 @@ def _scan_values(data: Any) -> list[privacy.PersonalDataHit]:
         elif isinstance(value, list):
             for inner in value:
                 walk(inner, getattr(inner, "line", line))
-        elif isinstance(value, str):
-            pairs.append((value, line))
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            pairs.append((str(value), line))
 
     walk(data, data.line)
-    if scan is not None:
-        return list(scan(pairs))
+    return list(privacy.scan_values(pairs))
+
+
+def _scan_published(items: tuple, hits: list[privacy.PersonalDataHit]) -> list[privacy.PersonalDataHit]:
+    """CPR numbers in the text as the page shows it: whatever Markdown did to the digits, what a reader
+    sees is scanned too (a hit the file's text already gave is not repeated)."""
+    seen = {hit.message for hit in hits if hit.kind == "cpr"}
     found = []
-    for value, line in pairs:
-        found += [dataclasses.replace(hit, line=line) for hit in privacy.scan_personal_data(value)]
+    for item in items:
+        texts = [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
+        for text, line in texts:
+            for hit in privacy.scan_personal_data(text):
+                if hit.kind == "cpr" and hit.message not in seen:
+                    seen.add(hit.message)
+                    found.append(dataclasses.replace(hit, line=line))
     return found
 
 
