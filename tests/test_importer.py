@@ -76,7 +76,7 @@ def items(markdown: str) -> list[dict]:
 
 
 def decisions(item: dict) -> list[str]:
-    return [_flat(text) for heading, text in item["sections"] if heading.startswith("Beslutning")]
+    return [_flat(text) for heading, text in item["sections"] if re.match(r"Beslutning(?: |$)", heading)]
 
 
 def _flat(text: str) -> str:
@@ -327,7 +327,7 @@ def test_closed_items_never_leak(site: Path) -> None:
     titles = [i["title"] for i in found]
     assert titles == [
         "Godkendelse af dagsorden",
-        "Lukket punkt - Salg af arealer",
+        "LUKKET PUNKT - Salg af arealer",  # the source's own spelling of the marker is kept
         "Personalesag - Lukket punkt",
         "Lukket punkt",
         "Lukket punkt - Køb af bygning",
@@ -442,8 +442,11 @@ def test_out_directory(site: Path, tmp_path: Path) -> None:
         ("garbage.txt", bytes(range(256)) * 20, "binær"),
         ("broken.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 4, "PDF"),
         ("letter.txt", "Kære alle\n\nTak for i dag.\n".encode(), "ingen dagsordenspunkter"),
-        ("page.html", b"<html><title>Forside</title><body><nav>Menu</nav><p>Velkommen</p></body></html>",
-         "ingen dagsordenspunkter"),
+        (
+            "page.html",
+            b"<html><title>Forside</title><body><nav>Menu</nav><p>Velkommen</p></body></html>",
+            "ingen dagsordenspunkter",
+        ),
         ("fake.docx", b"PK\x03\x04" + bytes(range(256)) * 4, "Word"),
     ],
 )
@@ -475,4 +478,50 @@ def test_warnings_carry_file_and_line(site: Path, tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     result = run_import(site, str(path), "--stdout")
     assert result.returncode == 0
-    assert re.search(rf"^{re.escape(str(path))}:\d+: advarsel: kunne ikke placere", result.stderr.decode(), re.M)
+    assert re.search(
+        rf"^{re.escape(str(path))}:\d+: advarsel: kunne ikke placere", result.stderr.decode(), re.M
+    )
+
+
+# --- the same seeds as Word and as a saved web page -----------------------------------------------
+
+
+def make_docx(text: str, path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
+
+
+def make_html(text: str, path: Path) -> None:
+    """The seed as a portal page: navigation and a cookie banner around it, paragraphs as <p> with <br>."""
+    import html
+
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    body = "\n".join(
+        "<p>" + "<br>".join(html.escape(ln) for ln in p.splitlines()) + "</p>" for p in paragraphs
+    )
+    path.write_text(
+        "<!DOCTYPE html><html><head><title>Referat</title><style>p{}</style></head><body>"
+        '<nav><a href="/">Forside</a></nav><div class="cookie-consent"><button>OK</button></div>'
+        f"<main>{body}</main><footer>Kontakt</footer></body></html>",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("kind", ["docx", "html"])
+@pytest.mark.parametrize("prefix", sorted(SEED_FILES))
+def test_docx_and_html_import_to_the_same_meeting(site: Path, tmp_path: Path, prefix: str, kind: str) -> None:
+    path = tmp_path / f"{prefix}.{kind}"
+    (make_docx if kind == "docx" else make_html)(seed(prefix).read_text(encoding="utf-8"), path)
+    from_text, from_other = import_text(site, seed(prefix)), import_text(site, path)
+    meta_t, _ = split(from_text)
+    meta_o, _ = split(from_other)
+    assert {k: v for k, v in meta_o.items() if k != "source"} == {
+        k: v for k, v in meta_t.items() if k != "source"
+    }
+    text_items, other_items = items(from_text), items(from_other)
+    assert [(i["number"], i["title"]) for i in other_items] == [(i["number"], i["title"]) for i in text_items]
+    assert [decisions(i) for i in other_items] == [decisions(i) for i in text_items]

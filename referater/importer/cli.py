@@ -32,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     if args.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
-        print(f"fejl: --date {args.date!r} skal skrives ÅÅÅÅ-MM-DD (YYYY-MM-DD), fx 2024-04-22", file=sys.stderr)
+        print(
+            f"fejl: --date {args.date!r} skal skrives ÅÅÅÅ-MM-DD (YYYY-MM-DD), fx 2024-04-22", file=sys.stderr
+        )
         return 2
     out_dir = args.out if args.out is not None else args.site / "content"
     failed = 0
@@ -113,11 +115,16 @@ def import_one(
     if not meeting.cluster:
         meeting.cluster = infer_cluster(parsed.body_text, config)
         if meeting.cluster:
-            report.warn(0, f"klyngen {meeting.cluster!r} er gættet ud fra teksten; kontrollér den eller brug --cluster")
+            report.warn(
+                0,
+                f"klyngen {meeting.cluster!r} er gættet ud fra teksten; kontrollér den eller brug --cluster",
+            )
     if not meeting.forum:
         meeting.forum = infer_forum(parsed.recommendation_phrases, parsed.body_text, config)
         if meeting.forum:
-            report.warn(0, f"forummet {meeting.forum!r} er udledt af teksten (titlen nævner intet); kontrollér det")
+            report.warn(
+                0, f"forummet {meeting.forum!r} er udledt af teksten (titlen nævner intet); kontrollér det"
+            )
     if args.date:
         meeting.date = args.date
     missing = [
@@ -132,9 +139,15 @@ def import_one(
     if missing:
         words = " og ".join(w for w, _ in missing)
         options = ", ".join(f"--{o}" for _, o in missing)
-        hint = "; kendte klynger: " + ", ".join(config.clusters) if any(o == "cluster" for _, o in missing) else ""
+        hint = (
+            "; kendte klynger: " + ", ".join(config.clusters)
+            if any(o == "cluster" for _, o in missing)
+            else ""
+        )
         hint += "; kendte fora: " + ", ".join(config.forums) if any(o == "forum" for _, o in missing) else ""
-        raise ImportFailure(f"fandt ikke mødets {words} (could not find the meeting's {'/'.join(o for _, o in missing)}); angiv {options}{hint}")
+        raise ImportFailure(
+            f"fandt ikke mødets {words} (could not find the meeting's {'/'.join(o for _, o in missing)}); angiv {options}{hint}"
+        )
     nonblank = sum(1 for ln in lines if ln.strip())
     spaced = (len(lines) - nonblank) > nonblank * 0.2
     markdown = render(meeting, spaced)
@@ -155,7 +168,9 @@ def _read(name: str) -> bytes:
         raise ImportFailure(f"filen kan ikke læses ({exc.strerror})") from None
 
 
-def _choose(kind: str, option_name: str, option: str | None, found: str, entries: dict, report: Report) -> str:
+def _choose(
+    kind: str, option_name: str, option: str | None, found: str, entries: dict, report: Report
+) -> str:
     if not option:
         return found
     slug = resolve(option, entries)

@@ -7,11 +7,13 @@ import unicodedata
 
 from .model import ImportFailure, Report
 
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|title)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|title)\b", re.I | re.S
+)
 
 
 def kind_of(data: bytes, name: str) -> str:
-    """"pdf", "docx", "html" or "text": by content first (a renamed file still reads), then by name."""
+    """ "pdf", "docx", "html" or "text": by content first (a renamed file still reads), then by name."""
     head = data.lstrip()[:512]
     if head[:5] == b"%PDF-":
         return "pdf"

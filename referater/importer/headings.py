@@ -119,7 +119,9 @@ _DECISION = re.compile(
     re.IGNORECASE,
 )
 # "Sundheds- og Omsorgsudvalget, 03-03-2016, pkt. 16" (os2web): the forum's decision on the item.
-_FORUM_DECISION = re.compile(r"^(\S.{2,100}?),\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4}),?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", re.I)
+_FORUM_DECISION = re.compile(
+    r"^(\S.{2,100}?),\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4}),?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", re.I
+)
 _PUBLIC_DECISION = re.compile(
     r"^(?:offentlig\w*\s+beslutning\w*|beslutning\w*\s*\(\s*offentlig\w*\s*\)|beslutning\w*\s*[-–]\s*offentlig\w*)$",
     re.IGNORECASE,
@@ -130,7 +132,9 @@ CASE_NO = re.compile(
     r"^(?:[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
 )
-_CASE_LABEL = r"(?:sags?\s*-?\s*id\.?|sag?s?\s*nr\.?|sagsnummer|sag\s+nr\.?|j\.?\s*nr\.?|journalnr\.?|journalnummer)"
+_CASE_LABEL = (
+    r"(?:sags?\s*-?\s*id\.?|sag?s?\s*nr\.?|sagsnummer|sag\s+nr\.?|j\.?\s*nr\.?|journalnr\.?|journalnummer)"
+)
 _DOC_LABEL = r"(?:dok\.?\s*id|dokument\s*id|dok\.?\s*nr\.?|dokumentnr\.?|dokumentnummer|brevid|brev\s*id)"
 CASE_LINE = re.compile(rf"^{_CASE_LABEL}\s*[:.]?\s*(\S.*)$", re.IGNORECASE)
 DOC_LINE = re.compile(rf"^{_DOC_LABEL}\s*[:.]?\s*(\S.*)$", re.IGNORECASE)

@@ -12,8 +12,13 @@ from .meta import TITLE, find_date, is_committee_line
 from .model import Item, Line, Report, Section
 
 _PAGE_LINE = re.compile(r"^side\s+\d+(\s+af\s+\d+)?$", re.IGNORECASE)
-_OPEN_MARK = re.compile(r"^[\W_]*(?:åben|åbent|aaben|aabent|open)(?:\s+(?:punkt|sag|møde|dagsordenspunkt))?[\W_]*$", re.I)
-_ITEM_KIND = re.compile(r"^(?:beslutningssag|orienteringssag|drøftelsessag|temadrøftelse|til beslutning|til orientering|til drøftelse)$", re.I)
+_OPEN_MARK = re.compile(
+    r"^[\W_]*(?:åben|åbent|aaben|aabent|open)(?:\s+(?:punkt|sag|møde|dagsordenspunkt))?[\W_]*$", re.I
+)
+_ITEM_KIND = re.compile(
+    r"^(?:beslutningssag|orienteringssag|drøftelsessag|temadrøftelse|til beslutning|til orientering|til drøftelse)$",
+    re.I,
+)
 _TIME = r"\d{1,2}[.:]\d{2}"
 # "(9.00 – 9.05)", "(15 min)", "(kl. 10.30-10.45)", "kl. 10.30-10.45", "10.30 - 10.45" at the title's end
 # or start: the agenda's time plan, not part of the title.
@@ -82,7 +87,9 @@ def read_item(
         joined = f"{title} {nxt}"
         lj, lt = _loose(joined), _loose(title)
         in_toc = any(
-            _loose(t).startswith(lj) or lj.startswith(_loose(t)) for _, t in toc if len(_loose(t)) > len(lt) + 3
+            _loose(t).startswith(lj) or lj.startswith(_loose(t))
+            for _, t in toc
+            if len(_loose(t)) > len(lt) + 3
         )
         bold_wrap = lines[start].text.count("**") == 1 and lines[body_start].text.rstrip().endswith("**")
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
@@ -106,8 +113,10 @@ def read_item(
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
-        if sh and in_decision and sh[0].lower().startswith(("fravær", "afbud")):
-            continue  # an empty "Fraværende:" field inside the decision: the decision goes on
+        if in_decision and re.match(r"^(?:fraværende|afbud)[^:]{0,20}:", t, re.IGNORECASE):
+            if t.split(":", 1)[1].strip():  # "Fraværende: X (V)" in the decision is part of the decision
+                target.append(Line(ln.no, text))
+            continue
         if sh:
             section = Section(sh[0], ln.no, public_decision=sh[1])
             item.sections.append(section)

@@ -42,7 +42,9 @@ _DEBRIS = re.compile(
     r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*)$",
     re.IGNORECASE,
 )
-_DEBRIS_PREFIX = re.compile(r"^(?:fold (?:dette punkt |punktet )?(?:ind|ud)|luk alle punkter|åbn alle punkter)\s+", re.I)
+_DEBRIS_PREFIX = re.compile(
+    r"^(?:fold (?:dette punkt |punktet )?(?:ind|ud)|luk alle punkter|åbn alle punkter)\s+", re.I
+)
 _DEAD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:#[^)\s]*|)\)")
 
 
@@ -86,7 +88,10 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     header = [ln for i, ln in enumerate(lines[:header_end]) if i not in skip and i not in moved]
     parsed = Parsed(meeting)
     _read_header(header, meeting, config, report, parsed)
-    head_date = meeting.date or title_date or _first_date(lines[:header_end])
+    first_date, first_line = _first_date(lines[:header_end])
+    head_date = meeting.date or title_date or first_date
+    if not meeting.time and first_line:
+        meeting.time, meeting.end_time = find_times(first_line)
     if title_date and meeting.date and meeting.date != title_date:
         report.warn(lines[title_idx].no, f"datoen i titlen ({title_date}) er ikke mødedatoen {meeting.date}")
     meeting.date = head_date
@@ -105,9 +110,16 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     _check_toc(meeting.items, toc, report)
     participants_from_items(meeting, report)
     texts = [ln for ln in header] + [
-        ln for it in meeting.items if not it.closed for ln in it.intro + [x for s in it.sections for x in s.lines]
+        ln
+        for it in meeting.items
+        if not it.closed
+        for ln in it.intro + [x for s in it.sections for x in s.lines]
     ]
     mark_absent(meeting.participants, absentees_in(texts))
+    for it in meeting.items:  # "### Fraværende" sections of open items list the absent
+        for sec in it.sections if not it.closed else []:
+            if sec.heading.lower().startswith(("fravær", "afbud")):
+                mark_absent(meeting.participants, parse_people(sec.lines, report, absent=True))
     for item in meeting.items:
         if item.closed:
             continue
@@ -136,15 +148,15 @@ def _title_index(lines: list[Line]) -> int | None:
     return None
 
 
-def _first_date(lines: list[Line]) -> str:
-    """The meeting's date where no field names it: the first date in the heading lines."""
+def _first_date(lines: list[Line]) -> tuple[str, str]:
+    """The meeting's date where no field names it: the first date in the heading lines (and its line)."""
     for ln in lines:
         text = _unbold(ln.text)
         if text and not re.match(r"^(?:[-•*]\s*)?(?:afbud|fraværende|deltagere)\b", text, re.I):
             found = find_date(text)
             if found:
-                return found
-    return ""
+                return found, text
+    return "", ""
 
 
 def _table_of_contents(lines: list[Line], title_idx: int | None) -> tuple[set[int], list[tuple[int, str]]]:
@@ -186,7 +198,10 @@ def _item_starts(
 ) -> tuple[list[tuple[int, h.Heading]], list[tuple[int, str]]]:
     candidates = [(i, hd) for i, ln in enumerate(lines) if i not in skip and (hd := h.item_heading(ln.text))]
     candidates = [(i, _with_title(lines, i, hd)) for i, hd in candidates]
-    candidates = [(i, hd) for i, hd in candidates if hd.title]
+    # A title starts with a capital or a digit ("eSundhed" too); "Pkt. 17 flyttes til …" is a sentence.
+    candidates = [
+        (i, hd) for i, hd in candidates if hd.title and not re.match(r"^[a-zæøå][a-zæøå]", hd.title)
+    ]
     candidates, listed = _drop_item_lists(lines, candidates)
     toc = toc + listed
     styles = {hd.style for _, hd in candidates}
@@ -203,7 +218,9 @@ def _item_starts(
         elif hd.style == style:
             accepted = hd.number > current
             if not accepted:
-                report.warn(lines[i].no, f"punktnummer {hd.number} følger ikke efter {current}; læst som tekst")
+                report.warn(
+                    lines[i].no, f"punktnummer {hd.number} følger ikke efter {current}; læst som tekst"
+                )
         if accepted:
             starts.append((i, hd))
             current = hd.number
@@ -303,14 +320,18 @@ def _read_header(
             key = m.group(1).lower()
             if m.group(2).strip():
                 values.setdefault(key, []).append(Line(ln.no, m.group(2).strip()))
-                key = "" if key in _SINGLE_KEYS else key
+                key = "" if key in _SINGLE_KEYS or m.group(2).strip().lower().rstrip(".") == "ingen" else key
             continue
+        if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
+            continue  # "Åbent møde." above the first item
         if key:
             values.setdefault(key, []).append(Line(ln.no, text))
-            key = "" if key in _SINGLE_KEYS else key
+            key = "" if key in _SINGLE_KEYS or text.lower().rstrip(".") == "ingen" else key
         elif is_committee_line(text, config) or TITLE.match(text):
             # "Sundhedsklynge X - Politisk niveau" under a bare "Referat" title names the meeting.
-            cluster, forum, _ = title_parts(TITLE.match(text).group("rest") if TITLE.match(text) else text, config)
+            cluster, forum, _ = title_parts(
+                TITLE.match(text).group("rest") if TITLE.match(text) else text, config
+            )
             meeting.cluster = meeting.cluster or cluster
             meeting.forum = meeting.forum or forum
         elif text != "." and not find_date(text):

@@ -11,7 +11,6 @@ from ..closed import mark_closed_title
 from . import headings as h
 from .model import Item, Line, Meeting, Person
 
-_LOUD_CLOSED = re.compile(r"\bLUKKET PUNKT\b")
 _SENTENCE_OPENERS = {"Der", "Det", "Vi", "Man", "Hvis", "Som", "Når", "Da", "Jeg", "De"}
 _TERMINAL = (".", ":", ";", ",", "!", "?", ")")
 
@@ -65,7 +64,7 @@ def _frontmatter(m: Meeting) -> list[str]:
 
 
 def _item(item: Item, spaced: bool) -> list[str]:
-    title = mark_closed_title(_LOUD_CLOSED.sub("Lukket punkt", item.title)) if item.closed else item.title
+    title = mark_closed_title(item.title) if item.closed else item.title
     out = [f"## Punkt {item.number}: {title}", ""]
     if item.closed:
         # Privacy: a closed item publishes its title and, only if the source marks it public, its decision.

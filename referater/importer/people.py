@@ -165,14 +165,34 @@ def apply_decision_lines(people: list[Person], lines: list[Line]) -> None:
 
 _NAME = r"[A-ZÆØÅ][\w'-]+(?:\s+(?:[A-ZÆØÅ][\w'.-]+|von|van|de|la|af|du|da|le))*(?:\s*\([^()]{1,40}\))?"
 _NAMES = rf"{_NAME}(?:\s*(?:,|og|samt)\s*{_NAME})*"
+_LEAD = r"(?:^|\bat\s+|,\s*|\.\s+)"
+# Names are matched case-sensitively (a name starts with a capital), the words around them are not.
 _SENTENCES = (
-    re.compile(rf"\balle\s+(?:medlemmer\s+)?(?:var\s+)?(?:mødt|til stede|deltog)\s*,?\s*undtagen\s+({_NAMES})", re.I),
-    re.compile(rf"\b(?:der\s+var\s+)?afbud\s+fra\s*:?\s*({_NAMES})", re.I),
-    re.compile(rf"^(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()", re.I),
-    re.compile(rf"^({_NAMES})\s+(?:havde\s+)?(?:meldt\s+afbud|meldte\s+afbud|var\s+fraværende|udeblev)\b", re.I),
-    re.compile(rf"^({_NAMES})\s+deltog\s+ikke(?:\s+i\s+(?:mødet|dagens\s+møde))?\s*\.?\s*$", re.I),
+    re.compile(
+        rf"(?i:\balle\s+(?:medlemmer\s+)?(?:var\s+)?(?:mødt|til stede|deltog)\s*,?\s*undtagen)\s+({_NAMES})"
+    ),
+    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+fra)\s*:?\s*({_NAMES})"),
+    re.compile(
+        rf"^(?i:(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?)\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()"
+    ),
+    re.compile(
+        rf"{_LEAD}({_NAMES})\s+(?i:(?:havde\s+)?(?:meldt\s+afbud|meldte\s+afbud|var\s+fraværende|udeblev))\b"
+    ),
+    re.compile(rf"{_LEAD}({_NAMES})\s+(?i:deltog\s+ikke(?:\s+i\s+(?:mødet|dagens\s+møde))?)\s*\.?\s*$"),
 )
-_NOT_NAMES = {"der", "det", "den", "de", "alle", "ingen", "udvalget", "formanden", "mødet", "punktet", "sagen"}
+_NOT_NAMES = {
+    "der",
+    "det",
+    "den",
+    "de",
+    "alle",
+    "ingen",
+    "udvalget",
+    "formanden",
+    "mødet",
+    "punktet",
+    "sagen",
+}
 
 
 def absentees_in(lines: list[Line]) -> list[Person]:

@@ -94,7 +94,9 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
     return [
         ln
         for ln in lines
-        if not (ln.edge and (PAGE_NO.match(ln.text.strip()) or re.sub(r"\d+", "#", ln.text.lower()) in running))
+        if not (
+            ln.edge and (PAGE_NO.match(ln.text.strip()) or re.sub(r"\d+", "#", ln.text.lower()) in running)
+        )
     ]
 
 
@@ -159,6 +161,8 @@ def _pypdf_lines(data: bytes) -> list[str]:
         nonblank = [i for i, ln in enumerate(page_lines) if ln]
         edge = set(nonblank[:1] + nonblank[-1:])
         kept += [
-            ln for i, ln in enumerate(page_lines) if ln not in running and not (i in edge and PAGE_NO.match(ln))
+            ln
+            for i, ln in enumerate(page_lines)
+            if ln not in running and not (i in edge and PAGE_NO.match(ln))
         ]
     return kept
