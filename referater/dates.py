@@ -7,11 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-)  # fmt: skip
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+from .danish import MONTHS, WEEKDAYS
 
 
 def long_date(day: dt.date) -> str:

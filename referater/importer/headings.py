@@ -6,11 +6,16 @@ import re
 from dataclasses import dataclass
 
 # Styles of agenda item headings, strongest first. A referat uses one of them; the others are text.
-P_COLON = re.compile(r"^(?:punkt|pkt\.?)\s*(\d{1,3})\s*:\s*(\S.*)$", re.IGNORECASE)
-P_DOT = re.compile(r"^(?:punkt|pkt\.?)\s*(\d{1,3})\.?\s+(\S.*)$", re.IGNORECASE)
+_PREFIX = r"(?:punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item)"
+P_COLON = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*:\s*(\S.*)$", re.IGNORECASE)
+P_DOT = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\.?(?:\s*[-–—]\s*|\s+)(\S.*)$", re.IGNORECASE)
+P_ALONE = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*[.:]?$", re.IGNORECASE)  # "Pkt. 15", title below
 OPEN_CLOSED = re.compile(r"^(\d{1,3})\s*\(\s*(åben|åbent|lukket|lukkede?)\s*\)\s*(\S.*)$", re.IGNORECASE)
 LUKKET_NUM = re.compile(r"^lukket\s+(\d{1,3})\.?\s+(\S.*)$", re.IGNORECASE)
-NUM_DOT = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+AABENT_NUM = re.compile(r"^(?:åben|åbent)\s+(\d{1,3})\.?\s+(\S.*)$", re.IGNORECASE)
+NUM_DOT = re.compile(r"^(\d{1,3})(?:\.|\))\s+(\S.*)$")
+NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1         Udarbejdelse af …"
+BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
 SECTION_NAMES = {
     "resumé",
@@ -50,11 +55,72 @@ SECTION_NAMES = {
     "forvaltningens indstilling",
     "direktionens indstilling",
     "formandskabets indstilling",
+    "resume og indstilling",
+    "sagsresumé",
+    "sagsresume",
+    "sagens indhold",
+    "sagens baggrund",
+    "beskrivelse",
+    "beskrivelse af sagen",
+    "indledning",
+    "problemstilling",
+    "løsning",
+    "vurdering",
+    "administrationens vurdering",
+    "forvaltningens vurdering",
+    "sagsgang og sagstype",
+    "sagsforløb",
+    "beslutningskompetence",
+    "kompetence",
+    "forslag",
+    "indstilling til beslutning",
+    "effekt",
+    "personale",
+    "personalemæssige konsekvenser",
+    "risikovurdering",
+    "videre proces",
+    "næste skridt",
+    "handicappolitiske konsekvenser",
+    "miljø",
+    "konsekvenser",
+    "bevilling",
+    "bevillingsmæssige konsekvenser",
+    "relation til politikker",
+    "relation til udviklingsstrategi og målsætning",
+    "relation til sundhedsaftalen",
+    "udtalelse",
+    "udtalelser",
+    "høringssvar",
+    "inddragelse",
+    "bilagsfortegnelse",
+    "vedlagte bilag",
+    "bilag til punktet",
+    "fremmøde og inhabilitet",
+    "fremmøde",
+    "inhabilitet",
+    "protokol",
+    "protokolbemærkning",
 }
 # Sections that may carry their content on the heading line: "Fraværende Mette Bossen Linnet, V, …".
-INLINE_SECTIONS = re.compile(r"^(fraværende|afbud)\s*:?\s+(\S.*)$", re.IGNORECASE)
+INLINE_SECTIONS = re.compile(
+    r"^(?:(fraværende(?: med afbud| uden afbud)?|afbud)\s*:?\s+"
+    r"|(beslutning|indstilling|kompetence|beslutningskompetence|sagsforløb|resumé|resume|sagsfremstilling|"
+    r"bilag|økonomi)\s*:\s*)(\S.*)$",
+    re.IGNORECASE,
+)
+# The decision however it is headed: "Beslutning", "Beslutning i Sundhedsudvalget den 5. december 2023",
+# "Udvalgets beslutning", "Behandling i … , pkt. 1", "Referat", "Afgørelse", "Beslutning Ældrerådet den …"
+_DECISION_WORD = r"(?:beslutning(?:er)?|behandling|referat|afgørelse)"
 _DECISION = re.compile(
-    r"^beslutning(?:er)?(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for)\b[^.]{0,110})?$", re.IGNORECASE
+    r"^(?:(?:[\wæøå-]+s|endelig|foreløbig)\s+)?beslutning(?:er)?"
+    r"(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for|ved)\b[^\n]{0,140}"
+    r"|\s+[A-ZÆØÅ][^\n]{0,110}\b(?:den|d\.)\s+\d[^\n]{0,40})?$"
+    r"|^(?:behandling|referat|afgørelse)(?:\s+(?:i|på|ved)\s[^\n]{0,140})?$",
+    re.IGNORECASE,
+)
+# "Sundheds- og Omsorgsudvalget, 03-03-2016, pkt. 16" (os2web): the forum's decision on the item.
+_FORUM_DECISION = re.compile(
+    r"^(\S.{2,100}?),\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4}),?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", re.I
 )
 _PUBLIC_DECISION = re.compile(
     r"^(?:offentlig\w*\s+beslutning\w*|beslutning\w*\s*\(\s*offentlig\w*\s*\)|beslutning\w*\s*[-–]\s*offentlig\w*)$",
@@ -63,16 +129,18 @@ _PUBLIC_DECISION = re.compile(
 KNOWN_SUBHEADINGS = {"deltagere", "mødedeltagere", "sekretariat", "baggrund", "proces", "formål"}
 
 CASE_NO = re.compile(
-    r"^(?:[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d+-\d{2})$"
+    r"^(?:[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
+    r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
 )
-CASE_LINE = re.compile(
-    r"^(?:sags\s*id|sagsnr\.?|sags\s*nr\.?|sagsnummer|j\.?\s*nr\.?|journalnr\.?|journalnummer)\s*[:.]?\s*(\S.*)$",
-    re.IGNORECASE,
+_CASE_LABEL = (
+    r"(?:sags?\s*-?\s*id\.?|sag?s?\s*nr\.?|sagsnummer|sag\s+nr\.?|j\.?\s*nr\.?|journalnr\.?|journalnummer)"
 )
-DOC_LINE = re.compile(
-    r"^(?:dok\.?\s*id|dokument\s*id|dok\.?\s*nr\.?|dokumentnr\.?|dokumentnummer)\s*[:.]?\s*(\S.*)$",
-    re.IGNORECASE,
-)
+_DOC_LABEL = r"(?:dok\.?\s*id|dokument\s*id|dok\.?\s*nr\.?|dokumentnr\.?|dokumentnummer|brevid|brev\s*id)"
+CASE_LINE = re.compile(rf"^{_CASE_LABEL}\s*[:.]?\s*(\S.*)$", re.IGNORECASE)
+DOC_LINE = re.compile(rf"^{_DOC_LABEL}\s*[:.]?\s*(\S.*)$", re.IGNORECASE)
+# Every "label: value" of a case or document number in a line ("Sagsnr.: 1  Dok.nr.: 2  Åbent").
+CASE_FIELD = re.compile(rf"(?<!\w){_CASE_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", re.IGNORECASE)
+DOC_FIELD = re.compile(rf"(?<!\w){_DOC_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", re.IGNORECASE)
 TOC_HEADING = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
 TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)\s*(?:\.{2,}|…+|\t)[\s.…]*(?P<page>\d{1,3})$")
 LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<mark>[-•*▪●◦]|\d{1,2}[.)])\s+(?P<text>\S.*)$")
@@ -111,14 +179,19 @@ class Heading:
     number: int
     title: str
     closed: bool
+    title_line: int = 0  # the line the title is on when it is not the heading's own ("Pkt. 15" / "Titel")
 
 
 def item_heading(text: str) -> Heading | None:
     """The item heading this line could be in any style (the caller decides which style counts)."""
-    t = plain(text)
+    t = BULLET.sub("", plain(text))  # an item list as bullets ("• Pkt. 15 Titel") is still the items
+    t = re.sub(r"\*\*|__", "", t).strip() if t.startswith(("**", "__")) else t
     m = LUKKET_NUM.match(t)
     if m:
         return Heading("lukket", int(m.group(1)), m.group(2).strip(), True)
+    m = AABENT_NUM.match(t)
+    if m:
+        return Heading("open_closed", int(m.group(1)), m.group(2).strip(), False)
     m = OPEN_CLOSED.match(t)
     if m:
         return Heading(
@@ -130,22 +203,41 @@ def item_heading(text: str) -> Heading | None:
     m = P_DOT.match(t)
     if m:
         return Heading("p_dot", int(m.group(1)), m.group(2).strip(), False)
-    m = NUM_DOT.match(t)
+    m = P_ALONE.match(t)
+    if m:
+        return Heading("p_dot", int(m.group(1)), "", False)
+    m = NUM_DOT.match(t) or NUM_WIDE.match(t)
     if m:
         return Heading("num_dot", int(m.group(1)), m.group(2).strip(), False)
     return None
 
 
 def section_heading(text: str) -> tuple[str, bool] | None:
-    """(heading text for the output, is-public-decision) when the line is a known section heading."""
-    t = plain(text).rstrip(":").strip()
-    t = re.sub(r"\*\*|__", "", t).strip()
+    """(heading text for the output, is-public-decision) when the line is a known section heading.
+    A decision's heading always begins with "Beslutning", which is what the engine recognises."""
+    t = plain(text).strip()
+    t = re.sub(r"\*\*|__", "", t).strip().rstrip(":").strip()
+    if len(t) > 160 or not t:
+        return None
     low = re.sub(r"\s+", " ", t.lower())
     if _PUBLIC_DECISION.match(low):
         return "Beslutning", True
-    if low in SECTION_NAMES or _DECISION.match(t):
+    if low in SECTION_NAMES:
         return sentence_case(t), False
+    forum = _FORUM_DECISION.match(t) if t[:1].isupper() else None
+    if forum:
+        return f"Beslutning i {forum.group(1)} den {forum.group(2)}", False
+    if t[:1].isupper() and _DECISION.match(t) and not re.search(r"[.!?]$", t.removesuffix(" d.")):
+        return decision_heading(t), False
     return None
+
+
+def decision_heading(text: str) -> str:
+    """ "Behandling i X den …" → "Beslutning i X den …"; "Udvalgets beslutning" → "Beslutning"."""
+    m = re.match(rf"^(?:(?:[\wæøå-]+s|endelig|foreløbig)\s+)?{_DECISION_WORD}\b\s*(.*)$", text, re.IGNORECASE)
+    rest = m.group(1).strip() if m else ""
+    rest = re.sub(r",?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", "", rest).strip()
+    return f"Beslutning {rest}" if rest else "Beslutning"
 
 
 def sentence_case(text: str) -> str:

@@ -7,10 +7,10 @@ import re
 
 import yaml
 
+from ..closed import mark_closed_title
 from . import headings as h
 from .model import Item, Line, Meeting, Person
 
-_CLOSED_PHRASE = re.compile(r"lukket\s+punkt", re.IGNORECASE)
 _SENTENCE_OPENERS = {"Der", "Det", "Vi", "Man", "Hvis", "Som", "Når", "Da", "Jeg", "De"}
 _TERMINAL = (".", ":", ";", ",", "!", "?", ")")
 
@@ -63,27 +63,23 @@ def _frontmatter(m: Meeting) -> list[str]:
     return out
 
 
-def closed_title(title: str) -> str:
-    if _CLOSED_PHRASE.search(title):
-        return _CLOSED_PHRASE.sub("Lukket punkt", title)
-    return f"{title} – Lukket punkt"
-
-
 def _item(item: Item, spaced: bool) -> list[str]:
-    title = closed_title(item.title) if item.closed else item.title
+    title = mark_closed_title(item.title) if item.closed else item.title
     out = [f"## Punkt {item.number}: {title}", ""]
     if item.closed:
-        # Privacy: a closed item publishes its title and, only if explicitly public, its decision.
-        out += ["Lukket: ja", ""]
-        for section in item.sections:
-            if section.public_decision:
-                out += ["### Beslutning", "", *_blocks(section.lines, spaced, True), ""]
+        # Privacy: a closed item publishes its title and, only if the source marks it public, its decision.
+        public = [s for s in item.sections if s.public_decision]
+        out += ["Lukket: ja", *(["Offentlig beslutning: ja"] if public else []), ""]
+        for section in public[:1]:
+            out += ["### Beslutning", "", *_blocks(section.lines, spaced, True), ""]
         return out
     meta = []
     if item.cases:
         meta.append(f"Sagsnr.: {', '.join(item.cases)}")
     if item.doc_ids:
         meta.append(f"Dok ID: {', '.join(item.doc_ids)}")
+    if item.slot:  # last: the engine reads `Sagsnr.`/`Dok ID` only in the block right under the heading
+        meta.append(f"Tidspunkt: {item.slot}")
     if meta:
         out += [*meta, ""]
     if item.intro:

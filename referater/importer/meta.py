@@ -7,46 +7,47 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..config import SiteConfig
+from ..danish import month_number
 
-MONTHS = {
-    "januar": 1,
-    "februar": 2,
-    "marts": 3,
-    "april": 4,
-    "maj": 5,
-    "juni": 6,
-    "juli": 7,
-    "august": 8,
-    "september": 9,
-    "oktober": 10,
-    "november": 11,
-    "december": 12,
-}
-_MONTH_ABBR = {name[:3]: n for name, n in MONTHS.items()}
-_DATE_NUM = re.compile(r"(?<!\d)(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?!\d)")
+_WORD = r"[a-zæøå]{3,9}"
+_DATE_NUM = re.compile(r"(?<![\d.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?![\d])")
+_DATE_SPACE_YEAR = re.compile(r"(?<![\d.,/-])(\d{1,2})[./](\d{1,2})\.?\s+(\d{4})(?!\d)")  # 5/12 2023
 _DATE_NUM_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_DATE_TEXT = re.compile(r"(?<!\d)(\d{1,2})\.?\s+([a-zæøå]{3,9})\.?\s+(\d{4})(?!\d)", re.IGNORECASE)
+_DATE_TEXT = re.compile(rf"(?<![\d.])(\d{{1,2}})\.?\s*({_WORD})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_DATE_US = re.compile(rf"(?<![\wæøå])({_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I)
 _TIME = re.compile(
-    r"(?:kl\.?|klokken)\s*(\d{1,2})(?:[.:](\d{2}))?(?:\s*(?:-|–|til)\s*(?:kl\.?\s*)?(\d{1,2})(?:[.:](\d{2}))?)?",
+    r"(?:kl\.?|klokken)\s*(\d{1,2})(?:\s*[.:]\s*(\d{2}))?"
+    r"(?:\s*(?:-|–|—|til)\s*(?:kl\.?\s*)?(\d{1,2})(?:[.:](\d{2}))?)?",
     re.IGNORECASE,
 )
+_BARE_TIME = re.compile(
+    r"(?<![\d.:/-])(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d|[.:/]\d)"
+    r"(?:\s*(?:-|–|—|til)\s*(\d{1,2})[.:](\d{2})(?::\d{2})?(?!\d))?"
+)
 TITLE = re.compile(
-    r"^(?:referat|dagsorden|beslutningsprotokol|protokol)\b[\s:–-]*(?P<rest>.*)$",
+    r"^(?:(?:godkendt|endeligt?|foreløbigt?)\s+)?(?:referat|dagsorden|beslutningsprotokol|protokol|mødereferat)"
+    r"(?:\s+(?:fra|af|for|til)(?:\s+mødet?)?(?:\s+i)?)?\b[\s:–-]*(?P<rest>.*)$",
     re.IGNORECASE,
 )
 
 
 def find_date(text: str) -> str:
-    """The first date in the text as yyyy-mm-dd, or ""."""
+    """The first date in the text as yyyy-mm-dd, or "": 05-12-2023, 5/12 2023, 2023-12-05,
+    "tirsdag den 5. december 2023", "5. dec. 2023", "December 5, 2023", "Marts 3, 2016"."""
     found: list[tuple[int, str]] = []
     for m in _DATE_NUM_ISO.finditer(text):
         found.append((m.start(), _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))))
-    for m in _DATE_NUM.finditer(text):
-        found.append((m.start(), _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
+    for pattern in (_DATE_NUM, _DATE_SPACE_YEAR):
+        for m in pattern.finditer(text):
+            found.append((m.start(), _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
     for m in _DATE_TEXT.finditer(text):
-        month = MONTHS.get(m.group(2).lower()) or _MONTH_ABBR.get(m.group(2).lower()[:3])
+        month = month_number(m.group(2))
         if month:
             found.append((m.start(), _iso(int(m.group(3)), month, int(m.group(1)))))
+    for m in _DATE_US.finditer(text):
+        month = month_number(m.group(1))
+        if month and m.group(1).lower() not in ("den", "kl", "d"):
+            found.append((m.start(), _iso(int(m.group(3)), month, int(m.group(2)))))
     found = [f for f in found if f[1]]
     return min(found)[1] if found else ""
 
@@ -58,13 +59,17 @@ def _iso(year: int, month: int, day: int) -> str:
 
 
 def find_times(text: str) -> tuple[str, str]:
-    """Start and end time from "kl. 09:00" / "kl. 9.00-12.00", quoted-ready "hh:mm" strings."""
+    """Start and end time from "kl. 09:00", "kl. 9.00-12.00", "Kl. 16: 00" or, without "kl.", the first
+    time of day ("9:30-11:00", "04-06-2020 09:00:00")."""
     m = _TIME.search(text)
+    if m:
+        start = _hhmm(m.group(1), m.group(2))
+        end = _hhmm(m.group(3), m.group(4)) if m.group(3) else ""
+        return start, end
+    m = _BARE_TIME.search(text)
     if not m:
         return "", ""
-    start = _hhmm(m.group(1), m.group(2))
-    end = _hhmm(m.group(3), m.group(4)) if m.group(3) else ""
-    return start, end
+    return _hhmm(m.group(1), m.group(2)), _hhmm(m.group(3), m.group(4)) if m.group(3) else ""
 
 
 def _hhmm(hours: str, minutes: str | None) -> str:

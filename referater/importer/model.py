@@ -37,6 +37,7 @@ class Item:
     title: str
     line: int
     closed: bool = False
+    slot: str = ""  # the agenda's time slot ("9.00–9.05", "15 min"), taken out of the title
     cases: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     intro: list[Line] = field(default_factory=list)
@@ -69,6 +70,6 @@ class Report:
 
     def lines(self) -> list[str]:
         return [
-            f"{self.name}:{line}: warning: {msg}" if line else f"{self.name}: warning: {msg}"
+            f"{self.name}:{line}: advarsel: {msg}" if line else f"{self.name}: advarsel: {msg}"
             for line, msg in self.warnings
         ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .model import Line, Person, Report
+from .model import Line, Meeting, Person, Report, Section
 
 _ABSENT = re.compile(
     r"\(\s*(?:fravær(?:ende)?|afbud|afbud\s+givet|deltog\s+ikke)\s*\)"
-    r"|\s[-–]\s*(?:afbud|fraværende|fravær)\s*$"
+    r"|\s*[-–]\s*(?:afbud|fraværende|fravær|meldt afbud)\s*$"
     r"|\s+(?:deltog\s+ikke|meldt\s+afbud)\s*$",
     re.IGNORECASE,
 )
@@ -30,6 +30,11 @@ _ORG_WORDS = re.compile(
     r"styrelse|afdeling|center|centret|forvaltning|klynge|danske|forum|apotek|universitet|kap\b",
     re.IGNORECASE,
 )
+_PARTIAL = re.compile(
+    r"\s*[-–]?\s*(?:deltog|var)\s+ikke\s+(?:til\s+stede\s+)?(?:i|under|ved)\s+(?:behandlingen|punkt|pkt|sag).*$"
+    r"|\s*[-–,]?\s*(?:[A-ZÆØÅ][\w-]+\s+)+(?:indkaldt|deltog|mødte)(?:\s+i\s+stedet|\s+som\s+stedfortræder)?\.?$",
+    re.IGNORECASE,
+)
 _PARTICLES = {"von", "van", "de", "la", "af", "du", "da", "le"}
 _DECISION_LINE = re.compile(
     r"^(?:[-•]\s*)?(?P<name>[A-ZÆØÅ][\w-]+(?:\s+[A-ZÆØÅ][\w-]+){0,4})\s+"
@@ -42,7 +47,8 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
     people: list[Person] = []
     for line in lines:
         text = re.sub(r"^\s*(?:[-•*▪]\s+|\d+[.)]\s+)", "", line.text).strip()
-        if not text or text == ".":
+        text = _PARTIAL.sub("", text).strip()  # absent from some items only: present at the meeting
+        if not text or text == "." or text.lower().rstrip(".") in ("ingen", "-", "–"):
             continue
         found = _parse_line(text, absent)
         if not found:
@@ -62,6 +68,10 @@ def _parse_line(text: str, absent_all: bool) -> list[Person]:
             continue
         if paren_org:
             roles.append(paren_org.lower())
+        if token.lower() in _ROLES and people:
+            _add_roles(people[-1], [token.lower(), *roles])
+            people[-1].absent = people[-1].absent or absent
+            continue
         if not token:
             if people:
                 _add_roles(people[-1], roles)
@@ -92,7 +102,14 @@ def _split_commas(text: str) -> list[str]:
         else:
             current += ch
     parts.append(current)
-    return [p.strip() for p in parts if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        pieces = re.split(r"\s+og\s+", part)
+        if len(pieces) > 1 and all(_is_name(_markers(p)[0]) for p in pieces):
+            out += pieces
+        else:
+            out.append(part)
+    return [p.strip() for p in out if p.strip()]
 
 
 def _markers(token: str) -> tuple[str, list[str], bool, str]:
@@ -142,3 +159,126 @@ def apply_decision_lines(people: list[Person], lines: list[Line]) -> None:
         for person in people:
             if person.name.split()[: len(words)] == words:
                 person.absent = match.group("verb") != "deltog"
+
+
+# --- absentees named in sentences ----------------------------------------------------------------
+
+_NAME = r"[A-ZÆØÅ][\w'-]+(?:\s+(?:[A-ZÆØÅ][\w'.-]+|von|van|de|la|af|du|da|le))*(?:\s*\([^()]{1,40}\))?"
+_NAMES = rf"{_NAME}(?:\s*(?:,|og|samt)\s*{_NAME})*"
+_LEAD = r"(?:^|\bat\s+|,\s*|\.\s+)"
+# Names are matched case-sensitively (a name starts with a capital), the words around them are not.
+_SENTENCES = (
+    re.compile(
+        rf"(?i:\balle\s+(?:medlemmer\s+)?(?:var\s+)?(?:mødt|til stede|deltog)\s*,?\s*undtagen)\s+({_NAMES})"
+    ),
+    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+fra)\s*:?\s*({_NAMES})"),
+    re.compile(
+        rf"^(?i:(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?)\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()"
+    ),
+    re.compile(
+        rf"{_LEAD}({_NAMES})\s+(?i:(?:havde\s+)?(?:meldt\s+afbud|meldte\s+afbud|var\s+fraværende|udeblev))\b"
+    ),
+    re.compile(rf"{_LEAD}({_NAMES})\s+(?i:deltog\s+ikke(?:\s+i\s+(?:mødet|dagens\s+møde))?)\s*\.?\s*$"),
+)
+_NOT_NAMES = {
+    "der",
+    "det",
+    "den",
+    "de",
+    "alle",
+    "ingen",
+    "udvalget",
+    "formanden",
+    "mødet",
+    "punktet",
+    "sagen",
+}
+
+
+def absentees_in(lines: list[Line]) -> list[Person]:
+    """People the text says were absent from the whole meeting: "Alle var mødt undtagen X", "Afbud fra X og
+    Y", "Fraværende: X (O)", "X havde meldt afbud", "X deltog ikke". "X deltog ikke i behandlingen af punkt
+    3" is absence from one item, not from the meeting."""
+    found: list[Person] = []
+    for line in lines:
+        text = re.sub(r"^\s*(?:[-•*▪]\s+)", "", line.text).strip()
+        for sentence in re.split(r"(?<=[a-zæøå)])\.\s+(?=[A-ZÆØÅ])", text):
+            for pattern in _SENTENCES:
+                m = pattern.search(sentence.strip())
+                if m:
+                    found += _names(m.group(1))
+                    break
+    return found
+
+
+def _names(text: str) -> list[Person]:
+    people: list[Person] = []
+    for part in re.split(r"\s*,\s*|\s+og\s+|\s+samt\s+", text):
+        part = part.strip(" .")
+        org = ""
+        m = re.search(r"\(([^()]{1,40})\)\s*$", part)
+        if m:
+            org, part = m.group(1).strip(), part[: m.start()].strip()
+        if part and part.split()[0].lower() not in _NOT_NAMES and len(part.split()) >= 2:
+            people.append(Person(name=part, org=org, absent=True))
+    return people
+
+
+def mark_absent(participants: list[Person], absent: list[Person]) -> None:
+    for person in absent:
+        known = next((p for p in participants if _same(p.name, person.name)), None)
+        if known:
+            known.absent = True
+            known.org = known.org or person.org
+        elif person.name:
+            participants.append(Person(person.name, person.org, person.role, True))
+
+
+def _same(a: str, b: str) -> bool:
+    wa, wb = a.lower().split(), b.lower().split()
+    return wa == wb or (len(wb) >= 2 and wa[: len(wb)] == wb) or (len(wa) >= 2 and wb[: len(wa)] == wa)
+
+
+_PARTICIPANT_ITEM = re.compile(r"^(deltagere|mødedeltagere|fremmødte|tilstedeværende)\b", re.IGNORECASE)
+
+
+def participants_from_items(meeting: Meeting, report: Report) -> None:
+    """Midt-style: the participants are the content of an item called "Deltagere"."""
+    if meeting.participants:
+        decisions = [
+            ln
+            for it in meeting.items
+            if not it.closed
+            for s in it.sections
+            if s.heading.lower().startswith("beslutning")
+            for ln in s.lines
+        ]
+        apply_decision_lines(meeting.participants, decisions)
+        return
+    for item in meeting.items:
+        if item.closed or not _PARTICIPANT_ITEM.match(item.title):
+            continue
+        groups: dict[str, list[Line]] = {"participants": [], "secretariat": [], "absent": []}
+        mode = "participants"
+        decisions: list[Line] = []
+        for sec in [Section("", 0, item.intro), *item.sections]:
+            low = sec.heading.lower()
+            if low.startswith("beslutning"):
+                decisions += sec.lines
+                continue
+            mode = "absent" if low in ("fraværende", "afbud") else mode
+            for ln in sec.lines:
+                key = re.sub(r"\*\*|__", "", ln.text).strip().rstrip(":").lower()
+                if key in ("deltagere", "mødedeltagere", "til stede"):
+                    mode = "participants"
+                elif key in ("sekretariat", "sekretær", "referent"):
+                    mode = "secretariat"
+                elif key in ("afbud", "fraværende"):
+                    mode = "absent"
+                elif key:
+                    groups[mode].append(ln)
+        meeting.participants = parse_people(groups["participants"], report)
+        meeting.secretariat = parse_people(groups["secretariat"], report)
+        mark_absent(meeting.participants, parse_people(groups["absent"], report, absent=True))
+        apply_decision_lines(meeting.participants, decisions)
+        return

@@ -1,0 +1,147 @@
+"""HTML reader: a referat page saved from an agenda portal, read from its DOM: headings, paragraphs,
+lists (with their numbers), table rows; navigation, cookie banners, buttons and scripts dropped."""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import Block, to_lines
+from .model import ImportFailure
+
+_DROP = {
+    "script", "style", "noscript", "nav", "footer", "form", "button", "select", "input", "svg",
+    "iframe", "template", "object", "embed", "img", "picture", "video", "audio", "canvas", "map",
+}  # fmt: skip
+_DEBRIS_ATTR = re.compile(
+    r"breadcrumb|cookie|consent|gdpr|share|social|skip|menu|navbar|navigation|topnav|sidebar|"
+    r"print|search|toolbar|language|lang-switch|sr-only|visually-hidden|offcanvas",
+    re.IGNORECASE,
+)
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "header", "aside", "li", "ul", "ol", "dl", "dt", "dd",
+    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "pre", "address", "figure", "figcaption", "details", "summary", "fieldset", "body",
+    "caption", "center", "hr",
+}  # fmt: skip
+
+
+def html_lines(text: str) -> list[str]:
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(text, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for node in soup.find_all(list(_DROP)):
+        node.decompose()
+    for node in soup.find_all(_is_debris):
+        node.decompose()
+    if soup.head:
+        soup.head.decompose()
+    root = soup.body or soup
+    blocks: list[Block] = []
+    _walk(root, blocks)
+    if not any(b.text.strip() or b.cells for b in blocks):
+        raise ImportFailure("HTML-siden har ingen tekst; gem hele referatets side (Ctrl+S) og prøv igen")
+    first = next((b for b in blocks if b.kind != "blank"), None)
+    if title and not (first and first.kind == "heading" and first.level == 1):
+        blocks.insert(0, Block("heading", title, level=1))  # the date may be only in the page's title
+    return to_lines(blocks)
+
+
+def _is_debris(tag) -> bool:  # noqa: ANN001 - bs4 Tag
+    if tag.name in ("html", "body", "main", "article"):
+        return False
+    if tag.get("role") in ("navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"):
+        return tag.get("role") != "banner" or bool(tag.find("nav"))
+    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+        return True
+    attrs = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
+    return bool(attrs and _DEBRIS_ATTR.search(attrs))
+
+
+def _text(tag) -> str:  # noqa: ANN001
+    """Text of an inline run: <br> is a line break, everything else flows."""
+    parts: list[str] = []
+    for node in tag.descendants if hasattr(tag, "descendants") else []:
+        if getattr(node, "name", None) == "br":
+            parts.append("\n")
+        elif isinstance(node, str):
+            parts.append(str(node))
+    return "".join(parts) if hasattr(tag, "descendants") else str(tag)
+
+
+def _has_blocks(tag) -> bool:  # noqa: ANN001
+    return any(getattr(d, "name", None) in _BLOCKS for d in tag.descendants)
+
+
+def _bold(tag) -> bool:  # noqa: ANN001
+    """A paragraph whose whole text is inside <strong>/<b>: a heading in many portals."""
+    text = tag.get_text(strip=True)
+    tops = [s for s in tag.find_all(["strong", "b"]) if s.find_parent(["strong", "b"]) is None]
+    return bool(text) and "".join(s.get_text(strip=True) for s in tops) == text
+
+
+def _walk(node, out: list[Block], list_level: int = 0) -> None:  # noqa: ANN001
+    inline: list[str] = []
+
+    def flush() -> None:
+        text = "".join(inline)
+        inline.clear()
+        if text.strip():
+            out.append(Block("paragraph", _squash(text)))
+
+    for child in node.children:
+        name = getattr(child, "name", None)
+        if name is None:
+            inline.append(str(child))
+        elif name == "br":
+            inline.append("\n")
+        elif name not in _BLOCKS and not _has_blocks(child):
+            inline.append(_text(child))
+        else:
+            flush()
+            _block(child, out, list_level)
+    flush()
+
+
+def _block(tag, out: list[Block], list_level: int) -> None:  # noqa: ANN001
+    name = tag.name
+    if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        out.append(Block("heading", _squash(_text(tag)).replace("\n", " "), level=int(name[1])))
+    elif name in ("ul", "ol"):
+        start = int(tag.get("start", "1")) if str(tag.get("start", "1")).isdigit() else 1
+        index = start
+        for li in tag.find_all("li", recursive=False):
+            number = str(index) if name == "ol" else ""
+            index += 1
+            if _has_blocks(li):
+                head = [c for c in li.children if getattr(c, "name", None) not in _BLOCKS]
+                text = "".join(_text(c) if getattr(c, "name", None) else str(c) for c in head)
+                if text.strip():
+                    out.append(Block("list", _squash(text), level=list_level, number=number))
+                for c in li.children:
+                    if getattr(c, "name", None) in _BLOCKS:
+                        _block(c, out, list_level + 1)
+            else:
+                out.append(Block("list", _squash(_text(li)), level=list_level, number=number))
+    elif name == "tr":
+        cells = tag.find_all(["td", "th"], recursive=False)
+        if any(_has_blocks(c) for c in cells):
+            for c in cells:
+                _walk(c, out, list_level)
+        else:
+            out.append(Block("row", cells=tuple(_squash(_text(c)).replace("\n", " ") for c in cells)))
+    elif name == "hr":
+        out.append(Block("blank"))
+    elif _has_blocks(tag):
+        _walk(tag, out, list_level)
+    else:
+        text = _squash(_text(tag))
+        if text.strip():
+            out.append(Block("paragraph", text, bold=_bold(tag)))
+
+
+def _squash(text: str) -> str:
+    lines = [re.sub(r"\s+", " ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
