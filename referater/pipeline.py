@@ -23,7 +23,7 @@ from .loader import FullMeetings, load_content, walk_files
 from .page import Page
 from .pages import build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
-from .site import Site, build_site
+from .site import Site, body_nav, build_site
 from .write import Staging
 
 
@@ -109,7 +109,7 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
             "accessibility_url": config.accessibility_statement_url,
         },
         "nav": (
-            (site.url("klynger/"), "Klynger"),
+            *((site.url(f"{root}/"), label) for root, label in body_nav(site)),
             (site.url("fora/"), "Fora"),
             (site.url("emner/"), "Emner"),
             (site.url("sager/"), "Sager"),
@@ -363,7 +363,7 @@ def _open_data(site: Site, staging: Staging) -> None:
     """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
     from .opendata import write_site_json
 
-    pieces = [staging.stage / f"klynger/{m.cluster}/{m.slug}/meeting.json" for m in site.meetings]
+    pieces = [staging.stage / (site.meeting_path(m.key) + "meeting.json") for m in site.meetings]
     with staging.open("data/meetings.json") as handle:
         write_site_json(site, handle, pieces)
 
