@@ -6,11 +6,14 @@ output is deterministic: keys sorted, meetings newest first as on the site, no b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .bodies import Body
+from .feeds import body_feed_path
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
 from .text import plain_text
@@ -65,11 +68,12 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
                 "name": c.full_name,
                 "region": c.region,
                 "url": _absolute(site, site.cluster_url(slug)),
-                "feed": config.base_url + f"feeds/klynger/{slug}.atom",
+                "feed": config.base_url + body_feed_path(site, slug),
                 "calendar": config.base_url + f"kalender/{slug}.ics",
             }
-            for slug, c in config.clusters.items()
+            for slug, c in config.of_kind("sundhedsklynge").items()
         ],
+        "bodies": [_body(site, slug, b) for slug, b in config.clusters.items()],
         "forums": [
             {"slug": slug, "name": f.name, "url": _absolute(site, site.forum_url(slug))}
             for slug, f in config.forums.items()
@@ -84,6 +88,32 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
             for slug, t in config.topics.items()
         ],
         "meetings": meetings,
+    }
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _body(site: Site, slug: str, body: Body) -> dict[str, Any]:
+    """A body over time: kind, lifetime, members, region history, successors and predecessors."""
+    base = site.config.base_url
+    return {
+        "slug": slug,
+        "kind": body.kind,
+        "name": body.full_name,
+        "short_name": body.name,
+        "from": _day(body.start),
+        "until": _day(body.until),
+        "municipalities": list(body.municipalities),
+        "hospital": body.hospital or None,
+        "regions": [{"name": r.name, "from": _day(r.start), "until": _day(r.until)} for r in body.regions],
+        "successors": list(body.successors),
+        "predecessors": list(body.predecessors),
+        "meetings": len(site.by_cluster.get(slug, [])),
+        "url": _absolute(site, site.cluster_url(slug)),
+        "feed": base + body_feed_path(site, slug),
+        "calendar": base + f"kalender/{slug}.ics",
     }
 
 
@@ -125,6 +155,11 @@ def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
         "id": f"{m.cluster}/{m.slug}",
         "title": site.meeting_title(m),
         "cluster": {"slug": m.cluster, "name": cluster.full_name},
+        "bodies": [
+            {"slug": b, "name": site.config.clusters[b].full_name, "kind": site.config.clusters[b].kind}
+            for b in m.bodies
+        ],
+        "region": site.region_of(m) or None,
         "forum": {"slug": m.forum, "name": forum.name},
         "date": m.date.isoformat(),
         "time": m.time or None,
