@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve lint format check browser clean bench
+.PHONY: site test serve lint format check browser clean bench golden
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ browser:
 
 test: $(STAMP) browser lint
 	$(PY) -m pytest
+
+# Rewrite the golden-output trees (tests/golden/) after an intended output change; commit them on their own.
+golden: $(STAMP)
+	$(PY) tests/golden_update.py
 
 bench: $(STAMP)
 	$(PY) bench/run.py --meetings 1000

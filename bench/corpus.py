@@ -192,7 +192,7 @@ class _Writer:
             if rng.random() < 0.03:
                 parts.append(
                     f"## Punkt {number}: Lukket punkt – {rng.choice(('Salg af arealer', 'Personalesag'))}\n\n"
-                    "### Beslutning\n\nSagen blev behandlet for lukkede døre.\n"
+                    "Offentlig beslutning: ja\n\n### Beslutning\n\nSagen blev behandlet for lukkede døre.\n"
                 )
                 number += 1
                 continue

@@ -19,7 +19,7 @@ class Analysis(Record):
 def scan_item_dates(item: AgendaItem, default_year: int):
     # A fresh scanner per section, exactly as the renderer sees the text, so links and backlinks agree.
     for section in item.sections:
-        yield from DateScanner(default_year).scan(section.markdown)
+        yield from DateScanner(default_year).scan(section.text)
 
 
 def analyse(meeting: Meeting, matcher: TopicMatcher) -> Analysis:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import urls
 from .yamlio import LineDict
 
 
@@ -21,7 +22,7 @@ class Kind:
     slug: str
     title: str  # "Sundhedsklynge": "Sundhedsklynge Fyn"
     plural: str  # "Sundhedsklynger": the index page
-    root: str  # URL root: "klynger" → /klynger/<slug>/ (permalinks: never change a root)
+    root: urls.BodyRoot  # where its pages and feeds live (permalinks: never change a root)
     genitive: str  # "Sundhedsklyngens arbejde videreføres …"
     definite: str  # "sundhedsklyngen": running text
     stem: str  # a name with this in it is shown as it is ("Horsensklyngen"), others after `title`
@@ -32,7 +33,7 @@ KINDS: dict[str, Kind] = {
         "sundhedsklynge",
         "Sundhedsklynge",
         "Sundhedsklynger",
-        "klynger",
+        urls.CLUSTERS,
         "Sundhedsklyngens",
         "sundhedsklyngen",
         "klynge",
@@ -41,7 +42,7 @@ KINDS: dict[str, Kind] = {
         "sundhedsraad",
         "Sundhedsråd",
         "Sundhedsråd",
-        "sundhedsraad",
+        urls.COUNCILS,
         "Sundhedsrådets",
         "sundhedsrådet",
         "sundhedsråd",
@@ -50,7 +51,7 @@ KINDS: dict[str, Kind] = {
         "sundhedssamarbejdsudvalg",
         "Sundhedssamarbejdsudvalg",
         "Sundhedssamarbejdsudvalg",
-        "sundhedssamarbejdsudvalg",
+        urls.COMMITTEES,
         "Sundhedssamarbejdsudvalgets",
         "sundhedssamarbejdsudvalget",
         "udvalg",

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from . import urls
 from .bodies import KINDS, Body, lineage
 from .dates import short_date
 from .model import Meeting
@@ -59,7 +60,7 @@ def body_groups(site: Site) -> tuple[tuple[str, str, tuple[BodyLink, ...]], ...]
             key=lambda b: (order[b.status], b.label),
         )
         heading = KINDS[kind].plural + (" (arkiv)" if site.kind_is_archive(kind) else "")
-        groups.append((heading, site.url(f"{KINDS[kind].root}/"), tuple(links)))
+        groups.append((heading, site.url(urls.bodies(KINDS[kind].root)), tuple(links)))
     return tuple(groups)
 
 
@@ -118,9 +119,18 @@ def body_pages(site: Site) -> list[Page]:
         info = KINDS[kind]
         title = "Sundhedsklyngerne" if kind == "sundhedsklynge" else info.plural
         pages.append(
-            make_page(f"{info.root}/index.html", "clusters.html", "index", title, [root_link(site)], shape)(
+            make_page(
+                urls.file_of(urls.bodies(info.root)),
+                "clusters.html",
+                "index",
+                title,
+                [root_link(site)],
+                shape,
+            )(
                 lambda kind=kind: {
-                    "groups": tuple(g for g in body_groups(site) if g[1].endswith(f"/{KINDS[kind].root}/")),
+                    "groups": tuple(
+                        g for g in body_groups(site) if g[1] == site.url(urls.bodies(KINDS[kind].root))
+                    ),
                     "kind": kind,
                 }
             )
@@ -146,7 +156,7 @@ def _body_page(site: Site, slug: str, body: Body) -> Page:
         tuple((s, len(site.by_cluster.get(s, []))) for s in earlier),
         tuple(m.key for m in meetings),
     )
-    crumbs = [root_link(site), crumb_link(site, f"{info.root}/", info.plural)]
+    crumbs = [root_link(site), crumb_link(site, urls.bodies(info.root), info.plural)]
     successors = [links[s] for s in body.successors]
 
     def context() -> dict[str, Any]:
@@ -163,7 +173,7 @@ def _body_page(site: Site, slug: str, body: Body) -> Page:
         }
 
     return make_page(
-        f"{info.root}/{slug}/index.html",
+        urls.file_of(site.body_path(slug)),
         "cluster.html",
         "cluster",
         body.full_name,
@@ -176,7 +186,7 @@ def _body_page(site: Site, slug: str, body: Body) -> Page:
         status=_STATUS[site.body_status(slug)],
         total=len(meetings),
         slug=slug,
-        feed_url=site.url(f"feeds/{info.root}/{slug}.atom"),
-        calendar_url=site.url(f"kalender/{slug}.ics"),
+        feed_url=site.url(site.body_feed_path(slug)),
+        calendar_url=site.url(site.calendar_path(slug)),
         description=body.description or f"Referater fra {body.full_name}.",
     )(context)

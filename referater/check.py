@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .config import load_config
 from .dates import DateScanner
 from .errors import Finding, SiteError, display_path
@@ -81,12 +82,12 @@ def _missing_meetings(site: Site) -> list[Finding]:
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
-                for ref in DateScanner(m.date.year).scan(section.markdown):
-                    before = section.markdown[max(0, ref.start - 40) : ref.start]
+                for ref in DateScanner(m.date.year).scan(section.source):
+                    before = section.source[max(0, ref.start - 40) : ref.start]
                     if not _MEETING_CLAIM.search(before) or not first[m.cluster] <= ref.date < m.date:
                         continue
                     if (m.cluster, ref.date) not in published:
-                        line = section.line + section.markdown[: ref.start].count("\n")
+                        line = section.line + section.source[: ref.start].count("\n")
                         found[(m.path, line, ref.date.isoformat())] = Finding(
                             m.path,
                             line,
@@ -98,19 +99,21 @@ def _missing_meetings(site: Site) -> list[Finding]:
 
 
 def _dead_internal_links(site: Site) -> list[Finding]:
-    paths = {"/" + p.path.removesuffix("index.html") for p in build_pages(site)}
-    base = site.config.base_path
+    paths = {urls.path_of(p.path) for p in build_pages(site)}
+    base = site.base
     found = []
     for m in site.meetings:
         for item in m.items:
             for section in item.sections:
-                for match in _INTERNAL_LINK.finditer(section.markdown):
+                for match in _INTERNAL_LINK.finditer(section.source):
                     target = match.group(1)
-                    local = "/" + target[len(base) :] if target.startswith(base) else target
-                    if not local.endswith("/") and "." not in local.rsplit("/", 1)[-1]:
+                    local = base.local(target)
+                    if local is None:
+                        local = target.removeprefix("/")
+                    if local and not local.endswith("/") and "." not in local.rsplit("/", 1)[-1]:
                         local += "/"
-                    if local not in paths and not local.startswith(("/feeds/", "/data/", "/kalender/")):
-                        line = section.line + section.markdown[: match.start()].count("\n")
+                    if local not in paths and not local.startswith(urls.FILE_ROOTS):
+                        line = section.line + section.source[: match.start()].count("\n")
                         found.append(
                             Finding(m.path, line, f"link to {target}, a page the site does not have")
                         )

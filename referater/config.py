@@ -23,6 +23,7 @@ from .bodies import (
 )
 from .errors import Finding, SiteError
 from .slugs import is_safe_slug
+from .urls import Base
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONFIG_NAME = "site_config.yaml"
@@ -60,8 +61,7 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/referater/"): every internal link starts with it."""
-        match = re.match(r"^[a-z]+://[^/]+(/.*)$", self.base_url)
-        return match.group(1) if match else "/"
+        return Base.parse(self.base_url).path
 
     @property
     def bodies(self) -> dict[str, Body]:

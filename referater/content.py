@@ -5,17 +5,19 @@ Every problem becomes a Finding with the file and line; nothing here raises on b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
+from . import privacy
+from .agenda import parse_items
 from .config import SiteConfig
 from .errors import Finding
-from .model import AgendaItem, Meeting, Participant, Section
-from .privacy import scan_personal_data
-from .text import snippet
+from .model import Meeting, Participant
 from .yamlio import LineDict, YamlError, load_yaml
 
 FRONTMATTER_KEYS = {
@@ -35,18 +37,9 @@ FRONTMATTER_KEYS = {
     "joint_with",
 }
 _PARTICIPANT_KEYS = {"name", "org", "role", "absent"}
-_ITEM_HEADING = re.compile(r"^##\s+\**\s*Punkt\s+(\d{1,4})\s*[:.\-–]\s*(.*?)\s*\**\s*$", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_META = re.compile(
-    r"^(Sagsnr\.?|Sags\s*nr\.?|Sags\s*ID|Sagsnummer|Dok\s*ID|Emner|Lukket)\s*:\s*(.*?)\s*$", re.I
-)
-_CLOSED_TITLE = re.compile(r"lukket\s+punkt", re.IGNORECASE)
-_PRIVACY_HINT = {
-    "cpr": ": personal data must never be published; remove it (see docs/takedown.md if it was)",
-    "email": ": check that the person agreed to have it published",
-    "phone": ": check that the number may be published",
-}
+# Control characters make feeds ill-formed XML and hide text from readers; tab and newline are fine.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "lodret tabulator (Words linjeskift)", "\x0c": "sideskift"}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
@@ -63,19 +56,28 @@ def parse_meeting(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        error(line, "the file is not UTF-8 text; save it as UTF-8")
+        error(line, "filen er ikke UTF-8-tekst; gem den som UTF-8")
         return None, findings
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        error(1, "the file is empty; a meeting needs frontmatter and agenda items")
+        error(
+            1, "filen er tom; et møde skal have en metadatablok (mellem to '---'-linjer) og dagsordenspunkter"
+        )
+        return None, findings
+    control = _CONTROL.search(text)
+    if control:
+        char = control.group()
+        name = _CONTROL_NAMES.get(char, f"U+{ord(char):04X}")
+        line = text.count("\n", 0, control.start()) + 1
+        error(line, f"linjen indeholder et usynligt kontroltegn ({name}); slet det eller skriv linjen igen")
         return None, findings
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        error(1, "the file must start with a frontmatter block between two '---' lines")
+        error(1, "filen skal begynde med en metadatablok mellem to linjer med '---'")
         return None, findings
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        error(1, "the frontmatter block that starts here is never closed with '---'")
+        error(1, "metadatablokken, der begynder her, lukkes aldrig med en linje med '---'")
         return None, findings
     try:
         data = load_yaml("\n".join(lines[1:end]), first_line=2)
@@ -83,13 +85,20 @@ def parse_meeting(
         error(exc.line, exc.message)
         return None, findings
     if not isinstance(data, LineDict):
-        error(2, "the frontmatter must be keys with values (cluster:, forum:, date: …)")
+        error(2, "metadatablokken skal bestå af nøgler med værdier (cluster:, forum:, date: …)")
         return None, findings
-    for hit in scan_personal_data(text) if scan_privacy else ():
-        # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
-        error(hit.line, hit.message + _PRIVACY_HINT[hit.kind], hit.level, f"privacy-{hit.kind}")
+    if scan_privacy:
+        hits = privacy.scan_personal_data(text)
+        hits += _scan_values(data)
+        seen = set()
+        for hit in hits:
+            # A CPR number stops the build; e-mail addresses and phone numbers are for `check` to point out.
+            if (hit.line, hit.kind, hit.message) not in seen:
+                seen.add((hit.line, hit.kind, hit.message))
+                error(hit.line, hit.message, hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
-    items = _items(lines, end + 1, error, config.topics)
+    body = "\n".join(lines[end + 1 :])
+    items = parse_items(body, end + 2, error, config.topics)
     if meta is None or items is None:
         return None, findings
     _check_file_name(shown, meta, data, error)
@@ -103,11 +112,45 @@ def parse_meeting(
     return meeting, findings
 
 
+def _maybe(value: object, known: object) -> str:
+    """ " – mente du 'x'?" for a near miss among the known names, else ""."""
+    close = difflib.get_close_matches(str(value).lower(), [str(k) for k in known], n=1, cutoff=0.75)
+    return f" – mente du {close[0]!r}?" if close else ""
+
+
+def _scan_values(data: Any) -> list[privacy.PersonalDataHit]:
+    """CPR numbers in the frontmatter as YAML decodes it: escapes like "\\x30" hide them from the file's text."""
+    scan = getattr(privacy, "scan_values", None)
+    pairs: list[tuple[str, int]] = []
+
+    def walk(value: Any, line: int) -> None:
+        if isinstance(value, LineDict):
+            for key, inner in value.items():
+                walk(key, value.line_of(key))
+                walk(inner, value.line_of(key))
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, getattr(inner, "line", line))
+        elif isinstance(value, str):
+            pairs.append((value, line))
+
+    walk(data, data.line)
+    if scan is not None:
+        return list(scan(pairs))
+    found = []
+    for value, line in pairs:
+        found += [dataclasses.replace(hit, line=line) for hit in privacy.scan_personal_data(value)]
+    return found
+
+
 def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, Any] | None:
     ok = True
     for key in data:
         if key not in FRONTMATTER_KEYS:
-            error(data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(FRONTMATTER_KEYS))})")
+            error(
+                data.line_of(key),
+                f"ukendt nøgle {key!r}{_maybe(key, FRONTMATTER_KEYS)} (kendte nøgler: {', '.join(sorted(FRONTMATTER_KEYS))})",
+            )
             ok = False
 
     def text(key: str) -> str:
@@ -116,7 +159,7 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            error(data.line_of(key), f"{key!r} must be text")
+            error(data.line_of(key), f"{key!r} skal være en tekst")
             ok = False
             return ""
         return str(value).strip()
@@ -125,14 +168,20 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
         nonlocal ok
         value = text(key)
         if not value:
-            error(data.line_of(key) if key in data else data.line, f"missing required key {key!r}")
+            error(
+                data.line_of(key) if key in data else data.line,
+                f"nøglen {key!r} mangler; den skal altid være der",
+            )
             ok = False
         elif value not in known:
-            error(data.line_of(key), f"unknown {what} {value!r} (known: {', '.join(known)})")
+            error(
+                data.line_of(key),
+                f"ukendt {what} {value!r}{_maybe(value, known)} (kendte: {', '.join(known)})",
+            )
             ok = False
         return value
 
-    cluster = slug_of("cluster", config.clusters, "cluster")
+    cluster = slug_of("cluster", config.clusters, "klynge")
     forum = slug_of("forum", config.forums, "forum")
     date = _date(data, error)
     times = {}
@@ -143,13 +192,16 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
     lists = {key: _text_list(data, key, error) for key in ("topics", "cases")}
     for topic in lists["topics"] or ():
         if topic not in config.topics:
-            error(data.line_of("topics"), f"unknown topic {topic!r} (known: {', '.join(config.topics)})")
+            error(
+                data.line_of("topics"),
+                f"ukendt emne {topic!r}{_maybe(topic, config.topics)} (kendte emner: {', '.join(config.topics)})",
+            )
             ok = False
     joint = _joint_with(data, cluster, config, error)
     ok = ok and joint is not None
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
-        error(data.line_of("draft"), "'draft' must be true or false")
+        error(data.line_of("draft"), "'draft' skal være true eller false")
         ok = False
     if date is None or any(v is None for v in (*participants.values(), *lists.values())):
         ok = False
@@ -239,7 +291,7 @@ def _participants(data: LineDict, key: str, error: Any) -> tuple[Participant, ..
     if value is None:
         return ()
     if not isinstance(value, list):
-        error(data.line_of(key), f"{key!r} must be a list of people ('- {{name: …, org: …}}')")
+        error(data.line_of(key), f"{key!r} skal være en liste af personer ('- {{name: …, org: …}}')")
         return None
     people: list[Participant] = []
     ok = True
@@ -248,16 +300,19 @@ def _participants(data: LineDict, key: str, error: Any) -> tuple[Participant, ..
             people.append(Participant(name=entry.strip()))
             continue
         if not isinstance(entry, LineDict) or not isinstance(entry.get("name"), str):
-            error(getattr(entry, "line", data.line_of(key)), f"each entry in {key!r} needs a 'name'")
+            error(getattr(entry, "line", data.line_of(key)), f"hver person i {key!r} skal have et 'name'")
             ok = False
             continue
         for k in entry:
             if k not in _PARTICIPANT_KEYS:
-                error(entry.line_of(k), f"unknown key {k!r} in {key} (known: absent, name, org, role)")
+                error(
+                    entry.line_of(k),
+                    f"ukendt nøgle {k!r} i {key}{_maybe(k, _PARTICIPANT_KEYS)} (kendte: absent, name, org, role)",
+                )
                 ok = False
         absent = entry.get("absent", False)
         if not isinstance(absent, bool):
-            error(entry.line_of("absent"), "'absent' must be true or false")
+            error(entry.line_of("absent"), "'absent' skal være true eller false")
             ok = False
         people.append(
             Participant(
@@ -279,7 +334,7 @@ def _text_list(data: LineDict, key: str, error: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(
         isinstance(v, str | int) and not isinstance(v, bool) for v in value
     ):
-        error(data.line_of(key), f"{key!r} must be a list of texts")
+        error(data.line_of(key), f"{key!r} skal være en liste af tekster")
         return None
     return tuple(str(v).strip() for v in value if str(v).strip())
 
@@ -290,151 +345,8 @@ def _check_file_name(shown: str, meta: dict[str, Any], data: LineDict, error: An
     if len(parts) < 2 or parts[-2] != meta["cluster"]:
         error(
             data.line_of("cluster"),
-            f"the file is not in the folder of its cluster: move it to content/{meta['cluster']}/",
+            f"filen ligger ikke i sin klynges mappe: flyt den til content/{meta['cluster']}/",
         )
     expected = f"{meta['date'].isoformat()}-{meta['forum']}.md"
     if parts[-1] != expected:
-        error(data.line_of("date"), f"the file name does not match date and forum: rename it to {expected}")
-
-
-def _items(lines: list[str], start: int, error: Any, topics: dict[str, Any]) -> tuple[AgendaItem, ...] | None:
-    """Split the body into agenda items (## Punkt N: Titel) and their sections (### Heading)."""
-    items: list[AgendaItem] = []
-    current: dict[str, Any] | None = None
-    ok = True
-    in_fence = False
-
-    def finish() -> None:
-        if current is not None:
-            items.append(_make_item(current, error, topics))
-
-    for index in range(start, len(lines)):
-        line = lines[index]
-        number = index + 1
-        # Cheap substring tests first: most lines are text, and a regex call per line was most of the split.
-        if ("```" in line or "~~~" in line) and _FENCE.match(line):
-            in_fence = not in_fence
-        heading = _HEADING.match(line) if not in_fence and line.startswith("#") else None
-        if heading and len(heading.group(1)) <= 2:
-            item = _ITEM_HEADING.match(line)
-            if not item or len(heading.group(1)) != 2:
-                error(
-                    number,
-                    f"unexpected heading {line.strip()!r}: agenda items are '## Punkt N: Titel', "
-                    "sections inside them '### Overskrift'",
-                )
-                ok = False
-                continue
-            finish()
-            title = item.group(2).strip().strip("*").strip()
-            if not title:
-                error(number, f"agenda item {item.group(1)} has no title")
-                ok = False
-            current = {
-                "number": int(item.group(1)),
-                "title": title,
-                "line": number,
-                "meta": {},
-                "sections": [["", [], number + 1]],
-                "in_meta": True,
-            }
-            continue
-        if current is None:
-            if line.strip():
-                error(number, "text before the first agenda item; start each item with '## Punkt N: Titel'")
-                ok = False
-            continue
-        if current["in_meta"] and not in_fence:
-            meta = _META.match(line.strip())
-            if meta:
-                current["meta"].setdefault(_meta_key(meta.group(1)), []).append((meta.group(2), number))
-                continue
-            if line.strip():
-                current["in_meta"] = False
-        if heading and len(heading.group(1)) == 3:
-            current["in_meta"] = False
-            current["sections"].append([heading.group(2).strip().strip("*").strip(), [], number + 1])
-            continue
-        current["sections"][-1][1].append(line)
-    finish()
-    if not items and ok:
-        error(
-            start + 1 if start < len(lines) else 1,
-            "no agenda items found; start each item with '## Punkt N: Titel'",
-        )
-        return None
-    numbers: set[int] = set()
-    previous = 0
-    for item in items:
-        if item.number in numbers:
-            error(item.line, f"agenda item number {item.number} is used twice")
-            ok = False
-        elif item.number < previous:
-            error(
-                item.line, f"agenda items out of order: Punkt {item.number} after Punkt {previous}", "warning"
-            )
-        numbers.add(item.number)
-        previous = max(previous, item.number)
-    return tuple(items) if ok else None
-
-
-def _meta_key(label: str) -> str:
-    label = label.lower().replace(" ", "")
-    if label.startswith("dok"):
-        return "documents"
-    if label.startswith("emner"):
-        return "topics"
-    if label.startswith("lukket"):
-        return "closed"
-    return "cases"
-
-
-def _make_item(raw: dict[str, Any], error: Any, topics: dict[str, Any]) -> AgendaItem:
-    meta: dict[str, list[tuple[str, int]]] = raw["meta"]
-
-    def values(key: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for value, _line in meta.get(key, []):
-            found.extend(v.strip() for v in value.split(",") if v.strip() and v.strip() != ".")
-        return tuple(dict.fromkeys(found))
-
-    for value, line in meta.get("topics", []):
-        for topic in (v.strip() for v in value.split(",")):
-            if topic and topic not in topics:
-                error(line, f"unknown topic {topic!r} in 'Emner:' (known: {', '.join(topics)})")
-    closed_flag = any(v.strip().lower() in ("ja", "yes", "true") for v, _ in meta.get("closed", []))
-    closed = closed_flag or bool(_CLOSED_TITLE.search(raw["title"]))
-    sections = []
-    for heading, body, line in raw["sections"]:
-        joined = "\n".join(body)
-        markdown = joined.strip("\n")
-        if not heading and not markdown.strip():
-            continue
-        # `line` is where the text starts, so that a finding at offset N in it is at line + N newlines
-        first = line + len(joined) - len(joined.lstrip("\n")) if markdown else line
-        sections.append(Section(heading=heading, markdown=markdown, line=first))
-    if closed:
-        # A closed item publishes its title and a public decision, nothing else: drop the rest here, at the
-        # first stage, so that no later stage (pages, search, feeds, data) can ever see it.
-        withheld = [s for s in sections if not s.is_decision]
-        if withheld or values("documents"):
-            error(
-                withheld[0].line if withheld else raw["line"],
-                f"closed item Punkt {raw['number']} has text "
-                "that will not be published (only its title and a '### Beslutning' are)",
-                "warning",
-                "closed-body",
-            )
-        sections = [s for s in sections if s.is_decision]
-    decision = next((s for s in sections if s.is_decision), None)
-    return AgendaItem(
-        number=raw["number"],
-        title=raw["title"],
-        sections=tuple(sections),
-        summary=snippet(decision.markdown) if decision else "",
-        line=raw["line"],
-        closed=closed,
-        cases=values("cases"),
-        documents=() if closed else values("documents"),
-        hand_topics=values("topics"),
-    )
+        error(data.line_of("date"), f"filnavnet passer ikke til dato og forum: omdøb filen til {expected}")

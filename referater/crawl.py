@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from . import urls
 from .page import Page
 from .site import Site
 
@@ -16,11 +17,11 @@ def sitemap_xml(site: Site, pages: list[Page]) -> bytes:
     for page in sorted(pages, key=lambda p: p.path):
         if page.kind in ("404", "search"):
             continue
-        loc = site.config.base_url + page.path.removesuffix("index.html")
+        loc = site.base.absolute(urls.path_of(page.path))
         lines.append(f"  <url><loc>{escape(loc)}</loc></url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def robots_txt(site: Site) -> bytes:
-    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\nSitemap: {site.base.absolute(urls.SITEMAP)}\n".encode()

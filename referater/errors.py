@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+LEVEL_NAMES = {"error": "fejl", "warning": "advarsel"}  # what a secretariat reads
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -19,7 +21,7 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        return f"{where}: {LEVEL_NAMES.get(self.level, self.level)}: {self.message}"
 
 
 class SiteError(Exception):

@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from . import __version__
+from . import __version__, urls
 from .fragments import Fragments
 from .model import AgendaItem, Meeting
 from .site import Site
-from .text import plain_text
 
 FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open data hold everything
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
@@ -28,30 +27,18 @@ _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still de
 
 def feed_files(site: Site, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
     cache = cache or Fragments(None, site.config)
-    files: list[tuple[str, bytes]] = [("feeds/all.atom", all_feed(site, cache))]
+    files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(site, cache))]
     for slug in site.config.clusters:
-        files.append((body_feed_path(site, slug), cluster_feed(site, slug, cache)))
-        files.append((f"kalender/{slug}.ics", cluster_calendar(site, slug, cache)))
+        files.append((site.body_feed_path(slug), cluster_feed(site, slug, cache)))
+        files.append((site.calendar_path(slug), cluster_calendar(site, slug, cache)))
     for slug in site.config.forums:
-        files.append((f"feeds/fora/{slug}.atom", forum_feed(site, slug, cache)))
+        files.append((urls.forum_feed(slug), forum_feed(site, slug, cache)))
     order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
-        files.append((f"feeds/emner/{slug}.atom", topic_feed(site, slug, order, cache)))
+        files.append((urls.topic_feed(slug), topic_feed(site, slug, order, cache)))
     for case, slug in site.case_slugs.items():
-        files.append((f"feeds/sager/{slug}.atom", case_feed(site, case, order, cache)))
+        files.append((urls.case_feed(slug), case_feed(site, case, order, cache)))
     return files
-
-
-def body_feed_path(site: Site, slug: str) -> str:
-    """feeds/klynger/<slug>.atom for a sundhedsklynge, feeds/sundhedsraad/<slug>.atom for a sundhedsråd."""
-    return f"feeds/{site.body_root(slug)}/{slug}.atom"
-
-
-def absolute(site: Site, url: str) -> str:
-    """A site URL (which starts with the base path) as an absolute URL under base_url."""
-    base_path = site.config.base_path
-    rel = url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/")
-    return site.config.base_url + rel
 
 
 def _stamp(meeting: Meeting) -> str:
@@ -65,10 +52,10 @@ def all_feed(site: Site, cache: Fragments | None = None) -> bytes:
     cache = cache or Fragments(None, site.config)
     return _atom(
         site,
-        path="feeds/all.atom",
+        path=urls.ALL_FEED,
         title=f"{site.config.title}: nye referater",
         subtitle="Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først.",
-        alternate=site.url(""),
+        alternate=site.url(urls.HOME),
         author=site.config.title,
         entries=[_meeting_entry(site, m, cache) for m in site.meetings[:FEED_LIMIT]],
         updated=_stamp(site.meetings[0]) if site.meetings else _EPOCH,
@@ -81,7 +68,7 @@ def cluster_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes
     meetings = site.by_cluster.get(slug, [])
     return _atom(
         site,
-        path=body_feed_path(site, slug),
+        path=site.body_feed_path(slug),
         title=f"{cluster.full_name}: nye referater",
         subtitle=cluster.description or f"Referater fra {cluster.full_name}.",
         alternate=site.cluster_url(slug),
@@ -97,7 +84,7 @@ def forum_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
     meetings = site.by_forum.get(slug, [])
     return _atom(
         site,
-        path=f"feeds/fora/{slug}.atom",
+        path=urls.forum_feed(slug),
         title=f"{forum.name}: nye referater",
         subtitle=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
         alternate=site.forum_url(slug),
@@ -114,10 +101,10 @@ def case_feed(
     cache = cache or Fragments(None, site.config)
     refs = sorted(site.cases.get(case, []), key=lambda r: (order[r.meeting], r.number))[:FEED_LIMIT]
     newest = site.by_key[refs[0].meeting] if refs else None
-    url = site.case_url(case) or site.url("sager/")
+    url = site.case_url(case) or site.url(urls.CASES)
     return _atom(
         site,
-        path=f"feeds/sager/{site.case_slugs[case]}.atom",
+        path=urls.case_feed(site.case_slugs[case]),
         title=f"Sag {case}: nye behandlinger",
         subtitle=f"Sagens forløb for sag {case}: hver gang et møde behandler sagen.",
         alternate=url,
@@ -138,7 +125,7 @@ def topic_feed(
     newest = site.by_key[ranked[0].meeting] if ranked else None
     return _atom(
         site,
-        path=f"feeds/emner/{slug}.atom",
+        path=urls.topic_feed(slug),
         title=f"{topic.name}: nye dagsordenspunkter",
         subtitle=topic.description or f"Dagsordenspunkter om {topic.name}.",
         alternate=site.topic_url(slug),
@@ -159,7 +146,7 @@ def _atom(
     entries: list[bytes],
     updated: str,
 ) -> bytes:
-    self_url = site.config.base_url + path
+    self_url = site.base.absolute(path)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="da">',
@@ -169,7 +156,7 @@ def _atom(
         f"  <updated>{updated}</updated>",
         f"  <author><name>{escape(author)}</name></author>",
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_url)}/>',
-        f'  <link rel="alternate" type="text/html" href={quoteattr(absolute(site, alternate))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(site.base.absolute(alternate))}/>',
         f'  <generator version="{escape(__version__)}">referater</generator>',
     ]
     return b"\n".join([*(line.encode("utf-8") for line in head), *entries, b"</feed>"]) + b"\n"
@@ -210,7 +197,7 @@ def _item_html(item: AgendaItem, url: str) -> str:
         html += "<p><em>Lukket punkt.</em></p>"
     decision = item.decision
     if decision is not None:
-        html += f"<p><strong>Beslutning:</strong> {html_escape(plain_text(decision.markdown))}</p>"
+        html += f"<p><strong>Beslutning:</strong> {html_escape(decision.text)}</p>"
     return html
 
 
@@ -227,12 +214,13 @@ def _meeting_entry(site: Site, meeting: Meeting, cache: Fragments) -> bytes:
 
 def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
     meeting = site.full(meeting)  # the model's meetings are light: the decisions are loaded for the feed
-    url = absolute(site, site.meeting_url(meeting.key))
+    url = site.base.absolute(site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
         facts.append(meeting.location)
     body = f"<p>{html_escape(' · '.join(facts))}</p>" + "".join(
-        _item_html(item, absolute(site, site.item_url(meeting.key, item.number))) for item in meeting.items
+        _item_html(item, site.base.absolute(site.item_url(meeting.key, item.number)))
+        for item in meeting.items
     )
     return _entry(
         entry_id=url,
@@ -252,7 +240,7 @@ def _item_entry(site: Site, meeting: Meeting, number: int, cache: Fragments) -> 
 def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
     meeting = site.full(meeting)
     item = next(i for i in meeting.items if i.number == number)
-    url = absolute(site, site.item_url(meeting.key, number))
+    url = site.base.absolute(site.item_url(meeting.key, number))
     body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)
     return _entry(
         entry_id=url,
@@ -302,15 +290,10 @@ def _clock(meeting: Meeting, clock: str) -> dt.datetime | None:
     return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=_COPENHAGEN)
 
 
-def _host(site: Site) -> str:
-    match = re.match(r"^[a-z]+://([^/:]+)", site.config.base_url)
-    return match.group(1) if match else "referater"
-
-
 def _event(site: Site, meeting: Meeting) -> bytes:
-    url = absolute(site, site.meeting_url(meeting.key))
+    url = site.base.absolute(site.meeting_url(meeting.key))
     event = icalendar.Event()
-    event.add("uid", f"{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{_host(site)}")
+    event.add("uid", f"{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}")
     event.add("dtstamp", dt.datetime(meeting.date.year, meeting.date.month, meeting.date.day, tzinfo=dt.UTC))
     start = _clock(meeting, meeting.time) if meeting.time else None
     if start:

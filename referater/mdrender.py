@@ -1,16 +1,12 @@
 """Markdown → safe HTML, with dates of other meetings and mentions of other clusters turned into links.
 
-Markdown is rendered by cmark-gfm (GitHub's C implementation of CommonMark): at ten thousand meetings
-it is some fifteen times faster than Python-Markdown, which dominated the build. Raw HTML in the
-content is omitted by cmark's safe mode and the result is sanitised to an allow-list (nh3) all the
-same. Links are added to the text between tags of cmark's own, well-formed output, skipping text
+The content stage renders each section from the file's cmark-gfm tree (cmark.py), raw HTML removed; this
+module adds the site's links and sanitises the result to an allow-list (nh3) all the same. Links are added to the text between tags of cmark's own, well-formed output, skipping text
 inside links, code and preformatted blocks.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import hashlib
 import html
@@ -18,64 +14,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import cmarkgfm
-from cmarkgfm.cmark import Options
-
+from .cmark import render_html
 from .dates import _DATE_REF, MONTHS, DateScanner
 from .sanitize import clean_html
 
-_OPTIONS = Options.CMARK_OPT_VALIDATE_UTF8 | Options.CMARK_OPT_NORMALIZE
-_EXTENSIONS = (b"table", b"autolink", b"strikethrough")
-
-
-class _Cmark:
-    """cmark-gfm through cmarkgfm's own bindings, freeing what they leave allocated.
-
-    cmarkgfm 2025.10 frees neither the parsed tree nor the rendered string: some 200 KB per meeting, a
-    gigabyte at national scale. The two frees it lacks are called here; where the symbols are not
-    found (another build of the library), its leaky wrapper is used instead.
-    """
-
-    def __init__(self) -> None:
-        from cmarkgfm import _cmark
-
-        self.ffi, self.lib = _cmark.ffi, _cmark.lib
-        self.lib.cmark_gfm_core_extensions_ensure_registered()
-        self.extensions = [self.lib.cmark_find_syntax_extension(name) for name in _EXTENSIONS]
-        self.node_free = ctypes.CDLL(_cmark.__file__).cmark_node_free
-        self.node_free.argtypes = [ctypes.c_void_p]
-        self.free = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").free
-        self.free.argtypes = [ctypes.c_void_p]
-
-    def __call__(self, text: str) -> str:
-        lib, ffi = self.lib, self.ffi
-        data = text.encode("utf-8")
-        parser = lib.cmark_parser_new(_OPTIONS)
-        try:
-            for extension in self.extensions:
-                lib.cmark_parser_attach_syntax_extension(parser, extension)
-            lib.cmark_parser_feed(parser, data, len(data))
-            root = lib.cmark_parser_finish(parser)
-            try:
-                raw = lib.cmark_render_html(root, _OPTIONS, lib.cmark_parser_get_syntax_extensions(parser))
-                try:
-                    return ffi.string(raw).decode("utf-8")
-                finally:
-                    self.free(int(ffi.cast("uintptr_t", raw)))
-            finally:
-                self.node_free(int(ffi.cast("uintptr_t", root)))
-        finally:
-            lib.cmark_parser_free(parser)
-
-
-def _make_cmark():
-    try:
-        return _Cmark()
-    except (ImportError, AttributeError, OSError):
-        return lambda text: cmarkgfm.github_flavored_markdown_to_html(text, _OPTIONS)
-
-
-render_cmark = _make_cmark()
+render_cmark = render_html  # tests render sample text the way content sections are rendered
 
 
 @dataclass
@@ -243,7 +186,10 @@ class MarkdownRenderer:
         self._context = context
 
     def render(self, text: str) -> str:
-        rendered = render_cmark(text)
+        return self.finish(render_html(text))
+
+    def finish(self, rendered: str) -> str:
+        """cmark's HTML of a section (content stage) with the site's links, through the allow-list."""
         if self._context is not None:
             rendered = add_links(rendered, self._context)
         return clean_html(rendered, self._base_host)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from . import urls
 from .dates import long_date, month_name
 from .mdrender import LinkContext
 from .model import AgendaItem, Meeting, Participant, Section
@@ -38,6 +39,7 @@ class ItemView:
     topics: tuple[Link, ...]
     history: tuple[tuple[str, tuple[tuple[ItemLink, bool], ...]], ...]  # case → (item, is this one)
     summary: str  # the start of the decision, for the overview "Beslutninger"
+    slot: str = ""  # the agenda's time slot
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def _json_ld(site: Site, m: Meeting) -> dict[str, Any]:
         "name": site.meeting_title(m),
         "startDate": start_time(m),
         "eventStatus": "https://schema.org/EventScheduled",
-        "url": site.config.base_url + site.meeting_path(m.key),
+        "url": site.base.absolute(site.meeting_path(m.key)),
         "organizer": [{"@type": "Organization", "name": site.config.clusters[b].full_name} for b in m.bodies]
         if m.joint_with
         else {"@type": "Organization", "name": cluster.full_name},
@@ -184,6 +186,7 @@ def _item_view(site: Site, m: Meeting, item: AgendaItem) -> ItemView:
         ),
         history=tuple(history),
         summary=item.summary,
+        slot=item.slot,
     )
 
 
@@ -278,7 +281,7 @@ def meeting_pages(site: Site) -> list[Page]:
     crumbs_of = {
         slug: [
             root,
-            crumb_link(site, f"{cluster.kind_info.root}/", cluster.kind_info.plural),
+            crumb_link(site, urls.bodies(cluster.kind_info.root), cluster.kind_info.plural),
             Link(site.cluster_url(slug), cluster.name),
         ]
         for slug, cluster in site.config.clusters.items()
@@ -300,9 +303,10 @@ def meeting_pages(site: Site) -> list[Page]:
 
         shape, deps = meeting_shape(site, m, steps)
         summary = "; ".join(i.title for i in m.items[:6])
-        data = site.meeting_path(m.key) + "meeting.json"
+        path = site.meeting_path(m.key)
+        data = urls.meeting_data(path)
         page = make_page(
-            site.meeting_path(m.key) + "index.html",
+            urls.file_of(path),
             "meeting.html",
             "meeting",
             site.meeting_title(m),

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from . import urls
+
 
 @functools.cache
 def _init_names(cls: type) -> tuple[str, ...]:
@@ -52,14 +54,21 @@ class Section(Record):
     """A level-3 part of an agenda item. `heading` is "" for the text before the first heading."""
 
     heading: str
-    markdown: str
+    markdown: str  # regenerated from the sanitised tree: what open data publishes
     line: int  # where the section starts in the file, for messages
+    html: str = ""  # cmark's HTML of the same tree, before site links and the allow-list
+    text: str = ""  # plain text of the same tree: feeds, summaries, search, open data
+    source: str = ""  # the file's own lines, for `check` to point into; never published
+
+    @staticmethod
+    def is_decision_heading(heading: str) -> bool:
+        # "Beslutning", "Beslutning i … den …", but not "Beslutningsgrundlag": in a closed item only a
+        # public decision is published, so this test decides what may leave a closed item.
+        return bool(_DECISION.match(heading))
 
     @property
     def is_decision(self) -> bool:
-        # "Beslutning", "Beslutning i … den …", but not "Beslutningsgrundlag": in a closed item only the
-        # decision is published, so this test decides what may leave a closed item.
-        return bool(_DECISION.match(self.heading))
+        return self.is_decision_heading(self.heading)
 
     @property
     def is_attachments(self) -> bool:
@@ -77,10 +86,11 @@ class AgendaItem(Record):
     documents: tuple[str, ...] = ()
     hand_topics: tuple[str, ...] = ()
     summary: str = ""  # the start of the decision as plain text, kept when the sections are not
+    slot: str = ""  # the time slot of the agenda ("9.00–9.05"), shown discreetly beside the title
 
     @property
     def anchor(self) -> str:
-        return f"punkt-{self.number}"
+        return urls.item_anchor(self.number)
 
     @property
     def decision(self) -> Section | None:
@@ -89,7 +99,7 @@ class AgendaItem(Record):
     @property
     def text(self) -> str:
         """All published Markdown of the item, for topic matching and reference finding."""
-        return "\n\n".join(s.markdown for s in self.sections)
+        return "\n\n".join(s.text for s in self.sections)
 
 
 @dataclass(frozen=True, slots=True)

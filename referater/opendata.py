@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import urls
 from .bodies import Body
-from .feeds import body_feed_path
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
-from .text import plain_text
 
 SCHEMA_VERSION = 1
 
@@ -52,13 +51,8 @@ def _dump(data: Any) -> bytes:
     )
 
 
-def _absolute(site: Site, url: str) -> str:
-    base_path = site.config.base_path
-    return site.config.base_url + (url[len(base_path) :] if url.startswith(base_path) else url.lstrip("/"))
-
-
 def all_data(site: Site, meetings: Any) -> dict[str, Any]:
-    config = site.config
+    config, absolute = site.config, site.base.absolute
     return {
         "schema_version": SCHEMA_VERSION,
         "site": {"title": config.title, "url": config.base_url, "language": config.language},
@@ -67,23 +61,23 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
                 "slug": slug,
                 "name": c.full_name,
                 "region": c.region,
-                "url": _absolute(site, site.cluster_url(slug)),
-                "feed": config.base_url + body_feed_path(site, slug),
-                "calendar": config.base_url + f"kalender/{slug}.ics",
+                "url": absolute(site.cluster_url(slug)),
+                "feed": absolute(site.body_feed_path(slug)),
+                "calendar": absolute(site.calendar_path(slug)),
             }
             for slug, c in config.of_kind("sundhedsklynge").items()
         ],
         "bodies": [_body(site, slug, b) for slug, b in config.clusters.items()],
         "forums": [
-            {"slug": slug, "name": f.name, "url": _absolute(site, site.forum_url(slug))}
+            {"slug": slug, "name": f.name, "url": absolute(site.forum_url(slug))}
             for slug, f in config.forums.items()
         ],
         "topics": [
             {
                 "slug": slug,
                 "name": t.name,
-                "url": _absolute(site, site.topic_url(slug)),
-                "feed": config.base_url + f"feeds/emner/{slug}.atom",
+                "url": absolute(site.topic_url(slug)),
+                "feed": absolute(urls.topic_feed(slug)),
             }
             for slug, t in config.topics.items()
         ],
@@ -97,7 +91,7 @@ def _day(day: dt.date | None) -> str | None:
 
 def _body(site: Site, slug: str, body: Body) -> dict[str, Any]:
     """A body over time: kind, lifetime, members, region history, successors and predecessors."""
-    base = site.config.base_url
+    absolute = site.base.absolute
     return {
         "slug": slug,
         "kind": body.kind,
@@ -111,9 +105,9 @@ def _body(site: Site, slug: str, body: Body) -> dict[str, Any]:
         "successors": list(body.successors),
         "predecessors": list(body.predecessors),
         "meetings": len(site.by_cluster.get(slug, [])),
-        "url": _absolute(site, site.cluster_url(slug)),
-        "feed": base + body_feed_path(site, slug),
-        "calendar": base + f"kalender/{slug}.ics",
+        "url": absolute(site.cluster_url(slug)),
+        "feed": absolute(site.body_feed_path(slug)),
+        "calendar": absolute(site.calendar_path(slug)),
     }
 
 
@@ -122,9 +116,7 @@ def _person(p: Participant) -> dict[str, Any]:
 
 
 def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
-    sections = [
-        {"heading": s.heading, "markdown": s.markdown, "text": plain_text(s.markdown)} for s in item.sections
-    ]
+    sections = [{"heading": s.heading, "markdown": s.markdown, "text": s.text} for s in item.sections]
     # The decision is one of the sections (AgendaItem.decision): its plain text is made once, not twice.
     decision = next(
         (section for s, section in zip(item.sections, sections, strict=True) if s.is_decision), None
@@ -135,10 +127,10 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
         "number": item.number,
         "title": item.title,
         "anchor": item.anchor,
-        "url": _absolute(site, site.item_url(m.key, item.number)),
+        "url": site.base.absolute(site.item_url(m.key, item.number)),
         "closed": item.closed,
         "cases": [
-            {"number": c, "url": _absolute(site, url) if url else None} for c, url in case_pages.items()
+            {"number": c, "url": site.base.absolute(url) if url else None} for c, url in case_pages.items()
         ],
         "documents": list(item.documents),
         "topics": [{"slug": t.topic, "main": t.in_title} for t in topics if t.topic in site.config.topics],
@@ -149,7 +141,7 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
 
 def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
     m = site.full(m)
-    url = _absolute(site, site.meeting_url(m.key))
+    url = site.base.absolute(site.meeting_url(m.key))
     cluster, forum = site.config.clusters[m.cluster], site.config.forums[m.forum]
     return {
         "id": f"{m.cluster}/{m.slug}",
@@ -172,8 +164,8 @@ def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
         "source": m.source or None,
         "links": {
             "html": url,
-            "json": url + "meeting.json",
-            "calendar": site.config.base_url + f"kalender/{m.cluster}.ics",
+            "json": urls.meeting_data(url),
+            "calendar": site.base.absolute(site.calendar_path(m.cluster)),
         },
         "items": [_item(site, m, item) for item in m.items],
     }

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import urls
 from .site import Key, Site
 from .views import Link
 
@@ -49,9 +50,7 @@ def make_page(
     def wrap(build: Callable[[], dict[str, Any]] = dict) -> Page:
         def make() -> dict[str, Any]:
             context = build()
-            context.update(
-                fixed, title=title, crumbs=tuple(crumbs), canonical=path.removesuffix("index.html")
-            )
+            context.update(fixed, title=title, crumbs=tuple(crumbs), canonical=urls.path_of(path))
             return context
 
         digest = hashlib.blake2b(canonical_bytes((path, kind, shape)), digest_size=16).digest()
@@ -72,7 +71,7 @@ def canonical_bytes(value: Any) -> bytes:
 
 
 def root_link(site: Site) -> Link:
-    return Link(site.url(""), "Forside")
+    return Link(site.url(urls.HOME), "Forside")
 
 
 def crumb_link(site: Site, path: str, label: str) -> Link:

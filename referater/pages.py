@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import urls
 from .body_pages import body_groups, body_pages, body_shape
 from .cache import paused_gc
 from .dates import month_name
@@ -31,7 +32,7 @@ def build_pages(site: Site) -> list[Page]:
     pages.extend(_archive(site))
     pages.append(
         make_page(
-            "soeg/index.html",
+            urls.file_of(urls.SEARCH),
             "search.html",
             "search",
             "Søg i referaterne",
@@ -39,7 +40,7 @@ def build_pages(site: Site) -> list[Page]:
             description="Søg i alle sundhedsklyngernes og sundhedsrådenes dagsordenspunkter og beslutninger.",
         )()
     )
-    pages.append(make_page("404.html", "404.html", "404", "Siden findes ikke", [root_link(site)])())
+    pages.append(make_page(urls.NOT_FOUND, "404.html", "404", "Siden findes ikke", [root_link(site)])())
     return pages
 
 
@@ -56,7 +57,7 @@ def _home(site: Site) -> Page:
     latest = site.meetings[:12]
     counts = (body_shape(site), _topic_counts(site), _year_counts(site), len(site.meetings))
     return make_page(
-        "index.html",
+        urls.file_of(urls.HOME),
         "home.html",
         "home",
         site.config.title,
@@ -107,7 +108,7 @@ def _grouped_by_year(site: Site, meetings: list[Meeting]) -> tuple[tuple[int, tu
 def _forums(site: Site) -> list[Page]:
     counts = tuple((slug, len(site.by_forum.get(slug, []))) for slug in site.config.forums)
     pages = [
-        make_page("fora/index.html", "forums.html", "index", "Fora", [root_link(site)], counts)(
+        make_page(urls.file_of(urls.FORUMS), "forums.html", "index", "Fora", [root_link(site)], counts)(
             lambda: {
                 "forums": tuple(
                     (Link(site.forum_url(slug), f.name), len(site.by_forum.get(slug, [])))
@@ -116,7 +117,7 @@ def _forums(site: Site) -> list[Page]:
             }
         )
     ]
-    crumbs = [root_link(site), crumb_link(site, "fora/", "Fora")]
+    crumbs = [root_link(site), crumb_link(site, urls.FORUMS, "Fora")]
     for slug, forum in site.config.forums.items():
         meetings = site.by_forum.get(slug, [])
         chunks = _chunks(meetings, FORUM_PAGE_SIZE)
@@ -142,7 +143,7 @@ def _forums(site: Site) -> list[Page]:
             title = forum.name if number == 1 else f"{forum.name}, side {number} af {len(chunks)}"
             pages.append(
                 make_page(
-                    f"fora/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html",
+                    urls.file_of(urls.page(urls.forum(slug), number)),
                     "forum.html",
                     "forum",
                     title,
@@ -166,7 +167,7 @@ FORUM_PAGE_SIZE = (
 def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     pages = [
         make_page(
-            "emner/index.html", "topics.html", "index", "Emner", [root_link(site)], _topic_counts(site)
+            urls.file_of(urls.TOPICS), "topics.html", "index", "Emner", [root_link(site)], _topic_counts(site)
         )(
             lambda: {
                 "topics": _topic_links(site),
@@ -174,7 +175,7 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
             }
         )
     ]
-    crumbs = [root_link(site), crumb_link(site, "emner/", "Emner")]
+    crumbs = [root_link(site), crumb_link(site, urls.TOPICS, "Emner")]
     for slug, topic in site.config.topics.items():
         entries = site.topic_entries.get(slug, [])
         chunks = _chunks(entries, TOPIC_PAGE_SIZE)
@@ -196,7 +197,7 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
                 totals,
                 tuple((e.meeting, e.item, e.main, summaries.get((e.meeting, e.item), "")) for e in chunk),
             )
-            path = f"emner/{slug}/" + (f"side/{number}/" if number > 1 else "") + "index.html"
+            path = urls.file_of(urls.page(urls.topic(slug), number))
             title = topic.name if number == 1 else f"{topic.name}, side {number} af {len(chunks)}"
             pages.append(
                 make_page(
@@ -227,7 +228,7 @@ def _chunks(items: list, size: int) -> list[list]:
 
 def _numbered(first: str, count: int) -> tuple[Link, ...]:
     """The URLs of a list's pages, labelled by number: page 1 is the list's own URL, then side/N/."""
-    return tuple(Link(first + (f"side/{n}/" if n > 1 else ""), str(n)) for n in range(1, count + 1))
+    return tuple(Link(urls.page(first, n), str(n)) for n in range(1, count + 1))
 
 
 def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
@@ -244,21 +245,21 @@ def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
 
 def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     listed = tuple(
-        (Link(site.url(f"sager/{slug}/"), case), len({r.meeting for r in site.cases[case]}))
+        (Link(site.url(urls.case(slug)), case), len({r.meeting for r in site.cases[case]}))
         for case, slug in site.case_slugs.items()
     )
     pages = [
         make_page(
-            "sager/index.html", "cases.html", "index", "Sager", [root_link(site)], listed, cases=listed
+            urls.file_of(urls.CASES), "cases.html", "index", "Sager", [root_link(site)], listed, cases=listed
         )()
     ]
-    crumbs = [root_link(site), crumb_link(site, "sager/", "Sager")]
+    crumbs = [root_link(site), crumb_link(site, urls.CASES, "Sager")]
     for case, slug in site.case_slugs.items():
         refs = site.cases[case]
         shape = tuple((r.meeting, r.number, summaries.get((r.meeting, r.number), "")) for r in refs)
         pages.append(
             make_page(
-                f"sager/{slug}/index.html",
+                urls.file_of(urls.case(slug)),
                 "case.html",
                 "case",
                 f"Sag {case}",
@@ -293,7 +294,13 @@ def _archive(site: Site) -> list[Page]:
     )
     pages = [
         make_page(
-            "arkiv/index.html", "archive.html", "index", "Arkiv", [root_link(site)], years, years=years
+            urls.file_of(urls.ARCHIVE),
+            "archive.html",
+            "index",
+            "Arkiv",
+            [root_link(site)],
+            years,
+            years=years,
         )()
     ]
     for year, meetings in site.by_year.items():
@@ -311,11 +318,11 @@ def _archive(site: Site) -> list[Page]:
 
         pages.append(
             make_page(
-                f"{year}/index.html",
+                urls.file_of(urls.year(year)),
                 "year.html",
                 "year",
                 f"Møder i {year}",
-                [root_link(site), crumb_link(site, "arkiv/", "Arkiv")],
+                [root_link(site), crumb_link(site, urls.ARCHIVE, "Arkiv")],
                 year,
                 _keys(meetings),
                 year=year,
@@ -327,12 +334,12 @@ def _archive(site: Site) -> list[Page]:
         label = f"{month_name(month).capitalize()} {year}"
         crumbs = [
             root_link(site),
-            crumb_link(site, "arkiv/", "Arkiv"),
-            crumb_link(site, f"{year}/", str(year)),
+            crumb_link(site, urls.ARCHIVE, "Arkiv"),
+            crumb_link(site, urls.year(year), str(year)),
         ]
         pages.append(
             make_page(
-                f"{year}/{month:02d}/index.html",
+                urls.file_of(urls.month(year, month)),
                 "month.html",
                 "month",
                 f"Møder i {label.lower()}",

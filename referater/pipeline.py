@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import Finding, SiteError
@@ -88,7 +89,7 @@ def static_files(site_dir: Path) -> dict[str, Path]:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 if path.is_file():
-                    found["static/" + path.relative_to(root).as_posix()] = path
+                    found[urls.static(path.relative_to(root).as_posix())] = path
     return found
 
 
@@ -96,30 +97,34 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
     config: SiteConfig = site.config
 
     def asset(name: str) -> str:
-        data = assets.get("static/" + name, b"")
-        return f"{site.url('static/' + name)}?v={hashlib.blake2b(data, digest_size=4).hexdigest()}"
+        data = assets.get(urls.static(name), b"")
+        return f"{site.url(urls.static(name))}?v={hashlib.blake2b(data, digest_size=4).hexdigest()}"
 
     return {
         "site": {
             "title": config.title,
             "description": config.description,
             "base_url": config.base_url,
-            "base_path": config.base_path,
+            "base_path": site.base.path,
             "language": config.language,
             "accessibility_url": config.accessibility_statement_url,
         },
         "nav": (
-            *((site.url(f"{root}/"), label) for root, label in body_nav(site)),
-            (site.url("fora/"), "Fora"),
-            (site.url("emner/"), "Emner"),
-            (site.url("sager/"), "Sager"),
-            (site.url("arkiv/"), "Arkiv"),
+            *((site.url(path), label) for path, label in body_nav(site)),
+            (site.url(urls.FORUMS), "Fora"),
+            (site.url(urls.TOPICS), "Emner"),
+            (site.url(urls.CASES), "Sager"),
+            (site.url(urls.ARCHIVE), "Arkiv"),
         ),
-        "search_url": site.url("soeg/"),
+        "search_url": site.url(urls.SEARCH),
+        # the URL contract for templates: {{ link(urls.body_feed(slug)) }}
+        "urls": urls,
+        "link": site.url,
         "preview": preview,
-        "home_url": site.url(""),
+        "home_url": site.url(urls.HOME),
         "css_url": asset("style.css"),
-        "absolute": lambda path: config.base_url.rstrip("/") + path if path.startswith("/") else path,
+        # a link of this site as an absolute URL; anything else (an external URL) as it is
+        "absolute": lambda link: site.base.absolute(link) if link.startswith("/") else link,
     }
 
 
@@ -251,7 +256,7 @@ def _render_and_write(
             dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
         ]
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.config.base_url)
+    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.base.host)
     env_key = hashlib.blake2b(
         f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
         + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
@@ -363,8 +368,8 @@ def _open_data(site: Site, staging: Staging) -> None:
     """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
     from .opendata import write_site_json
 
-    pieces = [staging.stage / (site.meeting_path(m.key) + "meeting.json") for m in site.meetings]
-    with staging.open("data/meetings.json") as handle:
+    pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
+    with staging.open(urls.OPEN_DATA) as handle:
         write_site_json(site, handle, pieces)
 
 
@@ -413,7 +418,7 @@ def post_outputs(site: Site, pages: list[Page], site_dir: Path | None = None) ->
     fragments = Fragments(site_dir / CACHE_DIR / FRAGMENTS_FILE if site_dir else None, site.config)
     feeds = feed_files(site, fragments)
     fragments.save()
-    return [("sitemap.xml", sitemap_xml(site, pages)), ("robots.txt", robots_txt(site)), *feeds]
+    return [(urls.SITEMAP, sitemap_xml(site, pages)), (urls.ROBOTS, robots_txt(site)), *feeds]
 
 
 def run_build(args: Any) -> int:

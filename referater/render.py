@@ -46,12 +46,17 @@ class Renderer:
         )
         self.env.globals.update(globals_)
         self.env.filters["markdown"] = self._markdown
+        self.env.filters["linked"] = self._linked
         self.markdown = MarkdownRenderer(base_host)
         self._digests: dict[str, str] = {}
 
     def _markdown(self, text: str, links: LinkContext | None = None) -> Markup:
         self.markdown.start(links)
         return Markup(self.markdown.render(text))
+
+    def _linked(self, rendered: str, links: LinkContext | None = None) -> Markup:
+        self.markdown.start(links)
+        return Markup(self.markdown.finish(rendered))
 
     def render(self, page: Page) -> bytes:
         html = self.env.get_template(page.template).render(page.context())

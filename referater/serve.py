@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from . import urls
 from .errors import Finding, SiteError
 from .pipeline import CACHE_DIR, build
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES
@@ -71,12 +72,12 @@ def preview_app(state: PreviewState) -> Callable[[dict[str, Any], Callable[..., 
             return [error_page(state.findings)]
         target = (state.out / path.lstrip("/")).resolve()
         if not target.is_relative_to(state.out.resolve()):
-            target = state.out / "404.html"
+            target = state.out / urls.NOT_FOUND
         if target.is_dir():
-            target = target / "index.html"
+            target = target / urls.INDEX
         status = "200 OK"
         if not target.is_file():
-            status, target = "404 Not Found", state.out / "404.html"
+            status, target = "404 Not Found", state.out / urls.NOT_FOUND
         body = target.read_bytes() if target.is_file() else b"Not found"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "application/json"):

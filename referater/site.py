@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
 
+from . import urls
 from .analysis import Analysis, analyse
 from .bodies import KINDS, heirs, status_on
 from .cache import paused_gc
@@ -20,6 +21,7 @@ from .dates import short_date
 from .model import Meeting
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
+from .urls import Base
 
 Key = tuple[str, str, str]  # (cluster, iso date, forum)
 
@@ -64,33 +66,46 @@ class Site:
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
     full: Callable[[Meeting], Meeting] = lambda meeting: meeting  # the meeting with its text (loader)
-    # config.base_path runs a regex; every link on 10,000 pages asks for it (kept per config object)
-    _base: tuple[SiteConfig | None, str] = field(default=(None, ""), init=False, repr=False, compare=False)
+    # Every link on 10,000 pages asks for the base path: base_url is parsed once per config object
+    _base: tuple[SiteConfig | None, Base] = field(
+        default=(None, Base.parse("/")), init=False, repr=False, compare=False
+    )
 
-    # --- URLs: the public contract (DESIGN.md); every internal link is made here ---
-    def url(self, path: str = "") -> str:
+    # --- URLs: the public contract is urls.py; these are its links for this site's base path ---
+    @property
+    def base(self) -> Base:
         config, base = self._base
         if config is not self.config:
-            config, base = self.config, self.config.base_path
+            config, base = self.config, Base.parse(self.config.base_url)
             self._base = (config, base)
-        return base + path
+        return base
 
-    def body_root(self, slug: str) -> str:
-        """The URL root of a body's kind: "klynger" for sundhedsklynger, "sundhedsraad" for sundhedsråd."""
+    def url(self, path: str = "") -> str:
+        config, base = self._base  # self.base inlined: this runs for every link of every page
+        return (base if config is self.config else self.base).path + path
+
+    def body_root(self, slug: str) -> urls.BodyRoot:
+        """Where a body's kind publishes: urls.CLUSTERS for sundhedsklynger, urls.COUNCILS for sundhedsråd."""
         return self.config.clusters[slug].kind_info.root
 
     def body_path(self, slug: str) -> str:
-        return f"{self.body_root(slug)}/{slug}/"
+        return urls.body(slug, self.body_root(slug))
+
+    def body_feed_path(self, slug: str) -> str:
+        return urls.body_feed(slug, self.body_root(slug))
+
+    def calendar_path(self, slug: str) -> str:
+        return urls.calendar(slug, self.body_root(slug))
 
     def meeting_path(self, key: Key) -> str:
         """A meeting's path under its own body (a joint meeting's under the body that wrote it)."""
-        return f"{self.body_root(key[0])}/{key[0]}/{key[1]}-{key[2]}/"
+        return urls.meeting(*key, root=self.body_root(key[0]))
 
     def meeting_url(self, key: Key) -> str:
         return self.url(self.meeting_path(key))
 
     def item_url(self, key: Key, number: int) -> str:
-        return f"{self.meeting_url(key)}#punkt-{number}"
+        return urls.item(self.meeting_url(key), number)
 
     def cluster_url(self, slug: str) -> str:
         return self.url(self.body_path(slug))
@@ -123,20 +138,20 @@ class Site:
         return bool(bodies) and all(self.body_status(s) == "archive" for s in bodies)
 
     def forum_url(self, slug: str) -> str:
-        return self.url(f"fora/{slug}/")
+        return self.url(urls.forum(slug))
 
     def topic_url(self, slug: str) -> str:
-        return self.url(f"emner/{slug}/")
+        return self.url(urls.topic(slug))
 
     def case_url(self, case: str) -> str | None:
         slug = self.case_slugs.get(case)
-        return self.url(f"sager/{slug}/") if slug else None
+        return self.url(urls.case(slug)) if slug else None
 
     def year_url(self, year: int) -> str:
-        return self.url(f"{year}/")
+        return self.url(urls.year(year))
 
     def month_url(self, year: int, month: int) -> str:
-        return self.url(f"{year}/{month:02d}/")
+        return self.url(urls.month(year, month))
 
     def meeting_title(self, meeting: Meeting) -> str:
         forum = self.config.forums[meeting.forum].name
@@ -361,11 +376,11 @@ def cluster_mention_pattern(site: Site) -> re.Pattern[str] | None:
 
 
 def body_nav(site: Site) -> list[tuple[str, str]]:
-    """Navigation entries per kind of body: (URL root, label), current kinds first."""
+    """Navigation entries per kind of body: (path of its index, label), current kinds first."""
     labels = {"sundhedsklynge": "Klynger"}
     return [
         (
-            KINDS[k].root,
+            urls.bodies(KINDS[k].root),
             labels.get(k, KINDS[k].plural) + (" (arkiv)" if site.kind_is_archive(k) else ""),
         )
         for k in site.kinds_in_order()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -24,8 +25,23 @@ def plain_text(markdown: str) -> str:
     return " ".join(text.split())
 
 
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|li|ul|ol|h[1-6]|pre|blockquote|table|thead|tbody|tr|td|th|br|hr|div)\b[^>]*>"
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def html_text(rendered: str) -> str:
+    """The text of cmark's (well-formed, escaped) HTML: what a reader of the page sees, nothing more."""
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", rendered))
+    return " ".join(html.unescape(text).split())
+
+
 def snippet(markdown: str, limit: int = 220) -> str:
-    text = plain_text(markdown)
+    return snippet_of_text(plain_text(markdown), limit)
+
+
+def snippet_of_text(text: str, limit: int = 220) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)

@@ -83,6 +83,8 @@ To deltagere blev udpeget til DNLP (møde {n}).
 
 ## Punkt 3: Lukket punkt – Personalesag {n}
 
+Offentlig beslutning: ja
+
 ### Beslutning
 
 Drøftet.

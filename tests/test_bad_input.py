@@ -24,83 +24,83 @@ CASES = {
     "invalid-yaml": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("forum: chefforum", "forum: [chefforum"),
-        "content/nord/2024-09-02-chefforum.md:4: error: invalid YAML",
+        "content/nord/2024-09-02-chefforum.md:4: fejl: invalid YAML",
     ),
     "missing-cluster": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("cluster: nord\n", ""),
-        "content/nord/2024-09-02-chefforum.md:2: error: missing required key 'cluster'",
+        "content/nord/2024-09-02-chefforum.md:2: fejl: nøglen 'cluster' mangler",
     ),
     "unknown-cluster": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("cluster: nord", "cluster: nordd"),
-        "content/nord/2024-09-02-chefforum.md:2: error: unknown cluster 'nordd' (known: nord, syd)",
+        "content/nord/2024-09-02-chefforum.md:2: fejl: ukendt klynge 'nordd' – mente du 'nord'? (kendte: nord, syd)",
     ),
     "unknown-forum": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("forum: chefforum", "forum: chefforumm"),
-        "content/nord/2024-09-02-chefforum.md:3: error: unknown forum 'chefforumm' (known: politisk-niveau, chefforum)",
+        "content/nord/2024-09-02-chefforum.md:3: fejl: ukendt forum 'chefforumm' – mente du 'chefforum'? (kendte: politisk-niveau, chefforum)",
     ),
     "impossible-date": (
         "content/nord/2024-02-30-chefforum.md",
         GOOD.replace("2024-09-02", "2024-02-30"),
-        "content/nord/2024-02-30-chefforum.md:4: error: impossible date '2024-02-30'",
+        "content/nord/2024-02-30-chefforum.md:4: fejl: impossible date '2024-02-30'",
     ),
     "unknown-key": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("date: 2024-09-02", "date: 2024-09-02\nlocaton: Rådhuset"),
-        "content/nord/2024-09-02-chefforum.md:5: error: unknown key 'locaton'",
+        "content/nord/2024-09-02-chefforum.md:5: fejl: ukendt nøgle 'locaton'",
     ),
     "duplicate-meeting": (
         "content/nord/2024-02-08-politisk-niveau-kopi.md",
         GOOD.replace("forum: chefforum", "forum: politisk-niveau").replace("2024-09-02", "2024-02-08"),
-        "content/nord/2024-02-08-politisk-niveau.md:4: error: the same meeting as "
+        "content/nord/2024-02-08-politisk-niveau.md:4: fejl: the same meeting as "
         "content/nord/2024-02-08-politisk-niveau-kopi.md",
     ),
     "heading-instead-of-item": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("## Punkt 1: Godkendelse af dagsorden", "## Godkendelse af dagsorden"),
-        "content/nord/2024-09-02-chefforum.md:7: error: unexpected heading '## Godkendelse af dagsorden'",
+        "content/nord/2024-09-02-chefforum.md:7: fejl: uventet overskrift 'Godkendelse af dagsorden'",
     ),
     "text-before-items": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("\n## Punkt 1", "Dagsorden\n\n## Punkt 1"),
-        "content/nord/2024-09-02-chefforum.md:6: error: text before the first agenda item",
+        "content/nord/2024-09-02-chefforum.md:6: fejl: der er tekst før første dagsordenspunkt",
     ),
     "no-items": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.split("## Punkt")[0],
-        "content/nord/2024-09-02-chefforum.md:6: error: no agenda items found",
+        "content/nord/2024-09-02-chefforum.md:6: fejl: der er ingen dagsordenspunkter",
     ),
     "item-number-twice": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD + "\n## Punkt 1: Eventuelt\n",
-        "content/nord/2024-09-02-chefforum.md:13: error: agenda item number 1 is used twice",
+        "content/nord/2024-09-02-chefforum.md:13: fejl: punkt 1 findes to gange",
     ),
     "no-frontmatter": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.split("---\n", 2)[2],
-        "content/nord/2024-09-02-chefforum.md:1: error: the file must start with a frontmatter block",
+        "content/nord/2024-09-02-chefforum.md:1: fejl: filen skal begynde med en metadatablok",
     ),
     "unclosed-frontmatter": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("---\n\n##", "\n##"),
-        "content/nord/2024-09-02-chefforum.md:1: error: the frontmatter block that starts here is never closed",
+        "content/nord/2024-09-02-chefforum.md:1: fejl: metadatablokken, der begynder her, lukkes aldrig",
     ),
     "empty-file": (
         "content/nord/2024-09-02-chefforum.md",
         "",
-        "content/nord/2024-09-02-chefforum.md:1: error: the file is empty",
+        "content/nord/2024-09-02-chefforum.md:1: fejl: filen er tom",
     ),
     "wrong-file-name": (
         "content/nord/referat.md",
         GOOD,
-        "content/nord/referat.md:4: error: the file name does not match date and forum: rename it to 2024-09-02-chefforum.md",
+        "content/nord/referat.md:4: fejl: filnavnet passer ikke til dato og forum: omdøb filen til 2024-09-02-chefforum.md",
     ),
     "cpr-number": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("Godkendt.", "Borgeren med CPR 010203-1234 klagede."),
-        "content/nord/2024-09-02-chefforum.md:11: error: CPR number 010203-xxxx",
+        "content/nord/2024-09-02-chefforum.md:11: fejl: CPR number 010203-xxxx",
     ),
 }
 
@@ -138,7 +138,7 @@ def test_non_utf8_file_names_the_line(built: Path) -> None:
     finally:
         target.unlink()
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "content/nord/2024-09-02-chefforum.md:11: error: the file is not UTF-8 text" in result.stderr
+    assert "content/nord/2024-09-02-chefforum.md:11: fejl: filen er ikke UTF-8-tekst" in result.stderr
 
 
 def test_all_errors_of_a_run_are_listed(built: Path) -> None:
@@ -153,9 +153,9 @@ def test_all_errors_of_a_run_are_listed(built: Path) -> None:
         first.unlink()
         second.unlink()
     assert result.returncode == 1
-    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    errors = [line for line in result.stderr.splitlines() if ": fejl: " in line]
     assert len(errors) == 2, result.stderr
-    assert "unknown cluster 'fynn'" in errors[0] and "impossible date '2024-02-31'" in errors[1]
+    assert "ukendt klynge 'fynn'" in errors[0] and "impossible date '2024-02-31'" in errors[1]
     assert "2 fejl; intet blev udgivet." in result.stderr
     assert tree_digest(built / "output") == before
 
@@ -169,7 +169,7 @@ def test_bad_config_is_reported_with_line(built: Path) -> None:
     finally:
         config.write_text(original, "utf-8")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "site_config.yaml:7: error: clusters slug 'Nord Klynge'" in result.stderr
+    assert "site_config.yaml:7: fejl: clusters slug 'Nord Klynge'" in result.stderr
 
 
 @pytest.mark.parametrize(

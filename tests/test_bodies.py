@@ -219,7 +219,7 @@ def test_meeting_outside_its_bodys_lifetime(tmp_path: Path) -> None:
     site = write_site(tmp_path, {"a/2027-03-01-politisk-niveau.md": meeting("a", "2027-03-01")})
     err = check(site)
     assert re.search(
-        r"content/a/2027-03-01-politisk-niveau\.md:2: error: .*uden for Sundhedsklynge Alfas levetid", err
+        r"content/a/2027-03-01-politisk-niveau\.md:2: fejl: .*uden for Sundhedsklynge Alfas levetid", err
     )
     assert "(fx raad)" in err
 
@@ -234,10 +234,10 @@ def test_joint_with_itself_or_an_unknown_body(tmp_path: Path) -> None:
     )
     err = check(site)
     assert re.search(
-        r"content/a/2026-03-01-politisk-niveau\.md:6: error: joint_with nævner mødets eget organ 'a'", err
+        r"content/a/2026-03-01-politisk-niveau\.md:6: fejl: joint_with nævner mødets eget organ 'a'", err
     )
     assert re.search(
-        r"content/b/2026-03-01-politisk-niveau\.md:6: error: ukendt organ 'gotland' i joint_with", err
+        r"content/b/2026-03-01-politisk-niveau\.md:6: fejl: ukendt organ 'gotland' i joint_with", err
     )
 
 
@@ -246,7 +246,7 @@ def test_joint_with_a_body_that_did_not_exist_that_day(tmp_path: Path) -> None:
         tmp_path,
         {"a/2026-03-01-politisk-niveau.md": meeting("a", "2026-03-01", extra="joint_with: [raad]\n")},
     )
-    assert re.search(r"\.md:6: error: .*uden for Sundhedsråd Fjordens levetid", check(site))
+    assert re.search(r"\.md:6: fejl: .*uden for Sundhedsråd Fjordens levetid", check(site))
 
 
 @pytest.mark.parametrize(
@@ -270,7 +270,7 @@ def test_bad_bodies_in_the_config(tmp_path: Path, change: str, line: int, messag
     config = CONFIG.replace(change, replacement, 1)
     site = write_site(tmp_path, {}, config)
     err = check(site)
-    assert f"site_config.yaml:{line}: error: " in err, err
+    assert f"site_config.yaml:{line}: fejl: " in err, err
     assert message in err, err
 
 

@@ -14,8 +14,9 @@ import pytest
 import yaml
 from conftest import FIXTURES, ROOT, copy_site, run_cli, tree_digest
 
-FINDING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<level>error|warning): (?P<message>.+)$")
-SUMMARY = re.compile(r"^check: (\d+) errors, (\d+) warnings$")
+FINDING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<level>fejl|advarsel): (?P<message>.+)$")
+SUMMARY = re.compile(r"^check: (\d+) (?:errors|fejl), (\d+) (?:warnings|advarsler)$")
+LEVELS = {"fejl": "error", "advarsel": "warning"}
 
 FEB = """---
 cluster: nord
@@ -76,7 +77,7 @@ def check(site: Path, *args: str | Path) -> tuple[int, list[tuple[str, int, str,
             continue
         match = FINDING.match(line)
         assert match, f"not 'file:line: level: message': {line!r}"
-        findings.append((match["path"], int(match["line"]), match["level"], match["message"]))
+        findings.append((match["path"], int(match["line"]), LEVELS[match["level"]], match["message"]))
     errors, warnings = map(int, SUMMARY.match(summaries[0]).groups())  # type: ignore[union-attr]
     assert errors == sum(1 for f in findings if f[2] == "error")
     assert warnings == sum(1 for f in findings if f[2] == "warning")
@@ -103,53 +104,54 @@ def test_real_content_has_no_errors(tmp_path: Path) -> None:
     assert all(level == "warning" for _, _, level, _ in findings)
 
 
-def test_fixture_closed_items_with_text_are_errors_in_check_but_warnings_in_build(tmp_path: Path) -> None:
+def test_closed_items_with_text_are_errors_in_check_and_build_alike(tmp_path: Path) -> None:
     site = copy_site(FIXTURES / "links", tmp_path / "links")
     expected = []
     for rel in ("content/nord/2024-04-30-politisk-niveau.md", "content/syd/2024-05-15-politisk-niveau.md"):
-        text = (site / rel).read_text("utf-8")
-        closed = line_of(text, "Lukket punkt")
-        # the finding points at the first withheld text: the canary line of the fixture
-        body = line_of(text, "CANARY-CLOSED")
-        assert body > closed
-        expected.append((rel, body, "error"))
+        path = site / rel
+        text = path.read_text("utf-8")
+        heading = next(line for line in text.splitlines() if line.startswith("## Punkt 2: Lukket punkt"))
+        text = text.replace(heading, heading + "\n\nCANARY-CLOSED-1 må aldrig udgives.", 1)
+        path.write_text(text, "utf-8")
+        expected.append((rel, line_of(text, "CANARY-CLOSED-1"), "error"))
     code, findings = check(site)
     assert code == 1
-    assert only(findings, "has text that will not be published") == expected
+    assert only(findings, "er et lukket punkt, men har tekst") == expected
 
     built = run_cli("build", "--site", site, "--no-search")
-    assert built.returncode == 0, built.stderr
-    warned = [line for line in built.stderr.splitlines() if "has text that will not be published" in line]
-    assert [line.split(": ")[0:2] for line in warned] == [[f"{p}:{n}", "warning"] for p, n, _ in expected]
+    assert built.returncode == 1
+    failed = [line for line in built.stderr.splitlines() if "er et lukket punkt, men har tekst" in line]
+    assert [line.split(": ")[0:2] for line in failed] == [[f"{p}:{n}", "fejl"] for p, n, _ in expected]
+    assert not (site / "output").exists()
 
 
 SCHEMA_CASES = {
-    "unknown-key": (HEAD.replace("date:", "locaton: Rådhuset\ndate:"), "locaton:", "unknown key 'locaton'"),
-    "missing-forum": (HEAD.replace("forum: chefforum\n", ""), "cluster:", "missing required key 'forum'"),
+    "unknown-key": (HEAD.replace("date:", "locaton: Rådhuset\ndate:"), "locaton:", "ukendt nøgle 'locaton'"),
+    "missing-forum": (HEAD.replace("forum: chefforum\n", ""), "cluster:", "nøglen 'forum' mangler"),
     "participants-not-a-list": (
         HEAD.replace("date:", "participants: Anna\ndate:"),
         "participants:",
-        "'participants' must be a list",
+        "'participants' skal være en liste",
     ),
     "participant-without-name": (
         HEAD.replace("date:", "participants:\n  - {org: A}\ndate:"),
         "{org: A}",
-        "each entry in 'participants' needs a 'name'",
+        "hver person i 'participants' skal have et 'name'",
     ),
-    "draft-not-boolean": (HEAD.replace("date:", "draft: måske\ndate:"), "draft:", "'draft' must be true"),
+    "draft-not-boolean": (HEAD.replace("date:", "draft: måske\ndate:"), "draft:", "'draft' skal være true"),
     "bad-time": (HEAD.replace("date:", 'time: "25:00"\ndate:'), "time:", "'time' must be a time of day"),
     "impossible-date": (HEAD.replace("2024-09-02", "2024-02-30"), "date:", "impossible date '2024-02-30'"),
     "month-13": (HEAD.replace("2024-09-02", "2024-13-01"), "date:", "impossible date '2024-13-01'"),
     "unknown-cluster": (
         HEAD.replace("cluster: nord", "cluster: nordd"),
         "cluster:",
-        "unknown cluster 'nordd'",
+        "ukendt klynge 'nordd'",
     ),
-    "unknown-forum": (HEAD.replace("forum: chefforum", "forum: chef"), "forum:", "unknown forum 'chef'"),
+    "unknown-forum": (HEAD.replace("forum: chefforum", "forum: chef"), "forum:", "ukendt forum 'chef'"),
     "unknown-frontmatter-topic": (
         HEAD.replace("date:", "topics: [laegedaekning, tandpleje]\ndate:"),
         "topics:",
-        "unknown topic 'tandpleje'",
+        "ukendt emne 'tandpleje'",
     ),
 }
 
@@ -180,7 +182,7 @@ def test_unknown_topic_in_item_emner_fails_the_build_cleanly(site: Path) -> None
     result = run_cli("build", "--site", site, "--no-search")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1
-    assert f"{NEW}:{line_of(text, 'Emner:')}: error: " in result.stderr and "tandpleje" in result.stderr
+    assert f"{NEW}:{line_of(text, 'Emner:')}: fejl: " in result.stderr and "tandpleje" in result.stderr
 
 
 def test_duplicate_meeting_is_an_error_on_the_second_files_date(site: Path) -> None:
@@ -199,14 +201,12 @@ def test_item_order_warning_and_number_used_twice_error(site: Path) -> None:
     code, findings = check(site)
     assert code == 0
     assert findings == [(NEW, line_of(text, "## Punkt 1"), "warning", findings[0][3])]
-    assert "agenda items out of order: Punkt 1 after Punkt 2" in findings[0][3]
+    assert "punkterne står i forkert rækkefølge: punkt 1 efter punkt 2" in findings[0][3]
 
     text = write(site, NEW, HEAD + body + "\n## Punkt 2: C\n\n### Beslutning\n\nz\n")
     code, findings = check(site)
     assert code == 1
-    assert only(findings, "agenda item number 2 is used twice") == [
-        (NEW, line_of(text, "## Punkt 2", 2), "error")
-    ]
+    assert only(findings, "punkt 2 findes to gange") == [(NEW, line_of(text, "## Punkt 2", 2), "error")]
 
 
 def test_references_to_missing_meetings_within_the_archive(site: Path) -> None:
@@ -291,7 +291,7 @@ def test_cpr_fails_the_build_and_leaves_output_untouched(site: Path) -> None:
     text = write(site, NEW, HEAD + "## Punkt 1: Klage\n\nBorger 0102031008 har klaget.\n")
     result = run_cli("build", "--site", site, "--no-search")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"{NEW}:{line_of(text, 'Borger')}: error: CPR number" in result.stderr
+    assert f"{NEW}:{line_of(text, 'Borger')}: fejl: CPR number" in result.stderr
     assert "0102031008" not in result.stderr
     assert tree_digest(site / "output") == before
 
@@ -353,4 +353,4 @@ def test_pre_commit_hook_stops_a_commit_with_errors(site: Path, tmp_path: Path) 
     write(site, NEW, HEAD.replace("forum: chefforum", "forum: chef") + "## Punkt 1: A\n")
     failed = run_hook()
     assert failed.returncode != 0
-    assert f"{NEW}:3: error: unknown forum 'chef'" in failed.stderr
+    assert f"{NEW}:3: fejl: ukendt forum 'chef'" in failed.stderr

@@ -127,7 +127,7 @@ def test_closed_text_and_drafts_stay_out_with_a_warm_cache(site: Path) -> None:
     edit(
         site,
         "## Punkt 2: Eventuelt",
-        "## Punkt 2: Lukket punkt – Eventuelt",
+        "## Punkt 2: Lukket punkt – Eventuelt\n\nOffentlig beslutning: ja",
         "nord/2024-02-08-politisk-niveau.md",
     )
     out = run(site)

@@ -89,7 +89,7 @@ def test_bad_config_slugs_are_rejected_with_their_line(tmp_path: Path, section: 
     for index, row in enumerate(lines):
         for slug in BAD_SLUGS:
             if row == f"  {json.dumps(slug)}:":
-                expected.append(f"site_config.yaml:{index + 1}: error: {section} slug {slug!r} must be")
+                expected.append(f"site_config.yaml:{index + 1}: fejl: {section} slug {slug!r} must be")
     assert len(expected) == len(BAD_SLUGS)
     config.write_text("\n".join(lines), "utf-8")
     code, stderr = build_and_compare(tmp_path, site)
@@ -97,6 +97,9 @@ def test_bad_config_slugs_are_rejected_with_their_line(tmp_path: Path, section: 
     missing = [line for line in expected if line not in stderr]
     assert missing == [], stderr
     assert not (site / "output").exists()
+
+
+NAMES = {"cluster": "klynge", "forum": "forum"}
 
 
 @pytest.mark.parametrize(
@@ -112,7 +115,7 @@ def test_path_tricks_in_frontmatter_are_unknown_slugs(tmp_path: Path, key: str, 
     code, stderr = build_and_compare(tmp_path, site)
     assert code == 1
     line = next(i + 1 for i, row in enumerate(text.split("\n")) if row.startswith(f"{key}:"))
-    assert f"content/nord/2024-09-02-chefforum.md:{line}: error: unknown {key} {value!r}" in stderr
+    assert f"content/nord/2024-09-02-chefforum.md:{line}: fejl: ukendt {NAMES[key]} {value!r}" in stderr
 
 
 @pytest.mark.parametrize(
@@ -129,7 +132,7 @@ def test_files_in_the_wrong_folder_are_reported(tmp_path: Path, rel: str) -> Non
     (site / rel).write_text(meeting("qzfolder"), "utf-8")
     code, stderr = build_and_compare(tmp_path, site)
     assert code == 1
-    assert f"{rel}:2: error: the file is not in the folder of its cluster: move it to content/nord/" in stderr
+    assert f"{rel}:2: fejl: filen ligger ikke i sin klynges mappe: flyt den til content/nord/" in stderr
 
 
 def test_symlink_to_a_file_elsewhere_in_the_site_is_reported(tmp_path: Path) -> None:
@@ -140,7 +143,7 @@ def test_symlink_to_a_file_elsewhere_in_the_site_is_reported(tmp_path: Path) -> 
     (site / "content/nord/2024-09-02-chefforum.md").symlink_to(Path("../../2024-09-02-chefforum.md"))
     code, stderr = build_and_compare(tmp_path, site)
     assert code == 1
-    assert "content/nord/2024-09-02-chefforum.md: error: a link to a file outside content/" in stderr
+    assert "content/nord/2024-09-02-chefforum.md: fejl: a link to a file outside content/" in stderr
     assert "qzroot" not in output_text(site)
 
 

@@ -69,7 +69,7 @@ def test_the_year_seen_last_carries_to_the_next_text() -> None:
 
 
 def item(text: str, title: str = "Punkt") -> AgendaItem:
-    return AgendaItem(number=1, title=title, sections=(Section("", text, 1),), line=1)
+    return AgendaItem(number=1, title=title, sections=(Section("", text, 1, text=text),), line=1)
 
 
 def test_topic_cores_are_found_inside_words_and_across_any_white_space() -> None:

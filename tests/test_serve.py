@@ -87,7 +87,7 @@ def test_saved_change_is_served_and_errors_do_not_kill_the_server(server) -> Non
     status, body = wait_for(url, lambda status, body: status == 500)
     assert (
         "Fejl i indholdet" in body
-        and f"{MEETING}:3: error: invalid YAML" in body
+        and f"{MEETING}:3: fejl: invalid YAML" in body
         and "starts on line 2" in body
     )
     assert process.poll() is None

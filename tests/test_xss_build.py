@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +43,8 @@ BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 FORBIDDEN = ("iframe", "frame", "frameset", "object", "embed", "applet", "base", "isindex")
 
 
-PAYLOADS = load_payloads() + list(PROBES)
+# Control characters stop the build with file:line (tests/test_leak_classes.py): no page to inspect.
+PAYLOADS = [p for p in load_payloads() + list(PROBES) if not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", p)]
 
 
 def one_line(payload: str) -> str:
@@ -70,6 +72,7 @@ def meeting_file(index: int, payload: str) -> tuple[str, str]:
         f"Se [ekstern side](https://evil.example/side-{index}) og <https://other.example/{index}>.\n\n"
         f"### Beslutning\n\n{payload}\n\n"
         f"## Punkt 2: Lukket punkt – {one_line(payload)}\n\n"
+        f"Offentlig beslutning: ja\n\n"
         f"### Beslutning\n\n{payload}\n"
     )
     return f"content/{CLUSTER}/{day.isoformat()}-{FORUM}.md", f"---\n{head}---\n\n{body}"

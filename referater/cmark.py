@@ -1,0 +1,192 @@
+"""cmark-gfm's parse tree, reached through cffi's ABI mode on the library that cmarkgfm ships.
+
+cmarkgfm's own bindings only render whole documents to HTML, and leak the tree and the string they
+render (cmarkgfm 2025.10). The engine needs the tree itself: agenda items and sections are taken from the
+same CommonMark tree that renders them, so that structure and rendering cannot disagree. This module
+declares the few functions of cmark-gfm's public C API it uses and frees everything it allocates.
+tests/test_cmark.py proves the declarations still fit the installed library; pyproject pins its version.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cffi
+from cmarkgfm import _cmark
+
+_CDEF = """
+typedef struct cmark_node cmark_node;
+typedef struct cmark_parser cmark_parser;
+typedef struct cmark_iter cmark_iter;
+typedef struct cmark_syntax_extension cmark_syntax_extension;
+typedef struct cmark_llist cmark_llist;
+cmark_parser *cmark_parser_new(int options);
+void cmark_parser_free(cmark_parser *parser);
+void cmark_parser_feed(cmark_parser *parser, const char *buffer, size_t len);
+cmark_node *cmark_parser_finish(cmark_parser *parser);
+int cmark_parser_attach_syntax_extension(cmark_parser *parser, cmark_syntax_extension *extension);
+cmark_llist *cmark_parser_get_syntax_extensions(cmark_parser *parser);
+cmark_syntax_extension *cmark_find_syntax_extension(const char *name);
+void cmark_gfm_core_extensions_ensure_registered(void);
+cmark_node *cmark_node_new(int type);
+void cmark_node_free(cmark_node *node);
+void cmark_node_unlink(cmark_node *node);
+int cmark_node_append_child(cmark_node *node, cmark_node *child);
+cmark_node *cmark_node_first_child(cmark_node *node);
+cmark_node *cmark_node_next(cmark_node *node);
+int cmark_node_get_type(cmark_node *node);
+const char *cmark_node_get_type_string(cmark_node *node);
+int cmark_node_get_heading_level(cmark_node *node);
+int cmark_node_get_start_line(cmark_node *node);
+int cmark_node_get_end_line(cmark_node *node);
+char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
+char *cmark_render_commonmark(cmark_node *root, int options, int width);
+char *cmark_render_plaintext(cmark_node *root, int options, int width);
+cmark_iter *cmark_iter_new(cmark_node *root);
+int cmark_iter_next(cmark_iter *iter);
+cmark_node *cmark_iter_get_node(cmark_iter *iter);
+void cmark_iter_free(cmark_iter *iter);
+"""
+_EVENT_DONE, _EVENT_ENTER = 1, 2
+_EXTENSIONS = (b"table", b"autolink", b"strikethrough")
+OPTIONS = _cmark.lib.CMARK_OPT_VALIDATE_UTF8 | _cmark.lib.CMARK_OPT_NORMALIZE
+_HTML_TYPES = (b"html_block", b"html_inline")
+
+_ffi = cffi.FFI()
+_ffi.cdef(_CDEF)
+_lib = _ffi.dlopen(_cmark.__file__)
+_ffi.cdef("void free(void *ptr);", override=True)
+_libc = _ffi.dlopen(ctypes.util.find_library("c") or "libc.so.6")
+_lib.cmark_gfm_core_extensions_ensure_registered()
+_extension_handles = [_lib.cmark_find_syntax_extension(name) for name in _EXTENSIONS]
+
+
+def _take(raw) -> str:
+    """A string cmark allocated, as Python text, freed."""
+    try:
+        return _ffi.string(raw).decode("utf-8")
+    finally:
+        _libc.free(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One top-level block of a document: its kind ("heading", "paragraph", "code_block", …), its lines
+    (1-based, inclusive) and, for a heading, its level and plain text."""
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One part of a document, rendered from its tree with every raw HTML node removed: the page's HTML and
+    the Markdown that open data publishes come from the same nodes."""
+
+    html: str
+    markdown: str
+
+
+class Document:
+    """A parsed Markdown document. Use as a context manager: the tree is freed on exit."""
+
+    def __init__(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self._parser = _lib.cmark_parser_new(OPTIONS)
+        for extension in _extension_handles:
+            _lib.cmark_parser_attach_syntax_extension(self._parser, extension)
+        _lib.cmark_parser_feed(self._parser, data, len(data))
+        self._root = _lib.cmark_parser_finish(self._parser)
+        self._extensions = _lib.cmark_parser_get_syntax_extensions(self._parser)
+        self._document_type = _lib.cmark_node_get_type(self._root)
+        self._nodes: list = []
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._root is not None:
+            _lib.cmark_node_free(self._root)
+            _lib.cmark_parser_free(self._parser)
+            self._root = None
+
+    def blocks(self) -> list[Block]:
+        """The top-level blocks in order. Their nodes stay addressable by index for `render`."""
+        found: list[Block] = []
+        self._nodes = []
+        node = _lib.cmark_node_first_child(self._root)
+        while node != _ffi.NULL:
+            kind = _ffi.string(_lib.cmark_node_get_type_string(node)).decode()
+            start, end = _lib.cmark_node_get_start_line(node), _lib.cmark_node_get_end_line(node)
+            if kind == "heading":
+                text = " ".join(_take(_lib.cmark_render_plaintext(node, OPTIONS, 0)).split())
+                found.append(Block(kind, start, end, _lib.cmark_node_get_heading_level(node), text))
+            else:
+                found.append(Block(kind, start, end))
+            self._nodes.append(node)
+            node = _lib.cmark_node_next(node)
+        return found
+
+    def nested_headings(self) -> Iterator[int]:
+        """Start lines of headings that are not top-level blocks (inside a list or a quote)."""
+        node = _lib.cmark_node_first_child(self._root)
+        while node != _ffi.NULL:
+            kind = _lib.cmark_node_get_type_string(node)
+            if _ffi.string(kind) in (b"list", b"block_quote"):
+                for inner in _walk(node):
+                    if _ffi.string(_lib.cmark_node_get_type_string(inner)) == b"heading":
+                        yield _lib.cmark_node_get_start_line(inner)
+            node = _lib.cmark_node_next(node)
+
+    def render(self, indices: list[int], may_hold_html: bool) -> Rendered:
+        """Move the given top-level blocks into a document of their own and render it three ways.
+
+        Raw HTML (comments included) is unlinked from the tree first, so the page, the Markdown and the
+        plain text hold exactly the same content. A block can be rendered once only."""
+        part = _lib.cmark_node_new(self._document_type)
+        try:
+            for index in indices:
+                _lib.cmark_node_append_child(part, self._nodes[index])
+            if may_hold_html:
+                for node in [
+                    n for n in _walk(part) if _ffi.string(_lib.cmark_node_get_type_string(n)) in _HTML_TYPES
+                ]:
+                    _lib.cmark_node_unlink(node)
+                    _lib.cmark_node_free(node)
+            html = _take(_lib.cmark_render_html(part, OPTIONS, self._extensions))
+            markdown = _take(_lib.cmark_render_commonmark(part, OPTIONS, 0))
+            return Rendered(html, markdown.strip("\n"))
+        finally:
+            _lib.cmark_node_free(part)
+
+
+def _walk(root) -> list:
+    nodes = []
+    walker = _lib.cmark_iter_new(root)
+    try:
+        while True:
+            event = _lib.cmark_iter_next(walker)
+            if event == _EVENT_DONE:
+                break
+            if event == _EVENT_ENTER:
+                node = _lib.cmark_iter_get_node(walker)
+                if node != root:
+                    nodes.append(node)
+    finally:
+        _lib.cmark_iter_free(walker)
+    return nodes
+
+
+def render_html(text: str) -> str:
+    """A whole Markdown text to HTML (raw HTML omitted by cmark's safe default)."""
+    with Document(text) as document:
+        blocks = document.blocks()
+        return document.render(list(range(len(blocks))), "<" in text).html
