@@ -25,7 +25,7 @@ from .errors import Finding
 from .model import Meeting
 
 CACHE_DIR = ".cache"
-_LIBRARIES = ("jinja2", "cmarkgfm", "nh3", "pyyaml", "python-slugify", "pagefind")
+_LIBRARIES = ("jinja2", "cmarkgfm", "nh3", "pyyaml", "python-slugify", "pagefind", "icalendar")
 
 
 @functools.cache

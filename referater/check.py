@@ -41,14 +41,42 @@ def check_site(site_dir: Path) -> list[Finding]:
     if loaded.errors:
         return sorted(findings)  # the model needs valid meetings; fix these first
     site = build_site(loaded.meetings, config)
+    findings.extend(_outside_lifetime(site, loaded.meetings))
     findings.extend(_missing_meetings(site))
     findings.extend(_dead_internal_links(site))
     return sorted(findings)
 
 
+def _outside_lifetime(site: Site, meetings: list) -> list[Finding]:
+    """A meeting dated before its body began or after it ended (drafts too: they are about to be
+    published), and a joint meeting naming a body that did not exist that day."""
+    found = []
+    for m in meetings:
+        for slug in m.bodies:
+            body = site.config.clusters[slug]
+            if body.alive_on(m.date):
+                continue
+            span = " – ".join(d.isoformat() if d else "" for d in (body.start, body.until))
+            key = "cluster" if slug == m.cluster else "joint_with"
+            found.append(
+                Finding(
+                    m.path,
+                    m.line_of.get(key, m.line_of.get("date", 1)),
+                    f"mødet er dateret {m.date.isoformat()}, uden for {body.full_name}s levetid ({span}); "
+                    "ret datoen, eller skriv mødet under det organ, der fandtes den dag"
+                    + (
+                        f" (fx {', '.join(body.successors)})"
+                        if body.successors and body.until and m.date > body.until
+                        else ""
+                    ),
+                )
+            )
+    return found
+
+
 def _missing_meetings(site: Site) -> list[Finding]:
     found: dict[tuple[str, int, str], Finding] = {}
-    published = {(m.cluster, m.date) for m in site.meetings}
+    published = {(b, m.date) for m in site.meetings for b in m.bodies}
     # The archive starts somewhere: a meeting before a cluster's first published referat is not missing.
     first = {cluster: meetings[-1].date for cluster, meetings in site.by_cluster.items()}
     for m in site.meetings:

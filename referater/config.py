@@ -8,25 +8,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bodies import (
+    BODY_KEYS,
+    DEFAULT_KIND,
+    KINDS,
+    Body,
+    Cluster,
+    Region,
+    check_bodies,
+    link_bodies,
+    parse_date,
+    parse_regions,
+    text_list,
+)
 from .errors import Finding, SiteError
 from .slugs import is_safe_slug
 from .urls import Base
 from .yamlio import LineDict, YamlError, load_yaml
 
 CONFIG_NAME = "site_config.yaml"
-
-
-@dataclass(frozen=True)
-class Cluster:
-    slug: str
-    name: str
-    region: str = ""
-    description: str = ""
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def full_name(self) -> str:
-        return f"Sundhedsklynge {self.name}"
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,30 @@ class SiteConfig:
     base_url: str  # always ends with "/"
     language: str
     accessibility_statement_url: str
-    clusters: dict[str, Cluster]
+    clusters: dict[str, Cluster]  # every body of every kind, by slug (the name `cluster:` in content)
     forums: dict[str, Forum]
     topics: dict[str, Topic]
+    regions: dict[str, Region] = field(default_factory=dict)
+    meeting_minutes: int = 120  # a calendar event without an end time lasts this long
     digest: str = field(default="", compare=False)  # hash of the file: part of every page's cache key
 
     @property
     def base_path(self) -> str:
         """The path part of base_url ("/" or "/referater/"): every internal link starts with it."""
         return Base.parse(self.base_url).path
+
+    @property
+    def bodies(self) -> dict[str, Body]:
+        return self.clusters
+
+    def of_kind(self, kind: str) -> dict[str, Body]:
+        return {slug: b for slug, b in self.clusters.items() if b.kind == kind}
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds with at least one body, in the order of KINDS."""
+        present = {b.kind for b in self.clusters.values()}
+        return [k for k in KINDS if k in present]
 
 
 _TOP_KEYS = {
@@ -69,11 +84,15 @@ _TOP_KEYS = {
     "language",
     "accessibility_statement_url",
     "clusters",
+    "bodies",
+    "regions",
+    "meeting_minutes",
     "forums",
     "topics",
 }
 _ENTRY_KEYS = {
-    "clusters": {"name", "region", "description", "aliases"},
+    "clusters": BODY_KEYS,
+    "bodies": BODY_KEYS,
     "forums": {"name", "aliases"},
     "topics": {"name", "description", "patterns"},
 }
@@ -121,18 +140,32 @@ def _build(data: Any, shown: str, findings: list[Finding]) -> SiteConfig | None:
     if not base_url.endswith("/"):
         base_url += "/"
     sections: dict[str, dict[str, Any]] = {}
-    for section in ("clusters", "forums", "topics"):
+    for section in ("clusters", "bodies", "forums", "topics"):
+        if section == "bodies" and "bodies" not in data:
+            sections[section] = {}
+            continue
+        if section == "clusters" and "clusters" not in data and "bodies" in data:
+            sections[section] = {}
+            continue
         sections[section] = _entries(data, section, shown, findings)
+    bodies = _bodies(data, sections, shown, findings)
+    minutes = data.get("meeting_minutes", 120)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= 24 * 60:
+        findings.append(
+            Finding(
+                shown, data.line_of("meeting_minutes"), "meeting_minutes skal være et antal minutter, fx 120"
+            )
+        )
+        minutes = 120
     return SiteConfig(
         title=title,
         description=_text(data, "description", shown, findings),
         base_url=base_url,
         language=_text(data, "language", shown, findings) or "da",
         accessibility_statement_url=_text(data, "accessibility_statement_url", shown, findings),
-        clusters={
-            slug: Cluster(slug, e["name"], e.get("region", ""), e.get("description", ""), e["aliases"])
-            for slug, e in sections["clusters"].items()
-        },
+        clusters=bodies[0],
+        regions=bodies[1],
+        meeting_minutes=minutes,
         forums={slug: Forum(slug, e["name"], e["aliases"]) for slug, e in sections["forums"].items()},
         topics={
             slug: Topic(slug, e["name"], e.get("description", ""), e["patterns"])
@@ -163,6 +196,7 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         return {}
     result: dict[str, dict[str, Any]] = {}
     list_key = "patterns" if section == "topics" else "aliases"
+    body_section = section in ("clusters", "bodies")
     for slug, entry in block.items():
         line = block.line_of(slug)
         if not isinstance(slug, str) or not is_safe_slug(slug):
@@ -183,6 +217,9 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
                         shown, entry.line_of(key), f"unknown key {key!r} in {section}.{slug} (known: {known})"
                     )
                 )
+        if body_section:
+            result[slug] = {"entry": entry, "line": line}
+            continue
         values: dict[str, Any] = {
             key: _text(entry, key, shown, findings, required=(key == "name"))
             for key in _ENTRY_KEYS[section] - {list_key}
@@ -198,3 +235,59 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         values[list_key] = tuple(i.strip() for i in items)
         result[slug] = values
     return result
+
+
+_BODY_LISTS = ("aliases", "municipalities", "successors")
+
+
+def _bodies(
+    data: LineDict, sections: dict[str, dict[str, Any]], shown: str, findings: list[Finding]
+) -> tuple[dict[str, Body], dict[str, Region]]:
+    """`clusters:` (sundhedsklynger unless a kind is given) and `bodies:` as one mapping: slugs are unique
+    across kinds, because a meeting names its body by slug alone."""
+
+    def report(line: int, message: str) -> None:
+        findings.append(Finding(shown, line, message))
+
+    regions = parse_regions(data.get("regions"), data.line_of("regions"), report)
+    bodies: dict[str, Body] = {}
+    entries: dict[str, LineDict] = {}
+    for section in ("clusters", "bodies"):
+        for slug, found in sections[section].items():
+            entry: LineDict = found["entry"]
+            if slug in bodies:
+                report(
+                    found["line"],
+                    f"slug'en {slug!r} bruges allerede af et andet organ; slugs skal være unikke på tværs af clusters og bodies",
+                )
+                continue
+            texts = {
+                key: _text(entry, key, shown, findings, required=(key == "name"))
+                for key in ("name", "kind", "region", "description", "hospital")
+            }
+            kind = texts["kind"] or DEFAULT_KIND
+            if kind not in KINDS:
+                report(entry.line_of("kind"), f"ukendt slags organ {kind!r} (kendte: {', '.join(KINDS)})")
+                kind = DEFAULT_KIND
+            if regions and texts["region"] and texts["region"] not in regions:
+                report(
+                    entry.line_of("region"),
+                    f"regionen {texts['region']!r} står ikke i regions (kendte: {', '.join(regions)})",
+                )
+            lists = {key: text_list(entry, key, f"{section}.{slug}", report) for key in _BODY_LISTS}
+            bodies[slug] = Body(
+                slug,
+                texts["name"],
+                texts["region"],
+                texts["description"],
+                lists["aliases"],
+                kind,
+                lists["municipalities"],
+                texts["hospital"],
+                parse_date(entry, "from", report),
+                parse_date(entry, "until", report),
+                lists["successors"],
+            )
+            entries[slug] = entry
+    check_bodies(bodies, entries, report)
+    return link_bodies(bodies, regions), regions

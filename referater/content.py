@@ -34,6 +34,7 @@ FRONTMATTER_KEYS = {
     "cases",
     "source",
     "draft",
+    "joint_with",
 }
 _PARTICIPANT_KEYS = {"name", "org", "role", "absent"}
 # Control characters make feeds ill-formed XML and hide text from readers; tab and newline are fine.
@@ -208,6 +209,8 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
                 f"ukendt emne {topic!r}{_maybe(topic, config.topics)} (kendte emner: {', '.join(config.topics)})",
             )
             ok = False
+    joint = _joint_with(data, cluster, config, error)
+    ok = ok and joint is not None
     draft = data.get("draft", False)
     if not isinstance(draft, bool):
         error(data.line_of("draft"), "'draft' skal være true eller false")
@@ -230,7 +233,39 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
         "cases": lists["cases"],
         "source": text("source"),
         "draft": draft,
+        "joint_with": joint or (),
     }
+
+
+def _joint_with(data: LineDict, own: str, config: SiteConfig, error: Any) -> tuple[str, ...] | None:
+    """`joint_with: [slug, …]`: the other bodies of a fællesmøde; never the meeting's own, never unknown."""
+    value = data.get("joint_with")
+    if value is None:
+        return ()
+    line = data.line_of("joint_with")
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        error(line, "joint_with skal være en liste af slugs på de andre organer, fx joint_with: [syd, vest]")
+        return None
+    slugs = [v.strip() for v in value]
+    ok = True
+    for slug in slugs:
+        if slug == own:
+            error(
+                line, f"joint_with nævner mødets eget organ {own!r}; skriv kun de andre organer, der deltog"
+            )
+            ok = False
+        elif slug not in config.clusters:
+            error(
+                line,
+                f"ukendt organ {slug!r} i joint_with (se slugs i site_config.yaml, fx {', '.join(list(config.clusters)[:4])})",
+            )
+            ok = False
+    if len(set(slugs)) != len(slugs):
+        error(line, "joint_with nævner det samme organ to gange")
+        ok = False
+    return tuple(slugs) if ok else None
 
 
 def _date(data: LineDict, error: Any) -> dt.date | None:

@@ -8,9 +8,13 @@ beyond the config, or an incremental build would publish a stale piece.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+import icalendar
 
 from . import __version__, urls
 from .fragments import Fragments
@@ -25,11 +29,15 @@ def feed_files(site: Site, cache: Fragments | None = None) -> list[tuple[str, by
     cache = cache or Fragments(None, site.config)
     files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(site, cache))]
     for slug in site.config.clusters:
-        files.append((urls.body_feed(slug), cluster_feed(site, slug, cache)))
-        files.append((urls.calendar(slug), cluster_calendar(site, slug, cache)))
+        files.append((site.body_feed_path(slug), cluster_feed(site, slug, cache)))
+        files.append((site.calendar_path(slug), cluster_calendar(site, slug, cache)))
+    for slug in site.config.forums:
+        files.append((urls.forum_feed(slug), forum_feed(site, slug, cache)))
     order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
         files.append((urls.topic_feed(slug), topic_feed(site, slug, order, cache)))
+    for case, slug in site.case_slugs.items():
+        files.append((urls.case_feed(slug), case_feed(site, case, order, cache)))
     return files
 
 
@@ -46,7 +54,7 @@ def all_feed(site: Site, cache: Fragments | None = None) -> bytes:
         site,
         path=urls.ALL_FEED,
         title=f"{site.config.title}: nye referater",
-        subtitle="Alle udgivne referater fra sundhedsklyngerne, nyeste først.",
+        subtitle="Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først.",
         alternate=site.url(urls.HOME),
         author=site.config.title,
         entries=[_meeting_entry(site, m, cache) for m in site.meetings[:FEED_LIMIT]],
@@ -60,13 +68,49 @@ def cluster_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes
     meetings = site.by_cluster.get(slug, [])
     return _atom(
         site,
-        path=urls.body_feed(slug),
+        path=site.body_feed_path(slug),
         title=f"{cluster.full_name}: nye referater",
         subtitle=cluster.description or f"Referater fra {cluster.full_name}.",
         alternate=site.cluster_url(slug),
         author=cluster.full_name,
         entries=[_meeting_entry(site, m, cache) for m in meetings[:FEED_LIMIT]],
         updated=_stamp(meetings[0]) if meetings else _EPOCH,
+    )
+
+
+def forum_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
+    cache = cache or Fragments(None, site.config)
+    forum = site.config.forums[slug]
+    meetings = site.by_forum.get(slug, [])
+    return _atom(
+        site,
+        path=urls.forum_feed(slug),
+        title=f"{forum.name}: nye referater",
+        subtitle=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
+        alternate=site.forum_url(slug),
+        author=site.config.title,
+        entries=[_meeting_entry(site, m, cache) for m in meetings[:FEED_LIMIT]],
+        updated=_stamp(meetings[0]) if meetings else _EPOCH,
+    )
+
+
+def case_feed(
+    site: Site, case: str, order: dict[tuple[str, str, str], int], cache: Fragments | None = None
+) -> bytes:
+    """One entry per agenda item of the case, newest first: a citizen follows one case across bodies."""
+    cache = cache or Fragments(None, site.config)
+    refs = sorted(site.cases.get(case, []), key=lambda r: (order[r.meeting], r.number))[:FEED_LIMIT]
+    newest = site.by_key[refs[0].meeting] if refs else None
+    url = site.case_url(case) or site.url(urls.CASES)
+    return _atom(
+        site,
+        path=urls.case_feed(site.case_slugs[case]),
+        title=f"Sag {case}: nye behandlinger",
+        subtitle=f"Sagens forløb for sag {case}: hver gang et møde behandler sagen.",
+        alternate=url,
+        author=site.config.title,
+        entries=[_item_entry(site, site.by_key[r.meeting], r.number, cache) for r in refs],
+        updated=_stamp(newest) if newest else _EPOCH,
     )
 
 
@@ -136,10 +180,8 @@ def _entry(
 
 
 def _categories(site: Site, meeting: Meeting) -> list[tuple[str, str]]:
-    cats = [
-        (meeting.cluster, site.config.clusters[meeting.cluster].full_name),
-        (meeting.forum, site.config.forums[meeting.forum].name),
-    ]
+    cats = [(body, site.config.clusters[body].full_name) for body in meeting.bodies]
+    cats.append((meeting.forum, site.config.forums[meeting.forum].name))
     cats += [
         (t, site.config.topics[t].name)
         for t in site.meeting_topics.get(meeting.key, [])
@@ -211,106 +253,86 @@ def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
 
 
 # --- iCalendar ----------------------------------------------------------------------------------------
+# Written with the icalendar library (escaping, folding, CRLF). Deterministic: DTSTAMP is the meeting's
+# date, events come oldest first, and the time zone is the fixed Danish rule below, never the clock.
 
 _TZID = "Europe/Copenhagen"
-# Denmark's rules since 1996 (EU summer time): enough for any meeting these minutes record.
-_VTIMEZONE = (
-    "BEGIN:VTIMEZONE",
-    f"TZID:{_TZID}",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
 _CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_COPENHAGEN = ZoneInfo(_TZID)
 
 
-def ics_escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11)."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+def _timezone() -> icalendar.Timezone:
+    """Denmark's rules since 1996 (EU summer time): enough for any meeting these minutes record."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", _TZID)
+    for kind, offset_from, offset_to, name, month, hour in (
+        (icalendar.TimezoneDaylight, 1, 2, "CEST", 3, 2),
+        (icalendar.TimezoneStandard, 2, 1, "CET", 10, 3),
+    ):
+        part = kind()
+        part.add("tzoffsetfrom", dt.timedelta(hours=offset_from))
+        part.add("tzoffsetto", dt.timedelta(hours=offset_to))
+        part.add("tzname", name)
+        part.add("dtstart", dt.datetime(1970, month, 29 if month == 3 else 25, hour))
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    start, limit = 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # do not cut a multi-byte character
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines begin with one space
-    return "\r\n ".join(parts)
-
-
-def _local(meeting: Meeting, clock: str) -> str | None:
+def _clock(meeting: Meeting, clock: str) -> dt.datetime | None:
     match = _CLOCK.match(clock.strip())
     if not match:
         return None
-    return f"{meeting.date.strftime('%Y%m%d')}T{int(match.group(1)):02d}{match.group(2)}00"
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    d = meeting.date
+    return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=_COPENHAGEN)
 
 
-def _event(site: Site, meeting: Meeting) -> list[str]:
+def _event(site: Site, meeting: Meeting) -> bytes:
     url = site.base.absolute(site.meeting_url(meeting.key))
-    day = meeting.date.strftime("%Y%m%d")
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}",
-        f"DTSTAMP:{day}T000000Z",
-    ]
-    start = _local(meeting, meeting.time) if meeting.time else None
+    event = icalendar.Event()
+    event.add("uid", f"{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}")
+    event.add("dtstamp", dt.datetime(meeting.date.year, meeting.date.month, meeting.date.day, tzinfo=dt.UTC))
+    start = _clock(meeting, meeting.time) if meeting.time else None
     if start:
-        lines.append(f"DTSTART;TZID={_TZID}:{start}")
-        end = _local(meeting, meeting.end_time) if meeting.end_time else None
-        if end and end > start:
-            lines.append(f"DTEND;TZID={_TZID}:{end}")
-    else:
-        lines.append(f"DTSTART;VALUE=DATE:{day}")  # the time is unknown: an all-day event
+        event.add("dtstart", start)
+        end = _clock(meeting, meeting.end_time) if meeting.end_time else None
+        if end is None or end <= start:  # no end time: the default duration stated in the config
+            end = start + dt.timedelta(minutes=site.config.meeting_minutes)
+        event.add("dtend", end)
+    else:  # the time is unknown: an all-day event
+        event.add("dtstart", meeting.date)
+        event.add("dtend", meeting.date + dt.timedelta(days=1))
     description = "\n".join([f"Referat: {url}", ""] + [f"Punkt {i.number}: {i.title}" for i in meeting.items])
-    lines += [
-        f"SUMMARY:{ics_escape(site.meeting_title(meeting))}",
-        *([f"LOCATION:{ics_escape(meeting.location)}"] if meeting.location else []),
-        f"URL:{url}",
-        f"DESCRIPTION:{ics_escape(description)}",
-        "END:VEVENT",
-    ]
-    return lines
+    event.add("summary", site.meeting_title(meeting))
+    if meeting.location:
+        event.add("location", meeting.location)
+    event.add("url", url)
+    if meeting.joint_with:
+        names = ", ".join(site.config.clusters[b].full_name for b in meeting.bodies)
+        description = f"Fællesmøde: {names}\n" + description
+    event.add("description", description)
+    return event.to_ical()
 
 
 def cluster_calendar(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
     cache = cache or Fragments(None, site.config)
-    cluster = site.config.clusters[slug]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{ics_escape(site.config.title)}//referater {__version__}//DA",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ics_escape(cluster.full_name)}",
-        f"X-WR-TIMEZONE:{_TZID}",
-        *_VTIMEZONE,
-    ]
+    body = site.config.clusters[slug]
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", f"-//{site.config.title}//referater {__version__}//DA")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", body.full_name)
+    calendar.add("x-wr-timezone", _TZID)
+    calendar.add_component(_timezone())
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
     events = [
-        cache.get(("event", *_meeting_key(site, m)), lambda m=m: _folded(_event(site, m)).encode("utf-8"))
+        cache.get(("event", *_meeting_key(site, m)), lambda m=m: _event(site, m))
         for m in reversed(site.by_cluster.get(slug, []))  # oldest first, as calendars list them
     ]
-    return _folded(lines).encode("utf-8") + b"".join(events) + b"END:VCALENDAR\r\n"
-
-
-def _folded(lines: list[str]) -> str:
-    return "".join(fold(line) + "\r\n" for line in lines)
+    # The events are cached one by one, so they go in between the head and the end as bytes.
+    return head[: -len(end)] + b"".join(events) + end

@@ -66,6 +66,11 @@ class MeetingView:
     month: Link
     source: str
     json_ld: dict[str, Any]
+    kind: str = "Sundhedsklynge"  # the body's kind as the page names it
+    successors: tuple[Link, ...] = ()  # where the body's work goes on
+    areas: tuple[str, ...] = ()  # the bodies that cover this area today (a search filter across the reform)
+    joint: tuple[Link, ...] = ()  # the other bodies of a joint meeting
+    joint_series: tuple[tuple[str, MeetingLink | None, MeetingLink | None], ...] = ()  # their prev/next
 
 
 def meeting_view(site: Site, m: Meeting) -> MeetingView:
@@ -76,7 +81,26 @@ def meeting_view(site: Site, m: Meeting) -> MeetingView:
         title=site.meeting_title(m),
         cluster=Link(site.cluster_url(m.cluster), site.config.clusters[m.cluster].full_name),
         forum=Link(site.forum_url(m.forum), site.config.forums[m.forum].name),
-        region=site.config.clusters[m.cluster].region,
+        region=site.region_of(m),
+        kind=site.config.clusters[m.cluster].kind_info.title,
+        successors=tuple(
+            Link(site.cluster_url(b), site.config.clusters[b].full_name)
+            for b in site.config.clusters[m.cluster].successors
+        ),
+        areas=tuple(site.config.clusters[b].full_name for b in site.areas_of(m)),
+        joint=tuple(Link(site.cluster_url(b), site.config.clusters[b].full_name) for b in m.joint_with),
+        joint_series=tuple(
+            (
+                site.config.clusters[b].full_name,
+                meeting_link(site, p)
+                if (p := site.joint_neighbours.get((m.key, b), (None, None))[0])
+                else None,
+                meeting_link(site, n)
+                if (n := site.joint_neighbours.get((m.key, b), (None, None))[1])
+                else None,
+            )
+            for b in m.joint_with
+        ),
         date_long=long_date(m.date),
         iso=m.date.isoformat(),
         time=m.time,
@@ -105,12 +129,14 @@ def _json_ld(site: Site, m: Meeting) -> dict[str, Any]:
         "name": site.meeting_title(m),
         "startDate": start_time(m),
         "eventStatus": "https://schema.org/EventScheduled",
-        "url": site.base.absolute(urls.meeting(*m.key)),
-        "organizer": {"@type": "Organization", "name": cluster.full_name},
+        "url": site.base.absolute(site.meeting_path(m.key)),
+        "organizer": [{"@type": "Organization", "name": site.config.clusters[b].full_name} for b in m.bodies]
+        if m.joint_with
+        else {"@type": "Organization", "name": cluster.full_name},
         "location": {
             "@type": "Place",
             "name": m.location or "Ikke oplyst",
-            "address": m.location or cluster.region,
+            "address": m.location or site.region_of(m),
         },
         "inLanguage": "da",
     }
@@ -223,7 +249,10 @@ def meeting_shape(site: Site, m: Meeting, steps: CaseSteps | None = None) -> tup
         deps.add(previous)
     if following:
         deps.add(following)
-    shape = (key, previous, following, backlinks, related, references, tuple(histories), topics)
+    joint = tuple((b, site.joint_neighbours.get((key, b))) for b in m.joint_with)
+    for _, pair in joint:
+        deps.update(k for k in pair or () if k)
+    shape = (key, previous, following, backlinks, related, references, tuple(histories), topics, joint)
     return shape, tuple(sorted(deps))
 
 
@@ -248,9 +277,13 @@ def meeting_pages(site: Site) -> list[Page]:
         for slug in cluster_names
     }
     mentions = cluster_mention_pattern(site)  # one pattern for every meeting's text
-    root, clusters = root_link(site), crumb_link(site, urls.bodies(), "Klynger")
+    root = root_link(site)
     crumbs_of = {
-        slug: [root, clusters, Link(site.cluster_url(slug), cluster.name)]
+        slug: [
+            root,
+            crumb_link(site, urls.bodies(cluster.kind_info.root), cluster.kind_info.plural),
+            Link(site.cluster_url(slug), cluster.name),
+        ]
         for slug, cluster in site.config.clusters.items()
     }
     steps = CaseSteps(site)
@@ -270,7 +303,7 @@ def meeting_pages(site: Site) -> list[Page]:
 
         shape, deps = meeting_shape(site, m, steps)
         summary = "; ".join(i.title for i in m.items[:6])
-        path = urls.meeting(*m.key)
+        path = site.meeting_path(m.key)
         data = urls.meeting_data(path)
         page = make_page(
             urls.file_of(path),

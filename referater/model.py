@@ -122,6 +122,7 @@ class Meeting(Record):
     cases: tuple[str, ...] = ()
     source: str = ""
     draft: bool = False
+    joint_with: tuple[str, ...] = ()  # the other bodies of a joint meeting (fællesmøde), by slug
     light: bool = False  # items without their sections (loader.light); loader.FullMeetings has the rest
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -155,6 +156,11 @@ class Meeting(Record):
     @property
     def slug(self) -> str:
         return f"{self.date.isoformat()}-{self.forum}"
+
+    @property
+    def bodies(self) -> tuple[str, ...]:
+        """Every body the meeting counts for: its own first, then those of a joint meeting."""
+        return (self.cluster, *self.joint_with)
 
     @property
     def present(self) -> tuple[Participant, ...]:

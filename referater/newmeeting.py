@@ -1,4 +1,5 @@
-"""`build.py new`: write a skeleton referat for a cluster, forum and date, as a draft that is never published.
+"""`build.py new`: write a skeleton referat for a body (a sundhedsklynge or a sundhedsråd), forum and date, as a
+draft that is never published.
 
 Messages are for secretariat staff, so they are in Danish.
 """
@@ -28,6 +29,7 @@ location: ""                        # fx Lokale 14, Klørvænget 8, 5000 Odense 
 #   - {{name: Fornavn Efternavn, org: V, absent: true}}
 participants: []
 draft: true                         # sæt til false, når referatet er færdigt og må udgives
+# joint_with: [slug, slug]          # ved et fællesmøde: de andre organer, der deltog (slugs fra site_config.yaml)
 ---
 
 ## Punkt 1: Velkommen og godkendelse af dagsorden
@@ -70,6 +72,18 @@ def run_new(args: argparse.Namespace) -> int:
             print(f"fejl: {problem}", file=sys.stderr)
         return 1
     date = dt.date.fromisoformat(args.date)
+    body = config.clusters[args.cluster]
+    if not body.alive_on(date):
+        later = (
+            f" Brug i stedet {', '.join(body.successors)}."
+            if body.successors and body.until and date > body.until
+            else ""
+        )
+        print(
+            f"advarsel: {body.full_name} fandtes ikke {date.isoformat()} "
+            f"({body.start or ''} – {body.until or ''}); check vil melde det som en fejl.{later}",
+            file=sys.stderr,
+        )
     relative = Path("content") / args.cluster / f"{date.isoformat()}-{args.forum}.md"
     path = site / relative
     try:
@@ -98,8 +112,12 @@ def _problems(config: SiteConfig, cluster: str, forum: str, date_text: str) -> l
     problems = []
     if cluster not in config.clusters:
         known = ", ".join(config.clusters)
-        hint = _hint(cluster, {slug: (c.name, *c.aliases) for slug, c in config.clusters.items()})
-        problems.append(f"ukendt klynge {cluster!r}.{hint} Kendte klynger i site_config.yaml: {known}")
+        hint = _hint(
+            cluster, {slug: (c.name, c.full_name, *c.aliases) for slug, c in config.clusters.items()}
+        )
+        problems.append(
+            f"ukendt organ {cluster!r}.{hint} Kendte sundhedsklynger og sundhedsråd i site_config.yaml: {known}"
+        )
     if forum not in config.forums:
         known = ", ".join(config.forums)
         hint = _hint(forum, {slug: (f.name, *f.aliases) for slug, f in config.forums.items()})

@@ -6,12 +6,14 @@ output is deterministic: keys sorted, meetings newest first as on the site, no b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import urls
+from .bodies import Body
 from .model import AgendaItem, Meeting, Participant
 from .site import Site
 
@@ -60,11 +62,12 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
                 "name": c.full_name,
                 "region": c.region,
                 "url": absolute(site.cluster_url(slug)),
-                "feed": absolute(urls.body_feed(slug)),
-                "calendar": absolute(urls.calendar(slug)),
+                "feed": absolute(site.body_feed_path(slug)),
+                "calendar": absolute(site.calendar_path(slug)),
             }
-            for slug, c in config.clusters.items()
+            for slug, c in config.of_kind("sundhedsklynge").items()
         ],
+        "bodies": [_body(site, slug, b) for slug, b in config.clusters.items()],
         "forums": [
             {"slug": slug, "name": f.name, "url": absolute(site.forum_url(slug))}
             for slug, f in config.forums.items()
@@ -79,6 +82,32 @@ def all_data(site: Site, meetings: Any) -> dict[str, Any]:
             for slug, t in config.topics.items()
         ],
         "meetings": meetings,
+    }
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _body(site: Site, slug: str, body: Body) -> dict[str, Any]:
+    """A body over time: kind, lifetime, members, region history, successors and predecessors."""
+    absolute = site.base.absolute
+    return {
+        "slug": slug,
+        "kind": body.kind,
+        "name": body.full_name,
+        "short_name": body.name,
+        "from": _day(body.start),
+        "until": _day(body.until),
+        "municipalities": list(body.municipalities),
+        "hospital": body.hospital or None,
+        "regions": [{"name": r.name, "from": _day(r.start), "until": _day(r.until)} for r in body.regions],
+        "successors": list(body.successors),
+        "predecessors": list(body.predecessors),
+        "meetings": len(site.by_cluster.get(slug, [])),
+        "url": absolute(site.cluster_url(slug)),
+        "feed": absolute(site.body_feed_path(slug)),
+        "calendar": absolute(site.calendar_path(slug)),
     }
 
 
@@ -118,6 +147,11 @@ def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
         "id": f"{m.cluster}/{m.slug}",
         "title": site.meeting_title(m),
         "cluster": {"slug": m.cluster, "name": cluster.full_name},
+        "bodies": [
+            {"slug": b, "name": site.config.clusters[b].full_name, "kind": site.config.clusters[b].kind}
+            for b in m.bodies
+        ],
+        "region": site.region_of(m) or None,
         "forum": {"slug": m.forum, "name": forum.name},
         "date": m.date.isoformat(),
         "time": m.time or None,
@@ -131,7 +165,7 @@ def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
         "links": {
             "html": url,
             "json": urls.meeting_data(url),
-            "calendar": site.base.absolute(urls.calendar(m.cluster)),
+            "calendar": site.base.absolute(site.calendar_path(m.cluster)),
         },
         "items": [_item(site, m, item) for item in m.items],
     }

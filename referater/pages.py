@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import urls
+from .body_pages import body_groups, body_pages, body_shape
 from .cache import paused_gc
 from .dates import month_name
 from .meeting_page import meeting_pages
@@ -23,7 +24,7 @@ from .views import Link, MeetingLink, item_link, meeting_link
 def build_pages(site: Site) -> list[Page]:
     summaries = _summaries(site)
     pages: list[Page] = [_home(site)]
-    pages.extend(_clusters(site))
+    pages.extend(body_pages(site))
     pages.extend(meeting_pages(site))
     pages.extend(_forums(site))
     pages.extend(_topics(site, summaries))
@@ -36,7 +37,7 @@ def build_pages(site: Site) -> list[Page]:
             "search",
             "Søg i referaterne",
             [root_link(site)],
-            description="Søg i alle sundhedsklyngernes dagsordenspunkter og beslutninger.",
+            description="Søg i alle sundhedsklyngernes og sundhedsrådenes dagsordenspunkter og beslutninger.",
         )()
     )
     pages.append(make_page(urls.NOT_FOUND, "404.html", "404", "Siden findes ikke", [root_link(site)])())
@@ -54,7 +55,7 @@ def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
 
 def _home(site: Site) -> Page:
     latest = site.meetings[:12]
-    counts = (_cluster_counts(site), _topic_counts(site), _year_counts(site), len(site.meetings))
+    counts = (body_shape(site), _topic_counts(site), _year_counts(site), len(site.meetings))
     return make_page(
         urls.file_of(urls.HOME),
         "home.html",
@@ -67,16 +68,12 @@ def _home(site: Site) -> Page:
     )(
         lambda: {
             "latest": tuple(meeting_link(site, m.key) for m in latest),
-            "clusters": _cluster_links(site),
+            "groups": body_groups(site),
             "topics": _topic_links(site),
             "years": _year_links(site),
             "total": len(site.meetings),
         }
     )
-
-
-def _cluster_counts(site: Site) -> tuple:
-    return tuple((slug, len(site.by_cluster.get(slug, []))) for slug in site.config.clusters)
 
 
 def _topic_counts(site: Site) -> tuple:
@@ -85,13 +82,6 @@ def _topic_counts(site: Site) -> tuple:
 
 def _year_counts(site: Site) -> tuple:
     return tuple((year, len(ms)) for year, ms in sorted(site.by_year.items()))
-
-
-def _cluster_links(site: Site) -> tuple[tuple[Link, int, str], ...]:
-    return tuple(
-        (Link(site.cluster_url(slug), c.name), len(site.by_cluster.get(slug, [])), c.region)
-        for slug, c in sorted(site.config.clusters.items(), key=lambda kv: kv[1].name)
-    )
 
 
 def _topic_links(site: Site) -> tuple[tuple[Link, int], ...]:
@@ -113,47 +103,6 @@ def _grouped_by_year(site: Site, meetings: list[Meeting]) -> tuple[tuple[int, tu
     for m in meetings:  # newest first already
         years.setdefault(m.date.year, []).append(meeting_link(site, m.key))
     return tuple((y, tuple(links)) for y, links in years.items())
-
-
-def _clusters(site: Site) -> list[Page]:
-    pages = [
-        make_page(
-            urls.file_of(urls.bodies()),
-            "clusters.html",
-            "index",
-            "Sundhedsklyngerne",
-            [root_link(site)],
-            _cluster_counts(site),
-        )(lambda: {"clusters": _cluster_links(site)})
-    ]
-    crumbs = [root_link(site), crumb_link(site, urls.bodies(), "Klynger")]
-    for slug, cluster in site.config.clusters.items():
-        meetings = site.by_cluster.get(slug, [])
-
-        def context(meetings: list[Meeting] = meetings) -> dict[str, Any]:
-            forums = tuple(
-                (Link(site.forum_url(f), forum.name), len(ms), _grouped_by_year(site, ms))
-                for f, forum in site.config.forums.items()
-                if (ms := [m for m in meetings if m.forum == f])
-            )
-            return {"forums": forums}
-
-        pages.append(
-            make_page(
-                urls.file_of(urls.body(slug)),
-                "cluster.html",
-                "cluster",
-                cluster.full_name,
-                crumbs,
-                slug,
-                _keys(meetings),
-                cluster=cluster,
-                total=len(meetings),
-                slug=slug,
-                description=cluster.description or f"Referater fra {cluster.full_name}.",
-            )(context)
-        )
-    return pages
 
 
 def _forums(site: Site) -> list[Page]:
@@ -204,7 +153,7 @@ def _forums(site: Site) -> list[Page]:
                     forum=forum,
                     total=len(meetings),
                     pager=_pager(numbered, number),
-                    description=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger.",
+                    description=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
                 )(context)
             )
     return pages
@@ -378,7 +327,7 @@ def _archive(site: Site) -> list[Page]:
                 _keys(meetings),
                 year=year,
                 total=len(meetings),
-                description=f"Alle referater fra sundhedsklyngernes møder i {year}.",
+                description=f"Alle referater fra sundhedsklyngernes og sundhedsrådenes møder i {year}.",
             )(months)
         )
     for (year, month), meetings in site.by_month.items():
@@ -398,7 +347,7 @@ def _archive(site: Site) -> list[Page]:
                 (year, month),
                 _keys(meetings),
                 label=label,
-                description=f"Referater fra sundhedsklyngernes møder i {label.lower()}.",
+                description=f"Referater fra sundhedsklyngernes og sundhedsrådenes møder i {label.lower()}.",
             )(lambda meetings=meetings: {"meetings": tuple(meeting_link(site, m.key) for m in meetings)})
         )
     return pages

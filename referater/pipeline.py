@@ -24,7 +24,7 @@ from .loader import FullMeetings, load_content, walk_files
 from .page import Page
 from .pages import build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
-from .site import Site, build_site
+from .site import Site, body_nav, build_site
 from .write import Staging
 
 
@@ -110,7 +110,7 @@ def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False
             "accessibility_url": config.accessibility_statement_url,
         },
         "nav": (
-            (site.url(urls.bodies()), "Klynger"),
+            *((site.url(path), label) for path, label in body_nav(site)),
             (site.url(urls.FORUMS), "Fora"),
             (site.url(urls.TOPICS), "Emner"),
             (site.url(urls.CASES), "Sager"),
@@ -368,7 +368,7 @@ def _open_data(site: Site, staging: Staging) -> None:
     """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
     from .opendata import write_site_json
 
-    pieces = [staging.stage / urls.meeting_data(urls.meeting(*m.key)) for m in site.meetings]
+    pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
     with staging.open(urls.OPEN_DATA) as handle:
         write_site_json(site, handle, pieces)
 

@@ -4,6 +4,7 @@ other (topics, cases, date references and backlinks, prev/next, related meetings
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ from typing import NamedTuple
 
 from . import urls
 from .analysis import Analysis, analyse
+from .bodies import KINDS, heirs, status_on
 from .cache import paused_gc
 from .config import SiteConfig
 from .dates import short_date
@@ -56,6 +58,8 @@ class Site:
     references: dict[Key, dict[str, Key]] = field(default_factory=dict)  # source → {iso date: target}
     backlinks: dict[Key, list[ItemRef]] = field(default_factory=dict)  # target → citing items
     neighbours: dict[Key, tuple[Key | None, Key | None]] = field(default_factory=dict)  # (previous, next)
+    # a joint meeting's previous and next in the series of each other body taking part
+    joint_neighbours: dict[tuple[Key, str], tuple[Key | None, Key | None]] = field(default_factory=dict)
     related: dict[Key, list[Key]] = field(default_factory=dict)
     by_cluster: dict[str, list[Meeting]] = field(default_factory=dict)
     by_forum: dict[str, list[Meeting]] = field(default_factory=dict)
@@ -80,14 +84,58 @@ class Site:
         config, base = self._base  # self.base inlined: this runs for every link of every page
         return (base if config is self.config else self.base).path + path
 
+    def body_root(self, slug: str) -> urls.BodyRoot:
+        """Where a body's kind publishes: urls.CLUSTERS for sundhedsklynger, urls.COUNCILS for sundhedsråd."""
+        return self.config.clusters[slug].kind_info.root
+
+    def body_path(self, slug: str) -> str:
+        return urls.body(slug, self.body_root(slug))
+
+    def body_feed_path(self, slug: str) -> str:
+        return urls.body_feed(slug, self.body_root(slug))
+
+    def calendar_path(self, slug: str) -> str:
+        return urls.calendar(slug, self.body_root(slug))
+
+    def meeting_path(self, key: Key) -> str:
+        """A meeting's path under its own body (a joint meeting's under the body that wrote it)."""
+        return urls.meeting(*key, root=self.body_root(key[0]))
+
     def meeting_url(self, key: Key) -> str:
-        return self.url(urls.meeting(*key))
+        return self.url(self.meeting_path(key))
 
     def item_url(self, key: Key, number: int) -> str:
         return urls.item(self.meeting_url(key), number)
 
     def cluster_url(self, slug: str) -> str:
-        return self.url(urls.body(slug))
+        return self.url(self.body_path(slug))
+
+    def region_of(self, m: Meeting) -> str:
+        """The region in force on the meeting's date (Region Sjælland in 2026, Region Østdanmark after)."""
+        return self.config.clusters[m.cluster].region_on(m.date)
+
+    @property
+    def content_date(self) -> dt.date | None:
+        """The newest published meeting's date: what "now" is for current and archived bodies."""
+        return self.meetings[0].date if self.meetings else None
+
+    def body_status(self, slug: str) -> str:
+        return status_on(self.config.clusters[slug], self.content_date)
+
+    def areas_of(self, m: Meeting) -> tuple[str, ...]:
+        """The bodies that cover the meeting's area today (sundhedsråd Limfjorden for Midt in 2025)."""
+        return tuple(dict.fromkeys(h for b in m.bodies for h in heirs(self.config.clusters, b)))
+
+    def kinds_in_order(self) -> list[str]:
+        """The kinds of bodies, those with current bodies first: after the reform in the content the
+        sundhedsråd come first and the clusters are the archive."""
+        kinds = self.config.kinds
+        current = {k for k in kinds if any(self.body_status(s) == "current" for s in self.config.of_kind(k))}
+        return sorted(kinds, key=lambda k: (k not in current, kinds.index(k)))
+
+    def kind_is_archive(self, kind: str) -> bool:
+        bodies = self.config.of_kind(kind)
+        return bool(bodies) and all(self.body_status(s) == "archive" for s in bodies)
 
     def forum_url(self, slug: str) -> str:
         return self.url(urls.forum(slug))
@@ -143,7 +191,8 @@ def _group(site: Site) -> None:
         "month": defaultdict(list),
     }
     for m in site.meetings:  # already newest first, so every group is too
-        groups["cluster"][m.cluster].append(m)
+        for body in m.bodies:  # a joint meeting counts for each body taking part
+            groups["cluster"][body].append(m)
         groups["forum"][m.forum].append(m)
         groups["year"][m.date.year].append(m)
         groups["month"][(m.date.year, m.date.month)].append(m)
@@ -224,7 +273,8 @@ def _references(site: Site, found: dict[Key, Analysis]) -> None:
     """Dates in the text that are a published meeting of the same cluster become links and backlinks."""
     on_day: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
     for m in site.meetings:
-        on_day[(m.cluster, m.date.isoformat())].append(m)
+        for body in m.bodies:
+            on_day[(body, m.date.isoformat())].append(m)
     backlinks: dict[Key, list[ItemRef]] = defaultdict(list)
     for m in reversed(site.meetings):
         key, dates = m.key, found[m.key].item_dates
@@ -258,14 +308,19 @@ def choose_target(candidates: Sequence[Meeting], source: Meeting) -> Meeting | N
 
 
 def _neighbours(site: Site) -> None:
+    """Previous and next per body and forum; a joint meeting is in the series of every body taking part."""
     series: dict[tuple[str, str], list[Meeting]] = defaultdict(list)
     for m in reversed(site.meetings):
-        series[(m.cluster, m.forum)].append(m)
-    for run in series.values():
+        for body in m.bodies:
+            series[(body, m.forum)].append(m)
+    for (body, _), run in series.items():
         for i, m in enumerate(run):
             previous = run[i - 1].key if i > 0 else None
             following = run[i + 1].key if i + 1 < len(run) else None
-            site.neighbours[m.key] = (previous, following)
+            if body == m.cluster:
+                site.neighbours[m.key] = (previous, following)
+            else:
+                site.joint_neighbours[(m.key, body)] = (previous, following)
 
 
 _RELATED_PER_TOPIC = 6  # nearest meetings in time per shared topic: keeps this linear at 10,000 meetings
@@ -318,3 +373,15 @@ def cluster_mention_pattern(site: Site) -> re.Pattern[str] | None:
         return None
     ordered = sorted(names, key=len, reverse=True)
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])", re.IGNORECASE)
+
+
+def body_nav(site: Site) -> list[tuple[str, str]]:
+    """Navigation entries per kind of body: (path of its index, label), current kinds first."""
+    labels = {"sundhedsklynge": "Klynger"}
+    return [
+        (
+            urls.bodies(KINDS[k].root),
+            labels.get(k, KINDS[k].plural) + (" (arkiv)" if site.kind_is_archive(k) else ""),
+        )
+        for k in site.kinds_in_order()
+    ]

@@ -8,8 +8,9 @@ Three kinds of values:
 - an *absolute* URL is a path under base_url, as feeds, calendars, open data and the sitemap give it.
 `Base` turns paths into links and absolute URLs.
 
-A kind of body (the sundhedsklynger; the sundhedsråd to come) lives under a URL root of its own: its
-pages, feeds and calendars. The body functions take that root, so a second kind is one more BodyRoot.
+A kind of body (the sundhedsklynger, the sundhedsråd, …) lives under a URL root of its own: its pages and
+feeds. The body functions take that root, so a kind is one more BodyRoot. Calendars of all kinds share one
+folder: slugs are unique across kinds, and the clusters' calendar URLs are promises already made.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class BodyRoot:
 
 
 CLUSTERS = BodyRoot(pages="klynger", feeds="feeds/klynger", calendars="kalender")
+COUNCILS = BodyRoot(pages="sundhedsraad", feeds="feeds/sundhedsraad", calendars=CLUSTERS.calendars)
+COMMITTEES = BodyRoot(  # sundhedssamarbejdsudvalg: the model is open for this kind, no body uses it yet
+    pages="sundhedssamarbejdsudvalg", feeds="feeds/sundhedssamarbejdsudvalg", calendars=CLUSTERS.calendars
+)
 
 # --- pages and files of the whole site ---------------------------------------------------------------
 HOME = ""
@@ -92,6 +97,11 @@ def forum(slug: str) -> str:
     return f"{FORUMS}{slug}/"
 
 
+def forum_feed(slug: str) -> str:
+    """The meetings of one forum in every body."""
+    return f"feeds/{FORUMS}{slug}.atom"
+
+
 def topic(slug: str) -> str:
     return f"{TOPICS}{slug}/"
 
@@ -102,6 +112,11 @@ def topic_feed(slug: str) -> str:
 
 def case(slug: str) -> str:
     return f"{CASES}{slug}/"
+
+
+def case_feed(slug: str) -> str:
+    """The items of one case, across bodies and the reform."""
+    return f"feeds/{CASES}{slug}.atom"
 
 
 def year(number: int) -> str:

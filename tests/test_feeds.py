@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from browser_sites import BASE_PATH, BASE_URL, based_site
 from conftest import FIXTURES
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referater.config import load_config
-from referater.feeds import cluster_calendar, fold, ics_escape
+from referater.feeds import cluster_calendar
 from referater.model import AgendaItem, Meeting, Section
 from referater.site import build_site
 
@@ -208,13 +208,25 @@ def calendar_of(data: bytes) -> dict:
     return cal
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=400))
-def test_folding_keeps_lines_short_and_unfolds_to_the_original(text: str) -> None:
-    line = "DESCRIPTION:" + ics_escape(text)
-    folded = fold(line).encode("utf-8")
-    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
-    assert folded.replace(b"\r\n ", b"").decode("utf-8") == line
-    assert unescape(ics_escape(text)) == text
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=400))
+def test_calendar_text_is_folded_short_and_unfolds_to_the_original(text: str) -> None:
+    """icalendar escapes and folds; whatever a location says comes back whole from the calendar."""
+    config = load_config(FIXTURES / "links")
+    item = AgendaItem(1, "Eventuelt", (Section("Beslutning", "Intet.", 3),), 2)
+    meeting = Meeting(
+        cluster="syd",
+        forum="chefforum",
+        date=dt.date(2025, 1, 9),
+        path="x.md",
+        digest="d",
+        items=(item,),
+        time="09:00",
+        location=text.strip() or "x",
+    )
+    [event] = events(calendar_of(cluster_calendar(build_site([meeting], config), "syd")))  # unfold checks 75
+    assert unescape(event["LOCATION"][1]) == meeting.location
+    assert event["DTEND"] == (["TZID=Europe/Copenhagen"], "20250109T110000")  # the default 120 minutes
 
 
 # --- under a base path --------------------------------------------------------------------------------

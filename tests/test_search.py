@@ -55,6 +55,7 @@ def test_meeting_fragments_carry_filters_and_item_anchors(out: Path) -> None:
         "Forum": ["Politisk niveau"],
         "Emne": ["Forebyggelse", "Lægedækning"],
         "År": ["2024"],
+        "Område": ["Sundhedsråd Vendsyssel"],  # the body that carries the cluster's work after the reform
     }
     headings = [(a["id"], a["text"]) for a in fragment["anchors"] if a["element"] == "h2"]
     assert ("punkt-1-h", "Punkt 1: Opfølgning på lægedækning") in headings
