@@ -38,6 +38,7 @@ def item_records(site: Site, m: Meeting, delta: bool = False) -> Iterator[dict[s
             "title": f"Punkt {item.number}: {item.title}",
             "item": item.title,
             "meeting": meeting_id(site, m),
+            "anchor": item.anchor,
             "body": cluster,
             "forum": forum,
             "date": date,
