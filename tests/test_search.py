@@ -95,7 +95,9 @@ def test_no_closed_text_or_draft_in_any_bundle(out: Path) -> None:
     assert leaks(out) == []
     assert not any("2024-06-01" in url for url in fragments(out))  # the draft
     closed = [
-        r for r in fragments(out).values() if "lukkede døre" in page(out, r["meta"]["meeting"].removeprefix(BASE_PATH[:-1])).get_text()
+        r
+        for r in fragments(out).values()
+        if "lukkede døre" in page(out, r["meta"]["meeting"].removeprefix(BASE_PATH[:-1])).get_text()
     ]
     assert closed  # the fixture has closed items; their records hold what their page shows, no more
 

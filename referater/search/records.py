@@ -1,9 +1,9 @@
 """Search records from the site model: one per published agenda item, from the text its page shows.
 
-A record holds the item's title and the plain text of its published sections (text.plain_text, as open
-data and the snippets use), never the attachments list (document numbers) nor topic tags. The model has
-already cut closed items down to their title and public decision (content.py) and left drafts out of
-`site.meetings`, so nothing here can add what the page does not show.
+A record holds the item's title and the plain text of its published sections (Section.text, made from
+the same sanitised tree as the page, open data and the snippets), never the attachments list (document
+numbers) nor topic tags. The model has already cut closed items down to their title and public decision
+and left drafts out of `site.meetings`, so nothing here can add what the page does not show.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from ..dates import short_date
 from ..model import Meeting
 from ..site import Site
-from ..text import plain_text
 
 
 def meeting_id(site: Site, m: Meeting) -> str:
@@ -28,7 +27,7 @@ def item_records(site: Site, m: Meeting, delta: bool = False) -> Iterator[dict[s
     cluster, forum = config.clusters[m.cluster].full_name, config.forums[m.forum].name
     year, date = str(m.date.year), short_date(m.date)
     for item in full.items:
-        body = " ".join(plain_text(s.markdown) for s in item.sections if not s.is_attachments)
+        body = " ".join(s.text for s in item.sections if not s.is_attachments and s.text)
         topics = [
             config.topics[t.topic].name
             for t in site.item_topics.get((m.key, item.number), ())
