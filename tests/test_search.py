@@ -1,15 +1,20 @@
-"""The Pagefind index, read from the bundle the build wrote: what is indexed, its filters, no leaks."""
+"""The search index, read from the bundles the build wrote: what is indexed, its filters, no leaks, and
+how a rebuild updates it (kept bundles, the delta, the mask, the merge)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from browser_sites import BASE_PATH, combined_site, decoded, leaks
-from conftest import broken_links, page
+from conftest import FIXTURES, broken_links, copy_site, page
 
-NORD_APR = "/klynger/nord/2024-04-30-politisk-niveau/"
+from referater.pipeline import build
+from referater.search import index as search_index
+
+NORD_APR = BASE_PATH + "klynger/nord/2024-04-30-politisk-niveau/"
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +22,14 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return combined_site(tmp_path_factory) / "output"
 
 
-def fragments(out: Path) -> dict[str, dict]:
+def manifest(out: Path) -> dict:
+    return json.loads((out / "pagefind/manifest.json").read_text("utf-8"))
+
+
+def fragments(out: Path, bundle: str | None = None) -> dict[str, dict]:
+    """Every record of the bundles (or of one), by URL."""
     found = {}
-    for path in (out / "pagefind/fragment").glob("*.pf_fragment"):
+    for path in sorted((out / "pagefind").glob(f"{bundle or '*'}/fragment/*.pf_fragment")):
         data = decoded(path)
         assert data.startswith(b"pagefind_dcd")
         fragment = json.loads(data[len(b"pagefind_dcd") :])
@@ -27,47 +37,70 @@ def fragments(out: Path) -> dict[str, dict]:
     return found
 
 
-def test_bundle_is_served_from_the_site(out: Path) -> None:
-    entry = json.loads((out / "pagefind/pagefind-entry.json").read_text("utf-8"))
-    assert list(entry["languages"]) == ["da"]  # <html lang="da">: Danish stemming
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "wasm.da.pagefind"):
-        assert (out / "pagefind" / name).is_file()
+def test_bundles_are_served_from_the_site(out: Path) -> None:
+    listed = manifest(out)
+    assert listed["bundles"] and listed["delta"] is None and listed["mask"] == []
+    for name in listed["bundles"]:
+        entry = json.loads((out / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
+        assert list(entry["languages"]) == ["da"]  # Danish stemming
+        for file in ("pagefind.js", "wasm.da.pagefind"):
+            assert (out / "pagefind" / name / file).is_file()
+        assert not list((out / "pagefind" / name).glob("pagefind*-ui.*"))  # the site has its own UI
     doc = page(out, "/soeg/")
     sources = [s["src"] for s in doc.find_all("script", src=True)]
     sources += [link["href"] for link in doc.find_all("link", rel="stylesheet")]
     assert sources and all(s.startswith(BASE_PATH) for s in sources), sources  # no CDN
     assert doc.find(id="search")["data-bundle"] == BASE_PATH + "pagefind/"
     assert not doc.find_all("script", src=False), "inline scripts break the CSP"
+    assert doc.find("form", class_="search-form")["action"] == BASE_PATH + "soeg/"
 
 
-def test_only_meeting_pages_are_indexed(out: Path) -> None:
+def test_every_published_item_is_one_record(out: Path) -> None:
     indexed = fragments(out)
-    meetings = {
-        "/" + p.parent.relative_to(out).as_posix() + "/" for p in (out / "klynger").glob("*/*/index.html")
-    }
-    assert set(indexed) == meetings
+    expected = set()
+    for path in (out / "klynger").glob("*/*/index.html"):
+        url = "/" + path.parent.relative_to(out).as_posix() + "/"
+        expected |= {f"{BASE_PATH[:-1]}{url}#{s['id']}" for s in page(out, url).select("section.item[id]")}
+    assert set(indexed) == expected
 
 
-def test_meeting_fragments_carry_filters_and_item_anchors(out: Path) -> None:
-    fragment = fragments(out)[NORD_APR]
-    assert fragment["filters"] == {
+def test_records_carry_filters_meta_and_the_item_text(out: Path) -> None:
+    record = fragments(out)[NORD_APR + "#punkt-1"]
+    assert record["filters"] == {
         "Klynge": ["Sundhedsklynge Nord"],
         "Forum": ["Politisk niveau"],
-        "Emne": ["Forebyggelse", "Lægedækning"],
         "År": ["2024"],
         "Område": ["Sundhedsråd Vendsyssel"],  # the body that carries the cluster's work after the reform
+        "Emne": ["Lægedækning"],
     }
-    headings = [(a["id"], a["text"]) for a in fragment["anchors"] if a["element"] == "h2"]
-    assert ("punkt-1-h", "Punkt 1: Opfølgning på lægedækning") in headings
-    assert "Arbejdsgruppens kommissorium blev godkendt." in fragment["content"]
-    assert "Til oversigten" not in fragment["content"]  # data-pagefind-ignore parts stay out
+    meta = record["meta"]
+    assert meta["title"] == "Punkt 1: Opfølgning på lægedækning"
+    assert (meta["body"], meta["forum"], meta["date"]) == (
+        "Sundhedsklynge Nord",
+        "Politisk niveau",
+        "30. april 2024",
+    )
+    assert (meta["meeting"], meta["anchor"]) == (NORD_APR, "punkt-1")
+    assert record["content"].startswith("Opfølgning på lægedækning. ")
+    assert "Til oversigten" not in record["content"]
 
 
-def test_no_closed_text_or_draft_in_any_file_or_the_index(out: Path) -> None:
-    assert list((out / "pagefind/fragment").glob("*.pf_fragment"))
-    assert list((out / "pagefind/index").glob("*.pf_index"))
+def test_no_document_numbers_or_topic_tags_in_the_records(out: Path) -> None:
+    for url, record in fragments(out).items():
+        assert "DokID" not in record["content"], url
+        assert "Emner:" not in record["content"] and "Sagsnr." not in record["content"], url
+
+
+def test_no_closed_text_or_draft_in_any_bundle(out: Path) -> None:
+    assert list((out / "pagefind").glob("*/index/*.pf_index"))
     assert leaks(out) == []
-    assert not (out / "klynger/nord/2024-06-01-politisk-niveau").exists()
+    assert not any("2024-06-01" in url for url in fragments(out))  # the draft
+    closed = [
+        r
+        for r in fragments(out).values()
+        if "lukkede døre" in page(out, r["meta"]["meeting"].removeprefix(BASE_PATH[:-1])).get_text()
+    ]
+    assert closed  # the fixture has closed items; their records hold what their page shows, no more
 
 
 def test_no_search_skips_the_index(links_site: Path) -> None:
@@ -75,5 +108,84 @@ def test_no_search_skips_the_index(links_site: Path) -> None:
 
 
 def test_every_link_resolves_under_the_base_path_with_the_bundle(out: Path) -> None:
-    assert (out / "pagefind/pagefind-ui.js").is_file()  # so the search page's links are checked, not skipped
+    assert (out / "pagefind/manifest.json").is_file()
     assert broken_links(out, BASE_PATH) == []
+
+
+# --- incremental updates, on a site of its own -------------------------------------------------
+
+
+def _files(out: Path) -> dict[str, tuple[int, int]]:
+    root = out / "pagefind"
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+def _edit(site: Path, rel: str, text: str) -> None:
+    path = site / "content" / rel
+    path.write_text(
+        path.read_text("utf-8").replace("### Beslutning\n", f"### Beslutning\n\n{text}\n", 1), "utf-8"
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_site(FIXTURES / "links", tmp_path / "site")
+
+
+def test_a_rebuild_keeps_every_index_file(site: Path) -> None:
+    build(site, jobs=1)
+    before = _files(site / "output")
+    (site / "content/nord/2024-02-08-politisk-niveau.md").touch()  # no change in what is published
+    build(site, jobs=1)
+    assert _files(site / "output") == before
+
+
+def test_a_changed_meeting_goes_to_the_delta_and_masks_its_base_records(site: Path) -> None:
+    build(site, jobs=1)
+    before = _files(site / "output")
+    _edit(site, "nord/2024-02-08-politisk-niveau.md", "Tilføjet kvasirelevansord efter mødet.")
+    build(site, jobs=1)
+    out = site / "output"
+    listed = manifest(out)
+    meeting = "/klynger/nord/2024-02-08-politisk-niveau/"
+    assert listed["delta"] == "delta" and listed["mask"] == [meeting]
+    delta = fragments(out, "delta")
+    assert {r["meta"]["meeting"] for r in delta.values()} == {meeting}
+    assert all(r["meta"]["delta"] == "1" for r in delta.values())
+    assert any("kvasirelevansord" in r["content"] for r in delta.values())
+    after = _files(out)
+    base = {rel: stat for rel, stat in before.items() if rel != "manifest.json"}
+    assert {rel: after.get(rel) for rel in base} == base  # the base bundles kept bytes and mtime
+
+    os.remove(site / "content/syd/2024-05-15-politisk-niveau.md")
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert listed["mask"] == [meeting, "/klynger/syd/2024-05-15-politisk-niveau/"]
+    assert set(fragments(out, "delta")) == set(delta)
+
+
+def test_a_large_delta_is_merged_into_the_base(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(site, jobs=1)
+    monkeypatch.setattr(search_index, "merge_threshold", lambda meetings: 1)
+    _edit(site, "nord/2024-02-08-politisk-niveau.md", "Første kvasiord.")
+    _edit(site, "syd/2024-05-15-politisk-niveau.md", "Andet kvasiord.")
+    build(site, jobs=1)
+    out = site / "output"
+    listed = manifest(out)
+    assert listed["delta"] is None and listed["mask"] == [] and not (out / "pagefind/delta").exists()
+    contents = " ".join(r["content"] for r in fragments(out).values())
+    assert "Første kvasiord" in contents and "Andet kvasiord" in contents
+    assert leaks(out) == []
+
+
+def test_without_the_cache_every_bundle_is_built(site: Path) -> None:
+    build(site, jobs=1)
+    _edit(site, "nord/2024-02-08-politisk-niveau.md", "Uden cache.")
+    build(site, jobs=1, use_cache=False)
+    listed = manifest(site / "output")
+    assert listed["delta"] is None and listed["mask"] == []
+    assert any("Uden cache." in r["content"] for r in fragments(site / "output").values())

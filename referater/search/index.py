@@ -1,0 +1,152 @@
+"""The incremental search index: which bundles to keep, which to build, and the browser's manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cache import engine_digest, read_json, write_json
+from ..errors import Finding, SiteError
+from ..model import Meeting
+from ..site import Site
+from ..write import Staging
+from .records import item_records, meeting_id
+from .service import PagefindError, PagefindService
+
+BUNDLE_DIR = "pagefind"
+DELTA = "delta"
+MANIFEST = "manifest.json"
+STATE_FILE = "search.json"
+# Pagefind writes its own UIs into every bundle; the site has its own (static/search.js).
+_UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css")
+_UNUSED += ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+
+
+# Pagefind needs about 1.2 MB for each meeting while it writes a bundle (docs/performance.md): a bundle
+# of 200 meetings stays near 250 MB, so memory follows the bundle, not the site.
+SHARD_MEETINGS = 200
+
+
+def merge_threshold(meetings: int) -> int:
+    """Meetings the delta may hold before they are merged into the base: a fiftieth of the site, at least
+    50. The delta is rebuilt whole on every change, so it must stay small."""
+    return max(50, meetings // 50)
+
+
+@dataclass
+class IndexReport:
+    built: list[str] = field(default_factory=list)  # bundles (re)built this time
+    kept: list[str] = field(default_factory=list)
+    records: int = 0
+    masked: int = 0
+
+
+def _index_key(site: Site) -> str:
+    """What every record depends on beside its meeting: the engine, the config, Pagefind itself."""
+    try:
+        pagefind = importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        pagefind = "?"
+    text = f"{engine_digest()}\0{site.config.digest}\0{site.config.base_path}\0{pagefind}"
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _shards(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, Meeting]]:
+    """Base bundles: the meetings of a year in date order, SHARD_MEETINGS at a time ("2024-0", …). A new
+    meeting usually comes last in its year, so it changes only the year's last bundle."""
+    years: dict[int, list[tuple[str, str, Meeting]]] = defaultdict(list)
+    by_id: dict[str, Meeting] = {}
+    for m in site.meetings:
+        ident = meeting_id(site, m)
+        years[m.date.year].append((m.date.isoformat(), ident, m))
+        by_id[ident] = m
+    shards: dict[str, dict[str, str]] = {}
+    for year, meetings in sorted(years.items()):
+        meetings.sort(key=lambda entry: entry[:2])
+        for start in range(0, len(meetings), SHARD_MEETINGS):
+            chunk = meetings[start : start + SHARD_MEETINGS]
+            shards[f"{year}-{start // SHARD_MEETINGS}"] = {ident: m.digest for _, ident, m in chunk}
+    return shards, by_id
+
+
+def update_index(staging: Staging, site: Site, state_path: Path | None) -> IndexReport:
+    """Stage `pagefind/` for this build; `state_path` None (--no-cache) builds every bundle."""
+    report = IndexReport()
+    key = _index_key(site)
+    state = read_json(state_path) if state_path else {}
+    published = staging.out / BUNDLE_DIR
+    shards: dict[str, dict[str, str]] = state.get("shards", {}) if state.get("key") == key else {}
+    if not all((published / name / "pagefind-entry.json").is_file() for name in shards):
+        shards = {}
+    delta_was: dict[str, str] = state.get("delta", {}) if shards else {}
+
+    current, by_id = _shards(site)  # shard → meeting id → digest
+    base = {ident: digest for members in shards.values() for ident, digest in members.items()}
+    now = {ident: digest for members in current.values() for ident, digest in members.items()}
+    changed = {ident: digest for ident, digest in now.items() if base.get(ident) != digest}
+    gone = sorted(ident for ident in base if ident not in now)
+
+    build: dict[str, list[Meeting]] = {}
+    if not shards or len(changed) + len(gone) > merge_threshold(len(now)):
+        # Merge: the years whose meetings differ from what their bundle holds are built again.
+        for name, members in sorted(current.items()):
+            if shards.get(name) != members:
+                build[name] = [by_id[ident] for ident in members]
+        shards = {name: dict(members) for name, members in current.items()}
+        changed, gone = {}, []
+    delta = dict(sorted(changed.items()))
+    if delta and (delta != delta_was or not staging.keep_tree(f"{BUNDLE_DIR}/{DELTA}")):
+        build[DELTA] = [by_id[ident] for ident in delta]
+    elif delta:
+        report.kept.append(DELTA)
+    for name in sorted(shards):
+        if name not in build:
+            if staging.keep_tree(f"{BUNDLE_DIR}/{name}"):
+                report.kept.append(name)
+            else:
+                build[name] = [by_id[ident] for ident in shards[name] if ident in by_id]
+    report.records = _build_bundles(staging, site, build)
+    report.built = sorted(build)
+
+    mask = sorted(ident for ident in delta if ident in base) + gone
+    report.masked = len(mask)
+    manifest = {
+        "bundles": sorted(name for name in shards if shards[name]),
+        "delta": DELTA if delta else None,
+        "mask": mask,
+    }
+    staging.put(f"{BUNDLE_DIR}/{MANIFEST}", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    if state_path:
+        write_json(state_path, {"key": key, "shards": shards, "delta": delta})
+    return report
+
+
+def _build_bundles(staging: Staging, site: Site, build: dict[str, list[Meeting]]) -> int:
+    """Each bundle by its own Pagefind process, one at a time: the memory a bundle took is returned
+    before the next begins (Pagefind itself uses both cores while it writes)."""
+
+    def one(name: str) -> int:
+        target = staging.stage / BUNDLE_DIR / name
+        records = [record for m in build[name] for record in item_records(site, m, delta=name == DELTA)]
+        with PagefindService(site.config.language or "da") as service:
+            count = service.add_records(records)
+            service.write_files(target)
+        for unused in _UNUSED:
+            (target / unused).unlink(missing_ok=True)
+        return count
+
+    names = sorted(build)
+    for name in names:
+        staging.drop_tree(f"{BUNDLE_DIR}/{name}")
+    try:
+        counts = [one(name) for name in names]
+    except PagefindError as exc:
+        message = f"søgeindekset kunne ikke bygges: {exc}. Byg igen; hjælper det ikke, byg med --no-search"
+        raise SiteError([Finding(BUNDLE_DIR, 0, message)]) from None
+    for name in names:
+        staging.adopt_tree(f"{BUNDLE_DIR}/{name}")  # files equal to the published keep their mtime
+    return sum(counts)
