@@ -66,6 +66,7 @@ class MeetingView:
     month: Link
     source: str
     json_ld: dict[str, Any]
+    draft: bool = False  # only the preview shows drafts, with a banner
 
 
 def meeting_view(site: Site, m: Meeting) -> MeetingView:
@@ -94,6 +95,7 @@ def meeting_view(site: Site, m: Meeting) -> MeetingView:
         month=Link(site.month_url(m.date.year, m.date.month), f"{month_name(m.date.month)} {m.date.year}"),
         source=m.source,
         json_ld=_json_ld(site, m),
+        draft=m.draft,
     )
 
 
