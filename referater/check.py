@@ -134,6 +134,14 @@ def summary(findings: list[Finding]) -> str:
 
 def run_check(args: Any) -> int:
     site_dir: Path = args.site
+    missing = [f for f in args.files if not Path(f).is_file() and not (site_dir / f).is_file()]
+    for name in missing:
+        print(
+            f"fejl: filen {name} findes ikke; skriv stien fra projektmappen, fx content/fyn/…",
+            file=sys.stderr,
+        )
+    if missing:
+        return 1
     findings = check_site(site_dir)
     if args.files:
         wanted = {display_path(Path(f), site_dir) for f in args.files} | {str(f) for f in args.files}

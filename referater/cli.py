@@ -86,6 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"{summary(exc.findings)}; {done}.", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder that cannot be written, a full disk, a file that vanished
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"fejl: kunne ikke læse eller skrive{where}: {exc.strerror or exc}. Har du lov at skrive i "
+            "projektmappen, og er disken ikke fuld?",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         stopped = {
             "build": "Bygningen blev afbrudt; output/ er som før.",

@@ -220,3 +220,17 @@ def test_a_link_to_a_draft_says_it_is_a_draft(site: Path) -> None:
             "bliver ikke udgivet",
         ),
     ]
+
+
+def test_a_file_that_does_not_exist_is_a_danish_error(site: Path) -> None:
+    result = run_cli("check", "--site", site, "content/nord/2024-09-31-chefforum.md")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "fejl: filen content/nord/2024-09-31-chefforum.md findes ikke" in result.stderr
+
+
+def test_a_build_into_a_folder_that_cannot_be_written_is_a_danish_error(site: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("en fil, ikke en mappe", "utf-8")
+    result = run_cli("build", "--site", site, "--no-search", "--out", blocked / "output")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "fejl: kunne ikke læse eller skrive" in result.stderr
