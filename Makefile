@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: site test serve lint format check browser clean bench golden
 
@@ -17,7 +18,7 @@ site: $(STAMP)
 	@echo "Sitet er bygget i output/. Åbn det med: make serve  (http://127.0.0.1:8000/)"
 
 serve: $(STAMP)
-	$(PY) build.py serve --port 8000
+	$(PY) build.py serve --port $(PORT)
 
 check: $(STAMP)
 	$(PY) build.py check

@@ -79,9 +79,26 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as exc:
         for finding in exc.findings:
             print(finding, file=sys.stderr)
-        errors = sum(1 for f in exc.findings if f.level == "error")
-        print(f"{errors} fejl; intet blev udgivet.", file=sys.stderr)
+        from .check import summary
+
+        done = (
+            "intet blev udgivet, output/ er som før" if args.command == "build" else "ret dem, og prøv igen"
+        )
+        print(f"{summary(exc.findings)}; {done}.", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder that cannot be written, a full disk, a file that vanished
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"fejl: kunne ikke læse eller skrive{where}: {exc.strerror or exc}. Har du lov at skrive i "
+            "projektmappen, og er disken ikke fuld?",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
+        stopped = {
+            "build": "Bygningen blev afbrudt; output/ er som før.",
+            "serve": "Forhåndsvisningen er stoppet.",
+        }
+        print(f"\n{stopped.get(args.command, 'Afbrudt.')}", file=sys.stderr)
         return 130
     return 2

@@ -71,6 +71,7 @@ class MeetingView:
     areas: tuple[str, ...] = ()  # the bodies that cover this area today (a search filter across the reform)
     joint: tuple[Link, ...] = ()  # the other bodies of a joint meeting
     joint_series: tuple[tuple[str, MeetingLink | None, MeetingLink | None], ...] = ()  # their prev/next
+    draft: bool = False  # only the preview shows drafts, with a banner
 
 
 def meeting_view(site: Site, m: Meeting) -> MeetingView:
@@ -118,6 +119,7 @@ def meeting_view(site: Site, m: Meeting) -> MeetingView:
         month=Link(site.month_url(m.date.year, m.date.month), f"{month_name(m.date.month)} {m.date.year}"),
         source=m.source,
         json_ld=_json_ld(site, m),
+        draft=m.draft,
     )
 
 

@@ -13,9 +13,12 @@ import sys
 from pathlib import Path
 
 from .config import SiteConfig, load_config
-from .slugs import slugify
+from .suggest import find_slug, names_of, nearest_slug
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Text of the skeleton that means "not filled in yet": `check` refuses it in a meeting that is no draft.
+PLACEHOLDER_TITLE = "Titel på punktet"
 
 _TEMPLATE = """\
 ---
@@ -40,7 +43,7 @@ Det indstilles, at dagsordenen godkendes.
 
 ### Beslutning
 
-## Punkt 2: Titel på punktet
+## Punkt 2: {placeholder}
 
 ### Resumé
 
@@ -60,19 +63,24 @@ Det indstilles, at dagsordenen godkendes.
 
 def skeleton(cluster: str, forum: str, date: dt.date) -> str:
     """The text of a new meeting file (frontmatter and standard agenda items)."""
-    return _TEMPLATE.format(cluster=cluster, forum=forum, date=date.isoformat())
+    return _TEMPLATE.format(
+        cluster=cluster, forum=forum, date=date.isoformat(), placeholder=PLACEHOLDER_TITLE
+    )
 
 
 def run_new(args: argparse.Namespace) -> int:
     site: Path = args.site
     config = load_config(site)  # a broken config raises SiteError: the CLI prints it as file:line
-    problems = _problems(config, args.cluster, args.forum, args.date)
+    cluster = find_slug(args.cluster, names_of(config.clusters))
+    forum = find_slug(args.forum, names_of(config.forums))
+    problems = _problems(config, args.cluster, cluster, args.forum, forum, args.date)
     if problems:
         for problem in problems:
             print(f"fejl: {problem}", file=sys.stderr)
         return 1
+    assert cluster and forum  # for the type checker: _problems said so
     date = dt.date.fromisoformat(args.date)
-    body = config.clusters[args.cluster]
+    body = config.clusters[cluster]
     if not body.alive_on(date):
         later = (
             f" Brug i stedet {', '.join(body.successors)}."
@@ -84,12 +92,15 @@ def run_new(args: argparse.Namespace) -> int:
             f"({body.start or ''} – {body.until or ''}); check vil melde det som en fejl.{later}",
             file=sys.stderr,
         )
-    relative = Path("content") / args.cluster / f"{date.isoformat()}-{args.forum}.md"
+    relative = Path("content") / cluster / f"{date.isoformat()}-{forum}.md"
     path = site / relative
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file where the folder should be: not the meeting file existing
+            raise NotADirectoryError(20, f"{path.parent} er en fil, ikke en mappe") from None
         with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(skeleton(args.cluster, args.forum, date))
+            handle.write(skeleton(cluster, forum, date))
     except FileExistsError:
         print(
             f"fejl: {relative.as_posix()} findes allerede; den bliver ikke overskrevet. "
@@ -98,30 +109,35 @@ def run_new(args: argparse.Namespace) -> int:
         )
         return 1
     except OSError as exc:
-        print(f"fejl: kunne ikke skrive {relative.as_posix()}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"fejl: kunne ikke skrive {relative.as_posix()}: {exc.strerror or exc}. "
+            "Har du lov at skrive i mappen? Kør kommandoen i projektmappen, eller giv --site.",
+            file=sys.stderr,
+        )
         return 1
     print(f"Skrev {relative.as_posix()}")
     print(
-        "Filen er en kladde (draft: true) og bliver ikke udgivet. Når referatet er færdigt: sæt "
-        "draft: false, kør `python build.py check`, og commit filen."
+        "Filen er en kladde (draft: true) og bliver ikke udgivet. Se den i forhåndsvisningen (make serve). "
+        "Når referatet er færdigt: sæt draft: false, kør `python build.py check`, og commit filen."
     )
     return 0
 
 
-def _problems(config: SiteConfig, cluster: str, forum: str, date_text: str) -> list[str]:
+def _problems(
+    config: SiteConfig,
+    cluster_text: str,
+    cluster: str | None,
+    forum_text: str,
+    forum: str | None,
+    date_text: str,
+) -> list[str]:
     problems = []
-    if cluster not in config.clusters:
-        known = ", ".join(config.clusters)
-        hint = _hint(
-            cluster, {slug: (c.name, c.full_name, *c.aliases) for slug, c in config.clusters.items()}
-        )
+    if cluster is None:
         problems.append(
-            f"ukendt organ {cluster!r}.{hint} Kendte sundhedsklynger og sundhedsråd i site_config.yaml: {known}"
+            _unknown("organ", "Kendte sundhedsklynger og sundhedsråd", cluster_text, config.clusters)
         )
-    if forum not in config.forums:
-        known = ", ".join(config.forums)
-        hint = _hint(forum, {slug: (f.name, *f.aliases) for slug, f in config.forums.items()})
-        problems.append(f"ukendt forum {forum!r}.{hint} Kendte fora i site_config.yaml: {known}")
+    if forum is None:
+        problems.append(_unknown("forum", "Kendte fora", forum_text, config.forums))
     if not _DATE.match(date_text):
         problems.append(f"datoen {date_text!r} skal skrives åååå-mm-dd, fx 2024-04-22")
     else:
@@ -132,10 +148,8 @@ def _problems(config: SiteConfig, cluster: str, forum: str, date_text: str) -> l
     return problems
 
 
-def _hint(given: str, names: dict[str, tuple[str, ...]]) -> str:
-    """A "did you mean" hint when given is a display name or alias ("Sønderjylland", "FSN")."""
-    wanted = slugify(given)
-    for slug, others in names.items():
-        if wanted and (wanted == slug or any(wanted == slugify(name) for name in others)):
-            return f" Mente du {slug!r}?"
-    return ""
+def _unknown(what: str, known_label: str, given: str, entries: dict) -> str:
+    guess = nearest_slug(given, names_of(entries))
+    hint = f" – mente du {guess!r}?" if guess else ""
+    known = ", ".join(f"{slug} ({e.name})" for slug, e in entries.items())
+    return f"ukendt {what} {given!r}{hint} {known_label} i site_config.yaml: {known}"

@@ -35,6 +35,7 @@ class BuildOptions:
     search: bool
     preview: bool
     progress: bool
+    drafts: bool = False  # show drafts (with their banner): the preview only, never output/
 
 
 @dataclass
@@ -50,11 +51,14 @@ class BuildResult:
     timings: list[tuple[str, float]] = field(default_factory=list)  # stage, seconds (for --timings)
 
     def summary(self) -> str:
+        seconds = f"{self.seconds:.2f}".replace(".", ",")
         if self.noop:
-            return f"built {self.pages} pages: nothing changed, {self.unchanged} files kept in {self.seconds:.2f} s"
+            return (
+                f"byggede {self.pages} sider: intet er ændret, {self.unchanged} filer beholdt på {seconds} s"
+            )
         return (
-            f"built {self.pages} pages: {self.written} files written, {self.unchanged} unchanged, "
-            f"{self.removed} removed ({self.rendered} rendered) in {self.seconds:.2f} s"
+            f"byggede {self.pages} sider: {self.written} filer skrevet, {self.unchanged} uændrede, "
+            f"{self.removed} fjernet ({self.rendered} sider lavet igen) på {seconds} s"
         )
 
 
@@ -65,6 +69,7 @@ def load_site(
     use_cache: bool = True,
     jobs: int = 1,
     lap: Callable[[str], None] = lambda stage: None,
+    drafts: bool = False,
 ) -> tuple[Site, list[Finding]]:
     """Stages 1–2. Raises SiteError with every error (and, when strict, every warning)."""
     config = load_config(site_dir)
@@ -76,7 +81,7 @@ def load_site(
     bad = [f for f in loaded.findings if f.level == "error" or strict]
     if bad:
         raise SiteError(loaded.findings)
-    site = build_site(loaded.meetings, config, loaded.analyses)
+    site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=drafts)
     site.full = FullMeetings(site_dir, config, use_cache)
     lap("site model")
     return site, loaded.findings
@@ -179,14 +184,20 @@ def build(
     base_url: str | None = None,
     preview: bool = False,
     progress: bool = False,
+    drafts: bool = False,
 ) -> BuildResult:
+    """Build the site into `out`. `preview` (serve) builds for the local server, into its own directory
+    and with its own state; only a preview may show `drafts`."""
+    if drafts and not preview:
+        raise ValueError("drafts are shown in the preview only, never in a published build")
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
     jobs = jobs or os.cpu_count() or 1
-    state_path = site_dir / CACHE_DIR / "build.json"
+    # The preview keeps its own state: sharing one made every build after a preview render all pages.
+    state_path = site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
     state = read_json(state_path) if use_cache else {}
-    signature = input_signature(site_dir, (base_url, preview, search, strict))
+    signature = input_signature(site_dir, (base_url, preview, search, strict, drafts))
     if state.get("signature") == signature and _output_identity(out) == state.get("output"):
         # Nothing that goes into the site changed since the last build, and output/ is the one it made.
         result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
@@ -196,13 +207,13 @@ def build(
 
     result = BuildResult()
     lap = Stopwatch(result.timings)
-    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs, lap)
+    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs, lap, drafts)
     result.warnings = [f for f in findings if f.level != "error"]
     pages = build_pages(site)
     lap("pages")
     # The model and pages live until the end: the collector need not walk them again and again, and the
     # forked render workers must not touch (and so copy) them for it. Thawed at the end (serve goes on).
-    options = BuildOptions(jobs, use_cache, search, preview, progress)
+    options = BuildOptions(jobs, use_cache, search, preview, progress, drafts)
     _release_free_memory()
     gc.freeze()
     try:
@@ -251,14 +262,10 @@ def _render_and_write(
     """Stages 4–5: render the pages whose fingerprint changed, stage every file, swap it in; returns the
     fingerprints for the next build."""
     jobs, preview, search = options.jobs, options.preview, options.search
-    if preview:
-        pages = [
-            dataclasses.replace(p, companions=None, companion_paths=()) if p.companions else p for p in pages
-        ]
     assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
     renderer = Renderer(site_dir, template_globals(site, assets, preview), site.base.host)
     env_key = hashlib.blake2b(
-        f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0".encode()
+        f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0{options.drafts}\0".encode()
         + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
     ).digest()
     # The fingerprints say which published files are current: only for the output directory they were made for.
@@ -284,17 +291,21 @@ def _render_and_write(
         result.rendered = len(todo)
         for rel, data in assets.items():
             staging.put(rel, data)
-        if not preview:  # the preview shows pages; feeds and open data wait for the real build
-            _open_data(site, staging)
-            lap("open data")
-            for rel, data in post_outputs(site, pages, site_dir if options.use_cache else None):
-                staging.put(rel, data)
-            lap("feeds")
-        if search:
-            from .search import update_index
+        # The preview is the whole site (feeds, calendars, open data, sitemap), so no link in it is dead.
+        _open_data(site, staging)
+        lap("open data")
+        cache = site_dir if options.use_cache else None
+        for rel, data in post_outputs(site, pages, cache, "preview-" if preview else ""):
+            staging.put(rel, data)
+        lap("feeds")
+        from .search import BUNDLE_DIR, update_index
 
-            update_index(staging, site, site_dir / CACHE_DIR / "search.json" if options.use_cache else None)
+        if search:
+            state = "preview-search.json" if preview else "search.json"
+            update_index(staging, site, site_dir / CACHE_DIR / state if options.use_cache else None)
             lap("search")
+        elif preview:
+            staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
@@ -404,14 +415,17 @@ class Progress:
             print(file=sys.stderr)
 
 
-def post_outputs(site: Site, pages: list[Page], site_dir: Path | None = None) -> list[tuple[str, bytes]]:
+def post_outputs(
+    site: Site, pages: list[Page], site_dir: Path | None = None, prefix: str = ""
+) -> list[tuple[str, bytes]]:
     """Files made from the model rather than templates: feeds, calendars, sitemap (leaf modules). With
-    `site_dir`, the feeds' per-meeting pieces are kept in its .cache/ (fragments.py); None is --no-cache."""
+    `site_dir`, the feeds' per-meeting pieces are kept in its .cache/ (fragments.py); None is --no-cache.
+    The preview keeps its pieces apart (`prefix`): they may hold drafts."""
     from .crawl import robots_txt, sitemap_xml
     from .feeds import feed_files
     from .fragments import FRAGMENTS_FILE, Fragments
 
-    fragments = Fragments(site_dir / CACHE_DIR / FRAGMENTS_FILE if site_dir else None, site.config)
+    fragments = Fragments(site_dir / CACHE_DIR / (prefix + FRAGMENTS_FILE) if site_dir else None, site.config)
     feeds = feed_files(site, fragments)
     fragments.save()
     return [(urls.SITEMAP, sitemap_xml(site, pages)), (urls.ROBOTS, robots_txt(site)), *feeds]

@@ -166,10 +166,14 @@ def newest_first(meeting: Meeting) -> tuple:
 
 @paused_gc()
 def build_site(
-    meetings: list[Meeting], config: SiteConfig, analyses: dict[Key, Analysis] | None = None
+    meetings: list[Meeting],
+    config: SiteConfig,
+    analyses: dict[Key, Analysis] | None = None,
+    include_drafts: bool = False,
 ) -> Site:
-    """The model of the published site. `analyses` (from the content cache) saves re-reading texts."""
-    published = sorted((m for m in meetings if not m.draft), key=newest_first)
+    """The model of the published site. `analyses` (from the content cache) saves re-reading texts.
+    The one place drafts are left out: only the preview (`include_drafts`) shows them."""
+    published = sorted((m for m in meetings if include_drafts or not m.draft), key=newest_first)
     site = Site(config=config, meetings=published, by_key={m.key: m for m in published})
     known = analyses or {}
     matcher = TopicMatcher(config.topics)

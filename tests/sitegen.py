@@ -20,12 +20,12 @@ import yaml
 from conftest import FIXTURES, ROOT
 
 SUMMARY = re.compile(
-    r"built (?P<pages>\d+) pages: (?P<written>\d+) files written, (?P<unchanged>\d+) unchanged, "
-    r"(?P<removed>\d+) removed \((?P<rendered>\d+) rendered\) in [\d.]+ s"
+    r"byggede (?P<pages>\d+) sider: (?P<written>\d+) filer skrevet, (?P<unchanged>\d+) uændrede, "
+    r"(?P<removed>\d+) fjernet \((?P<rendered>\d+) sider lavet igen\) på [\d,]+ s"
 )
 # When no input changed since the last build into the same output, the build stops early and says so.
 NOOP_SUMMARY = re.compile(
-    r"built (?P<pages>\d+) pages: nothing changed, (?P<unchanged>\d+) files kept in [\d.]+ s"
+    r"byggede (?P<pages>\d+) sider: intet er ændret, (?P<unchanged>\d+) filer beholdt på [\d,]+ s"
 )
 
 MONTHS = (

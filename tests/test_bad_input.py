@@ -156,7 +156,7 @@ def test_all_errors_of_a_run_are_listed(built: Path) -> None:
     errors = [line for line in result.stderr.splitlines() if ": fejl: " in line]
     assert len(errors) == 2, result.stderr
     assert "ukendt klynge 'fynn'" in errors[0] and "impossible date '2024-02-31'" in errors[1]
-    assert "2 fejl; intet blev udgivet." in result.stderr
+    assert "2 fejl, 0 advarsler; intet blev udgivet, output/ er som før." in result.stderr
     assert tree_digest(built / "output") == before
 
 

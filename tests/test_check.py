@@ -15,7 +15,7 @@ import yaml
 from conftest import FIXTURES, ROOT, copy_site, run_cli, tree_digest
 
 FINDING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<level>fejl|advarsel): (?P<message>.+)$")
-SUMMARY = re.compile(r"^check: (\d+) (?:errors|fejl), (\d+) (?:warnings|advarsler)$")
+SUMMARY = re.compile(r"^check: (\d+) fejl, (\d+) (?:advarsel|advarsler)$")
 LEVELS = {"fejl": "error", "advarsel": "warning"}
 
 FEB = """---
@@ -235,12 +235,14 @@ def test_references_to_missing_meetings_within_the_archive(site: Path) -> None:
         (
             line_of(text, "findes ikke"),
             "warning",
-            "refers to a meeting on 2024-03-03, but Sundhedsklynge Nord has no published referat that day",
+            "henviser til et møde den 2024-03-03, men Sundhedsklynge Nord har intet udgivet referat den dag; "
+            "ret datoen, eller læg referatet fra det møde ind",
         ),
         (
             line_of(text, "kun er en kladde"),
             "warning",
-            "refers to a meeting on 2024-06-01, but Sundhedsklynge Nord has no published referat that day",
+            "henviser til et møde den 2024-06-01, men Sundhedsklynge Nord har intet udgivet referat den dag; "
+            "ret datoen, eller læg referatet fra det møde ind",
         ),
     ]
 
@@ -261,9 +263,14 @@ def test_internal_links_to_missing_pages(site: Path) -> None:
         (
             line_of(text, "findes ikke"),
             "error",
-            "link to /klynger/nord/2024-03-03-politisk-niveau/, a page the site does not have",
+            "link til /klynger/nord/2024-03-03-politisk-niveau/, en side som sitet ikke har; "
+            "ret adressen, eller fjern linket",
         ),
-        (line_of(text, "heller ikke"), "error", "link to /emner/tandpleje, a page the site does not have"),
+        (
+            line_of(text, "heller ikke"),
+            "error",
+            "link til /emner/tandpleje, en side som sitet ikke har; ret adressen, eller fjern linket",
+        ),
     ]
 
 

@@ -100,13 +100,54 @@ def test_unknown_cluster_lists_the_known_ones(site: Path) -> None:
     assert not (site / "content").exists()
 
 
-def test_unknown_forum_lists_the_known_ones_and_hints_at_aliases(site: Path) -> None:
-    result = run_new(site, "--cluster", "Sønderjylland", "--forum", "FSN", "--date", "2024-03-05")
+@pytest.mark.parametrize(
+    ("cluster", "forum", "path"),
+    [
+        ("Fyn", "chefforum", "content/fyn/2024-03-05-chefforum.md"),
+        ("Sundhedsklynge Fyn", "Chefforum", "content/fyn/2024-03-05-chefforum.md"),
+        ("Nykøbing Falster", "FSN", "content/nykoebing-falster/2024-03-05-fagligt-strategisk-niveau.md"),
+        ("nykoebing falster", "Politisk niveau", "content/nykoebing-falster/2024-03-05-politisk-niveau.md"),
+        ("SØNDERJYLLAND", "chefforum", "content/soenderjylland/2024-03-05-chefforum.md"),
+    ],
+)
+def test_names_and_aliases_are_accepted_like_slugs(site: Path, cluster: str, forum: str, path: str) -> None:
+    result = run_new(site, "--cluster", cluster, "--forum", forum, "--date", "2024-03-05")
+    assert result.returncode == 0, result.stderr
+    assert f"Skrev {path}" in result.stdout
+    front, _ = split_file((site / path).read_text(encoding="utf-8"))
+    assert f"content/{front['cluster']}/2024-03-05-{front['forum']}.md" == path
+
+
+def test_typos_are_refused_with_a_danish_suggestion(site: Path) -> None:
+    result = run_new(site, "--cluster", "sydvestjyland", "--forum", "chefforumm", "--date", "2024-03-05")
     assert result.returncode == 1
-    assert "Mente du 'soenderjylland'?" in result.stderr
-    assert "Mente du 'fagligt-strategisk-niveau'?" in result.stderr
-    assert "koordineringsforum" in result.stderr
+    assert "fejl: ukendt klynge 'sydvestjyland' – mente du 'sydvestjylland'?" in result.stderr
+    assert "fejl: ukendt forum 'chefforumm' – mente du 'chefforum'?" in result.stderr
+    assert "koordineringsforum" in result.stderr  # the known ones are listed
     assert not (site / "content").exists()
+
+
+def test_a_folder_that_cannot_be_written_is_a_danish_error(site: Path) -> None:
+    (site / "content").mkdir()
+    (site / "content").chmod(0o500)
+    try:
+        if os.access(site / "content", os.W_OK):
+            pytest.skip("running as a user who may write anywhere")
+        result = run_new(site, "--cluster", "fyn", "--forum", "chefforum", "--date", "2024-03-05")
+    finally:
+        (site / "content").chmod(0o700)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "fejl: kunne ikke skrive content/fyn/2024-03-05-chefforum.md" in result.stderr
+
+
+def test_a_file_in_the_way_of_the_folder_is_a_danish_error(site: Path) -> None:
+    (site / "content").mkdir()
+    (site / "content" / "fyn").write_text("ikke en mappe", encoding="utf-8")
+    result = run_new(site, "--cluster", "fyn", "--forum", "chefforum", "--date", "2024-03-05")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "findes allerede" not in result.stderr
+    assert "fejl: kunne ikke skrive content/fyn/2024-03-05-chefforum.md" in result.stderr
 
 
 @pytest.mark.parametrize("bad", ["2024-02-30", "20240305", "05-03-2024", "2024-3-5", "../../etc", "i morgen"])
