@@ -133,9 +133,7 @@ def _problems(
 ) -> list[str]:
     problems = []
     if cluster is None:
-        problems.append(
-            _unknown("organ", "Kendte sundhedsklynger og sundhedsråd", cluster_text, config.clusters)
-        )
+        problems.append(_unknown("klynge", "Kendte klynger og sundhedsråd", cluster_text, config.clusters))
     if forum is None:
         problems.append(_unknown("forum", "Kendte fora", forum_text, config.forums))
     if not _DATE.match(date_text):

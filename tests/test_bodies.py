@@ -290,7 +290,14 @@ def test_new_council_meeting_and_a_joint_meeting_on_the_real_site(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     new = site / f"content/{slug}/2027-01-20-politisk-niveau.md"
-    new.write_text(new.read_text("utf-8").replace("draft: true", "draft: false"), "utf-8")
+    # the secretariat writes the referat into the skeleton (left unchanged it is an error in check)
+    written = "\n".join(
+        [new.read_text("utf-8").replace("draft: true", "draft: false").split("\n---\n")[0], "---", ""]
+    ) + (
+        "\n## Punkt 1: Velkommen og godkendelse af dagsorden\n\n### Beslutning\n\nDagsordenen blev godkendt.\n"
+        "\n## Punkt 2: Lægedækning i Limfjorden\n\n### Beslutning\n\nRådet drøftede lægedækningen.\n"
+    )
+    new.write_text(written, "utf-8")
     seed = (site / "content/midt/2025-02-04-chefforum.md").read_text("utf-8")
     joint = seed.replace("date: 2025-02-04", "date: 2026-09-10\njoint_with: [syd, vest]", 1)
     (site / "content/midt/2026-09-10-chefforum.md").write_text(joint, "utf-8")
