@@ -31,6 +31,9 @@ class SiteError(Exception):
         self.findings = sorted(findings)
         super().__init__("\n".join(str(f) for f in self.findings))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Finding]]]:  # raised in a render worker, re-raised here
+        return SiteError, (self.findings,)
+
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site directory when inside it."""

@@ -157,3 +157,51 @@ def test_an_impossible_date_is_a_danish_error_on_its_line(written: str) -> None:
     assert [(f.line, f.message) for f in findings] == [
         (4, f"umulig dato '{written}'; skriv den som ÅÅÅÅ-MM-DD, fx 2024-04-22")
     ]
+
+
+TEMPLATE_ERRORS = {
+    # kind: (template, line to replace, new line, message start)
+    "syntax": (
+        "meeting.html",
+        3,
+        "{% set m = meeting %}{% if %}",
+        "skabelonen kan ikke læses: Expected an expression",
+    ),
+    "unknown-filter": (
+        "meeting.html",
+        3,
+        "{% set m = meeting|sorteret %}",
+        "skabelonen kan ikke læses: No filter named 'sorteret'",
+    ),
+    "undefined": (
+        "meeting.html",
+        5,
+        "<p>{{ m.mødeleder.navn }}</p>",
+        "skabelonen bruger en værdi, der ikke findes: ",
+    ),
+    "missing-include": (
+        "meeting.html",
+        5,
+        '{% include "sidefod.html" %}',
+        "skabelonen 'sidefod.html' findes ikke",
+    ),
+    "division": ("home.html", 4, "<h1>{{ 1 // 0 }}</h1>", "skabelonen fejlede: ZeroDivisionError"),
+    "in-base": ("base.html", 4, "{{ site.titel }}", "skabelonen bruger en værdi, der ikke findes: "),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATE_ERRORS))
+def test_a_broken_site_template_is_an_error_on_its_line(tmp_path: Path, kind: str) -> None:
+    template, line, text, message = TEMPLATE_ERRORS[kind]
+    site, published = built_site(tmp_path)
+    lines = (ROOT / "templates" / template).read_text("utf-8").splitlines()
+    assert len(lines) > line
+    lines[line - 1] = text
+    (site / "templates").mkdir()
+    (site / "templates" / template).write_text("\n".join(lines) + "\n", "utf-8")
+    for jobs in ("1", "2"):  # rendered here, or in a worker process
+        result = cli("build", "--site", site, "--no-search", "--jobs", jobs)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"templates/{template}:{line}: error: {message}" in result.stderr
+        assert tree_digest(site / "output") == published
