@@ -19,13 +19,13 @@ from typing import Any
 from . import urls
 from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
 from .config import CONFIG_NAME, SiteConfig, load_config
-from .errors import Finding, SiteError
+from .errors import Finding, SiteError, os_failure
 from .loader import FullMeetings, load_content, walk_files
 from .page import Page
 from .pages import build_pages
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
 from .site import Site, body_nav, build_site
-from .write import Staging
+from .write import LOCK_WAIT_S, Staging, build_lock, fault_point
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,39 @@ def build(
     preview: bool = False,
     progress: bool = False,
     drafts: bool = False,
+    lock_wait: float = LOCK_WAIT_S,
 ) -> BuildResult:
     """Build the site into `out`. `preview` (serve) builds for the local server, into its own directory
-    and with its own state; only a preview may show `drafts`."""
+    and with its own state; only a preview may show `drafts`. One build at a time into an output folder;
+    a folder or a disk that cannot be written is a message (the published output/ stays as it was), not a
+    traceback."""
     if drafts and not preview:
         raise ValueError("drafts are shown in the preview only, never in a published build")
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
+    try:
+        with build_lock(out, lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)):
+            return _build(
+                site_dir, out, jobs, use_cache, strict, search, base_url, preview, progress, drafts, started
+            )
+    except OSError as exc:
+        raise SiteError([os_failure(exc, site_dir)]) from None
+
+
+def _build(
+    site_dir: Path,
+    out: Path,
+    jobs: int,
+    use_cache: bool,
+    strict: bool,
+    search: bool,
+    base_url: str | None,
+    preview: bool,
+    progress: bool,
+    drafts: bool,
+    started: float,
+) -> BuildResult:
     jobs = jobs or os.cpu_count() or 1
     # The preview keeps its own state: sharing one made every build after a preview render all pages.
     state_path = site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
@@ -219,7 +244,7 @@ def build(
     try:
         current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
         if use_cache:
-            write_json(
+            _save_state(
                 state_path,
                 {
                     "signature": signature,
@@ -230,12 +255,26 @@ def build(
                     "files": result.written + result.unchanged,
                     "warnings": [dataclasses.asdict(f) for f in result.warnings],
                 },
+                result,
             )
         lap("state")
         result.seconds = time.perf_counter() - started
         return result
     finally:
         gc.unfreeze()
+
+
+def _save_state(path: Path, state: dict[str, Any], result: BuildResult) -> None:
+    """The site is published by now: a state that cannot be saved costs the next build its shortcuts."""
+    try:
+        write_json(path, state)
+    except OSError as exc:
+        finding = os_failure(exc, path.parent.parent)
+        result.warnings.append(
+            Finding(
+                finding.path, 0, finding.message + " (siden er udgivet; næste byg bygger alt igen)", "warning"
+            )
+        )
 
 
 def _release_free_memory() -> None:
@@ -309,6 +348,9 @@ def _render_and_write(
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
+        # The fingerprints describe the output/ being replaced: gone before it goes, in case the new
+        # state cannot be saved after it.
+        (site_dir / CACHE_DIR / "build.json").unlink(missing_ok=True)
         staging.publish()
         lap("publish")
     except BaseException:
@@ -390,6 +432,7 @@ class Stopwatch:
         now = time.perf_counter()
         self.into.append((stage, now - self.last))
         self.last = now
+        fault_point(stage)
 
 
 class Progress:
@@ -440,6 +483,7 @@ def run_build(args: Any) -> int:
         args.strict,
         not args.no_search,
         progress=not args.quiet,
+        lock_wait=args.wait,
     )
     for finding in result.warnings:
         print(finding, file=sys.stderr)
