@@ -334,8 +334,9 @@ LOCK_WAIT_S = 15 * 60.0  # longer than a cold national build
 @contextlib.contextmanager
 def build_lock(out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iterator[None]:
     """One build at a time into an output folder (and its staging tree): a second one waits for the
-    first, up to wait_s, then stops with a message. The lock is the kernel's (flock), so a build that is
-    killed holds it no longer."""
+    first, up to wait_s, then stops with a message. The lock is the kernel's, so a build that is killed
+    holds it no longer; a POSIX record lock (lockf), not flock, because forked workers do not inherit it
+    and cannot keep it after their parent was killed."""
     path = out.with_name(out.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+") as handle:
@@ -343,9 +344,11 @@ def build_lock(out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iter
         told = False
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
                 handle.seek(0)
                 holder = handle.read().strip() or "?"
                 if time.monotonic() >= deadline:
