@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
-from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
-from .config import CONFIG_NAME, SiteConfig, load_config
+from .buildstate import digest_of, input_signature, output_identity, save_state
+from .cache import CACHE_DIR, ContentCache, engine_digest, read_json
+from .config import SiteConfig, load_config
 from .errors import Finding, SiteError, os_failure
-from .loader import FullMeetings, load_content, walk_files
+from .loader import FullMeetings, load_content
 from .page import Page
 from .pages import build_pages
-from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
+from .render import BUILTIN_STATIC, Renderer
 from .site import Site, body_nav, build_site
 from .write import LOCK_WAIT_S, Staging, build_lock, fault_point
 
@@ -222,8 +223,12 @@ def _build(
     # The preview keeps its own state: sharing one made every build after a preview render all pages.
     state_path = site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
     state = read_json(state_path) if use_cache else {}
-    signature = input_signature(site_dir, (base_url, preview, search, strict, drafts))
-    if state.get("signature") == signature and _output_identity(out) == state.get("output"):
+    signature, recent = input_signature(site_dir, (base_url, preview, search, strict, drafts))
+    if (
+        state.get("signature") == signature
+        and output_identity(out) == state.get("output")
+        and all(digest_of(path) == digest for path, digest in state.get("recent", {}).items())
+    ):
         # Nothing that goes into the site changed since the last build, and output/ is the one it made.
         result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
         result.warnings = [Finding(**f) for f in state.get("warnings", [])]
@@ -244,37 +249,25 @@ def _build(
     try:
         current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
         if use_cache:
-            _save_state(
+            save_state(
                 state_path,
                 {
                     "signature": signature,
+                    "recent": recent,
                     "out": str(out),
-                    "output": _output_identity(out),
+                    "output": output_identity(out),
                     "fingerprints": current,
                     "pages": result.pages,
                     "files": result.written + result.unchanged,
                     "warnings": [dataclasses.asdict(f) for f in result.warnings],
                 },
-                result,
+                result.warnings,
             )
         lap("state")
         result.seconds = time.perf_counter() - started
         return result
     finally:
         gc.unfreeze()
-
-
-def _save_state(path: Path, state: dict[str, Any], result: BuildResult) -> None:
-    """The site is published by now: a state that cannot be saved costs the next build its shortcuts."""
-    try:
-        write_json(path, state)
-    except OSError as exc:
-        finding = os_failure(exc, path.parent.parent)
-        result.warnings.append(
-            Finding(
-                finding.path, 0, finding.message + " (siden er udgivet; næste byg bygger alt igen)", "warning"
-            )
-        )
 
 
 def _release_free_memory() -> None:
@@ -377,40 +370,6 @@ def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: byt
             h.update(full[key] if key == page.own else outline[key])
         result[page.path] = h.hexdigest()
     return result
-
-
-def input_signature(site_dir: Path, options: tuple) -> str:
-    """Names, sizes and mtimes of every input (content, config, templates, assets) plus the options."""
-    h = hashlib.blake2b(f"{engine_digest()}\0{options!r}".encode(), digest_size=20)
-    roots = [
-        site_dir / "content",
-        site_dir / "templates",
-        site_dir / "static",
-        BUILTIN_TEMPLATES,
-        BUILTIN_STATIC,
-    ]
-    for root in roots:
-        h.update(f"\0{root}".encode())
-        for path in walk_files(root):
-            try:
-                stat = os.stat(path)
-            except OSError:  # a dangling link: its name counts
-                h.update(f"{path}\0-\n".encode())
-                continue
-            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    config = site_dir / CONFIG_NAME
-    if config.exists():
-        h.update(config.read_bytes())
-    return h.hexdigest()
-
-
-def _output_identity(out: Path) -> list[int] | None:
-    """The published directory is swapped in whole, so a new inode means another build made it."""
-    try:
-        stat = out.stat()
-    except FileNotFoundError:
-        return None
-    return [stat.st_dev, stat.st_ino]
 
 
 def _open_data(site: Site, staging: Staging) -> None:
