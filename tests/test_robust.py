@@ -49,7 +49,7 @@ def bomb(levels: int = 9) -> str:
 def refused(result: subprocess.CompletedProcess[str], where: str) -> None:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert f"{where}: error: YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt" in result.stderr
+    assert f"{where}: fejl: YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
@@ -203,5 +203,5 @@ def test_a_broken_site_template_is_an_error_on_its_line(tmp_path: Path, kind: st
         result = cli("build", "--site", site, "--no-search", "--jobs", jobs)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
-        assert f"templates/{template}:{line}: error: {message}" in result.stderr
+        assert f"templates/{template}:{line}: fejl: {message}" in result.stderr
         assert tree_digest(site / "output") == published
