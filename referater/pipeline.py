@@ -198,7 +198,9 @@ def build(
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
     try:
-        with build_lock(out, lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)):
+        # in the site's .cache/: a file beside output/ would be one more thing in the site folder
+        lock = site_dir / CACHE_DIR / "build.lock"
+        with build_lock(lock, out, lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)):
             return _build(
                 site_dir, out, jobs, use_cache, strict, search, base_url, preview, progress, drafts, started
             )

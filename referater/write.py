@@ -332,12 +332,11 @@ LOCK_WAIT_S = 15 * 60.0  # longer than a cold national build
 
 
 @contextlib.contextmanager
-def build_lock(out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iterator[None]:
-    """One build at a time into an output folder (and its staging tree): a second one waits for the
-    first, up to wait_s, then stops with a message. The lock is the kernel's, so a build that is killed
-    holds it no longer; a POSIX record lock (lockf), not flock, because forked workers do not inherit it
-    and cannot keep it after their parent was killed."""
-    path = out.with_name(out.name + ".lock")
+def build_lock(path: Path, out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iterator[None]:
+    """One build of a site at a time (its .cache/, its output folder and staging tree): a second one
+    waits for the first, up to wait_s, then stops with a message. The lock is the kernel's, so a build
+    that is killed holds it no longer; a POSIX record lock (lockf), not flock, because forked workers do
+    not inherit it and cannot keep it after their parent was killed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a+") as handle:
         deadline = time.monotonic() + wait_s
@@ -356,7 +355,7 @@ def build_lock(out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iter
                         f"et andet byg til {out.name}/ (proces {holder}) er stadig i gang efter "
                         f"{wait_s / 60:.0f} minutter; vent på det, eller stop det, og byg så igen"
                     )
-                    raise SiteError([Finding(path.name, 0, message)]) from None
+                    raise SiteError([Finding(f"{path.parent.name}/{path.name}", 0, message)]) from None
                 if not told:
                     waiting(f"venter på et andet byg til {out.name}/ (proces {holder}) …")
                     told = True

@@ -167,7 +167,10 @@ def test_a_second_build_that_waited_too_long_stops_with_a_message(tmp_path: Path
         assert finish(second) == 1
         stderr = (tmp_path / "stderr-1.txt").read_text("utf-8")
         assert "Traceback" not in stderr
-        assert f"output.lock: fejl: et andet byg til output/ (proces {first.pid}) er stadig i gang" in stderr
+        assert (
+            f".cache/build.lock: fejl: et andet byg til output/ (proces {first.pid}) er stadig i gang"
+            in stderr
+        )
         assert not (site / "output").exists()
     finally:
         (pause / "go").touch()
