@@ -1,4 +1,4 @@
-"""The state a build leaves in .cache/build.json for the next one: what its inputs were (to stop early
+"""The state a build leaves in .cache/ (build.json, preview.json) for the next one: what its inputs were (to stop early
 when nothing changed) and which output/ it made."""
 
 from __future__ import annotations
@@ -9,11 +9,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .cache import engine_digest, racy, stamp, write_json
+from .cache import CACHE_DIR, engine_digest, racy, stamp, write_json
 from .config import CONFIG_NAME
 from .errors import Finding, os_failure
 from .loader import walk_files
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES
+
+
+def state_file(site_dir: Path, preview: bool) -> Path:
+    """The preview keeps its own state: sharing one made every build after a preview render all pages."""
+    return site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
 
 
 def input_signature(site_dir: Path, options: tuple) -> tuple[str, dict[str, str]]:

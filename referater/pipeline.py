@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
-from .buildstate import digest_of, input_signature, output_identity, save_state
+from .buildstate import digest_of, input_signature, output_identity, save_state, state_file
 from .cache import CACHE_DIR, ContentCache, engine_digest, read_json
 from .config import SiteConfig, load_config
 from .errors import Finding, SiteError, os_failure
@@ -222,8 +222,7 @@ def _build(
     started: float,
 ) -> BuildResult:
     jobs = jobs or os.cpu_count() or 1
-    # The preview keeps its own state: sharing one made every build after a preview render all pages.
-    state_path = site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
+    state_path = state_file(site_dir, preview)
     state = read_json(state_path) if use_cache else {}
     signature, recent = input_signature(site_dir, (base_url, preview, search, strict, drafts))
     if (
@@ -345,7 +344,7 @@ def _render_and_write(
         result.written, result.unchanged = staging.written, staging.unchanged
         # The fingerprints describe the output/ being replaced: gone before it goes, in case the new
         # state cannot be saved after it.
-        (site_dir / CACHE_DIR / "build.json").unlink(missing_ok=True)
+        state_file(site_dir, options.preview).unlink(missing_ok=True)
         staging.publish()
         lap("publish")
     except BaseException:
