@@ -71,4 +71,4 @@ def os_failure(exc: OSError, root: Path) -> Finding:
     name = exc.filename if isinstance(exc.filename, str | os.PathLike) else None
     shown = display_path(Path(name), root) if name else str(root)
     hint = _OS_HINTS.get(exc.errno or 0, "ret det, og byg igen")
-    return Finding(shown, 0, f"kunne ikke skrive eller læse her ({exc.strerror or exc}): {hint}")
+    return Finding(shown, 0, f"kunne ikke læse eller skrive her ({exc.strerror or exc}): {hint}")

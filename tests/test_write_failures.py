@@ -102,7 +102,7 @@ def test_a_failure_while_publishing_keeps_the_published_output(
     with monkeypatch.context() as patched:
         patched.setattr(write, "_exchange", read_only)
         code, stderr = run(site, capsys)
-    assert code == 1 and "output: fejl: kunne ikke skrive eller læse her" in stderr
+    assert code == 1 and "output: fejl: kunne ikke læse eller skrive her" in stderr
     assert tree_digest(site / "output") == published
     assert run(site, capsys) == (0, "")
     assert files(site / "output") == clean_build(site, tmp_path, capsys)
@@ -173,7 +173,7 @@ def test_a_state_that_cannot_be_saved_after_publishing_is_a_warning(
         patched.setattr(buildstate, "write_json", full)
         code, stderr = run(site, capsys)
     assert code == 0
-    assert ".cache/build.json: advarsel: kunne ikke skrive eller læse her" in stderr
+    assert ".cache/build.json: advarsel: kunne ikke læse eller skrive her" in stderr
     assert "næste byg bygger alt igen" in stderr
     assert not (site / ".cache/build.json").exists()
     expected = clean_build(site, tmp_path, capsys)
