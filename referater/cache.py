@@ -44,10 +44,26 @@ def engine_digest() -> str:
     return h.hexdigest()
 
 
+# A file whose mtime or ctime is this close to the moment it was looked at may still be edited within the
+# same clock tick and keep every stamp (file systems keep time in ticks, some of two seconds).
+RACY_NS = 3_000_000_000
+
+
+def stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells that a file is unchanged without reading it. The ctime is in it because no one can set
+    it back: an edit that keeps the size and restores the mtime (os.utime, touch -r) still moves it."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def racy(stat: os.stat_result, now_ns: int) -> bool:
+    """Changed so recently that its stamp cannot vouch for its bytes yet: they are compared (as git does
+    with the entries of its index that are as new as the index)."""
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) >= now_ns - RACY_NS
+
+
 @dataclass
 class ParsedFile:
-    mtime_ns: int
-    size: int
+    stamp: tuple[int, int, int, int] | None  # None: racy when read, so the bytes are compared next time
     digest: str
     meeting: Meeting | None
     findings: list[Finding]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import SiteError
+from .write import LOCK_WAIT_S
 
 
 def _site_arg(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +29,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--quiet", action="store_true", help="print only errors")
     build.add_argument("--timings", action="store_true", help="print the seconds of each build stage")
+    build.add_argument(
+        "--wait",
+        type=float,
+        default=LOCK_WAIT_S,
+        help="seconds to wait for another build into the same output",
+    )
 
     check = sub.add_parser("check", help="validate all content without building")
     _site_arg(check)

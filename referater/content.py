@@ -281,19 +281,20 @@ def _date(data: LineDict, error: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        error(line, f"impossible date {value!r}; write it as YYYY-MM-DD, e.g. 2024-04-22")
+        error(line, f"umulig dato {value!r}; skriv den som ÅÅÅÅ-MM-DD, fx 2024-04-22")
         return None
 
 
 def _time(data: LineDict, key: str, error: Any) -> str | None:
+    """A clock time as written: 13:30, 9.00, 1330, 0930, kl. 13.30. The YAML loader keeps unquoted
+    numbers as their text (yamlio.CLOCK_KEYS), so 1330 is not 1330 minutes nor 13.30 the float 13.3."""
     value = data.get(key)
     if value is None or value == "":
         return ""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return f"{value // 60:02d}:{value % 60:02d}"  # YAML 1.1 reads an unquoted 9:00 as 540 minutes
-    match = _TIME.match(str(value).strip())
+    written = "" if isinstance(value, bool) or not isinstance(value, str | int) else str(value).strip()
+    match = re.fullmatch(r"(?:kl\.?\s*)?([01]?\d|2[0-3])[:.]?([0-5]\d)", written, re.IGNORECASE)
     if not match:
-        error(data.line_of(key), f'{key!r} must be a time of day like "09:00", not {value!r}')
+        error(data.line_of(key), f"'{key}' skal være et klokkeslæt som \"09:00\" eller 13.30, ikke {value!r}")
         return None
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,9 @@ class SiteError(Exception):
         self.findings = sorted(findings)
         super().__init__("\n".join(str(f) for f in self.findings))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Finding]]]:  # raised in a render worker, re-raised here
+        return SiteError, (self.findings,)
+
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the user knows it: relative to the site directory when inside it."""
@@ -48,3 +52,23 @@ def display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "disken er fuld; frigør plads, og byg igen",
+    errno.EDQUOT: "din diskkvote er brugt op; frigør plads, og byg igen",
+    errno.EROFS: "filsystemet er skrivebeskyttet; byg et andet sted med --out",
+    errno.EACCES: "ingen adgang; giv skriveadgang (fx chmod u+w), eller byg et andet sted med --out",
+    errno.EPERM: "ingen adgang; giv skriveadgang (fx chmod u+w), eller byg et andet sted med --out",
+    errno.ENOTDIR: "en fil står, hvor der skal være en mappe; flyt eller slet filen",
+    errno.EISDIR: "en mappe står, hvor der skal være en fil; flyt eller slet mappen",
+    errno.EEXIST: "noget står allerede her; flyt eller slet det",
+}
+
+
+def os_failure(exc: OSError, root: Path) -> Finding:
+    """A file the build could not write (or read) as one message that says what to do, no traceback."""
+    name = exc.filename if isinstance(exc.filename, str | os.PathLike) else None
+    shown = display_path(Path(name), root) if name else str(root)
+    hint = _OS_HINTS.get(exc.errno or 0, "ret det, og byg igen")
+    return Finding(shown, 0, f"kunne ikke læse eller skrive her ({exc.strerror or exc}): {hint}")

@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from stat import S_ISREG
 from typing import Any
 
 from .analysis import Analysis, analyse
-from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write, paused_gc
+from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write, paused_gc, racy, stamp
 from .config import SiteConfig
 from .content import parse_meeting
 from .errors import Finding, SiteError, display_path
@@ -93,8 +94,9 @@ def load_content(
         site_dir / CACHE_DIR / FULL_DIR if cache is not None and cache.enabled and not keep_text else None
     )
     current: dict[str, ParsedFile] = {}
-    todo: list[tuple[str, Path, os.stat_result]] = []
+    todo: list[tuple[str, Path, os.stat_result, int]] = []
     linked: dict[str, bool] = {}
+    now = time.time_ns()
     inside = f"{site_dir}{os.sep}"
     for name, stat in content_files(site_dir):  # strings: ten thousand Paths cost a fifth of a second
         shown = name[len(inside) :] if name.startswith(inside) else display_path(Path(name), site_dir)
@@ -104,10 +106,10 @@ def load_content(
             )
             continue
         cached = previous.get(shown)
-        if cached and (cached.mtime_ns, cached.size) == (stat.st_mtime_ns, stat.st_size):
+        if cached and cached.stamp == stamp(stat):
             current[shown] = cached
         else:
-            todo.append((shown, Path(name), stat))
+            todo.append((shown, Path(name), stat, now))
     with paused_gc():  # the parsed meetings hold no cycles (and forked workers need no collector)
         for shown, parsed, data in _parse_all(todo, config, previous, jobs, keep_text, full_dir):
             current[shown] = parsed
@@ -148,22 +150,19 @@ def load_content(
 _PARSE: dict[str, Any] = {}
 
 
-def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
-    shown, path, stat = job
+def _parse_one(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, ParsedFile]:
+    shown, path, stat, now = job
+    known = None if racy(stat, now) else stamp(stat)
     config: SiteConfig = _PARSE["config"]
     previous: dict[str, ParsedFile] = _PARSE["previous"]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return shown, ParsedFile(
-            stat.st_mtime_ns, stat.st_size, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None
-        )
+        return shown, ParsedFile(None, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None)
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     cached = previous.get(shown)
     if cached and cached.digest == digest:  # touched but not changed
-        return shown, ParsedFile(
-            stat.st_mtime_ns, stat.st_size, digest, cached.meeting, cached.findings, cached.analysis
-        )
+        return shown, ParsedFile(known, digest, cached.meeting, cached.findings, cached.analysis)
     try:
         meeting, findings = parse_meeting(raw, shown, config)
     except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
@@ -176,10 +175,10 @@ def _parse_one(job: tuple[str, Path, os.stat_result]) -> tuple[str, ParsedFile]:
                 full_dir / f"{digest}.pickle", pickle.dumps(meeting, protocol=pickle.HIGHEST_PROTOCOL)
             )
         meeting = light(meeting)
-    return shown, ParsedFile(stat.st_mtime_ns, stat.st_size, digest, meeting, findings, analysis)
+    return shown, ParsedFile(known, digest, meeting, findings, analysis)
 
 
-def _parse_pickled(job: tuple[str, Path, os.stat_result]) -> tuple[str, bytes]:
+def _parse_pickled(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, bytes]:
     """A parsed file pickled once: these bytes are the worker's answer and the content cache's entry, and
     the parent's copy is read back from them, so a fresh parse is the same object graph as a cached one.
     (Page shapes are hashed without pickle's memo, so object sharing no longer reaches fingerprints.)"""

@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from . import urls
-from .cache import CACHE_DIR, ContentCache, engine_digest, read_json, write_json
-from .config import CONFIG_NAME, SiteConfig, load_config
-from .errors import Finding, SiteError
-from .loader import FullMeetings, load_content, walk_files
+from .buildstate import digest_of, input_signature, output_identity, save_state, state_file
+from .cache import CACHE_DIR, ContentCache, engine_digest, read_json
+from .config import SiteConfig, load_config
+from .errors import Finding, SiteError, os_failure
+from .loader import FullMeetings, load_content
 from .page import Page
 from .pages import build_pages
-from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
+from .render import BUILTIN_STATIC, Renderer
 from .site import Site, body_nav, build_site
-from .write import Staging
+from .write import LOCK_WAIT_S, Staging, build_lock, fault_point
 
 
 @dataclass(frozen=True)
@@ -185,20 +186,50 @@ def build(
     preview: bool = False,
     progress: bool = False,
     drafts: bool = False,
+    lock_wait: float = LOCK_WAIT_S,
 ) -> BuildResult:
     """Build the site into `out`. `preview` (serve) builds for the local server, into its own directory
-    and with its own state; only a preview may show `drafts`."""
+    and with its own state; only a preview may show `drafts`. One build at a time into an output folder;
+    a folder or a disk that cannot be written is a message (the published output/ stays as it was), not a
+    traceback."""
     if drafts and not preview:
         raise ValueError("drafts are shown in the preview only, never in a published build")
     started = time.perf_counter()
     site_dir = site_dir.resolve()
     out = (out or site_dir / "output").resolve()
+    try:
+        # in the site's .cache/: a file beside output/ would be one more thing in the site folder
+        lock = site_dir / CACHE_DIR / "build.lock"
+        with build_lock(lock, out, lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)):
+            return _build(
+                site_dir, out, jobs, use_cache, strict, search, base_url, preview, progress, drafts, started
+            )
+    except OSError as exc:
+        raise SiteError([os_failure(exc, site_dir)]) from None
+
+
+def _build(
+    site_dir: Path,
+    out: Path,
+    jobs: int,
+    use_cache: bool,
+    strict: bool,
+    search: bool,
+    base_url: str | None,
+    preview: bool,
+    progress: bool,
+    drafts: bool,
+    started: float,
+) -> BuildResult:
     jobs = jobs or os.cpu_count() or 1
-    # The preview keeps its own state: sharing one made every build after a preview render all pages.
-    state_path = site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
+    state_path = state_file(site_dir, preview)
     state = read_json(state_path) if use_cache else {}
-    signature = input_signature(site_dir, (base_url, preview, search, strict, drafts))
-    if state.get("signature") == signature and _output_identity(out) == state.get("output"):
+    signature, recent = input_signature(site_dir, (base_url, preview, search, strict, drafts))
+    if (
+        state.get("signature") == signature
+        and output_identity(out) == state.get("output")
+        and all(digest_of(path) == digest for path, digest in state.get("recent", {}).items())
+    ):
         # Nothing that goes into the site changed since the last build, and output/ is the one it made.
         result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
         result.warnings = [Finding(**f) for f in state.get("warnings", [])]
@@ -219,17 +250,19 @@ def build(
     try:
         current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
         if use_cache:
-            write_json(
+            save_state(
                 state_path,
                 {
                     "signature": signature,
+                    "recent": recent,
                     "out": str(out),
-                    "output": _output_identity(out),
+                    "output": output_identity(out),
                     "fingerprints": current,
                     "pages": result.pages,
                     "files": result.written + result.unchanged,
                     "warnings": [dataclasses.asdict(f) for f in result.warnings],
                 },
+                result.warnings,
             )
         lap("state")
         result.seconds = time.perf_counter() - started
@@ -309,6 +342,9 @@ def _render_and_write(
         result.pages = len(pages)
         result.removed = staging.removed()
         result.written, result.unchanged = staging.written, staging.unchanged
+        # The fingerprints describe the output/ being replaced: gone before it goes, in case the new
+        # state cannot be saved after it.
+        state_file(site_dir, options.preview).unlink(missing_ok=True)
         staging.publish()
         lap("publish")
     except BaseException:
@@ -337,40 +373,6 @@ def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: byt
     return result
 
 
-def input_signature(site_dir: Path, options: tuple) -> str:
-    """Names, sizes and mtimes of every input (content, config, templates, assets) plus the options."""
-    h = hashlib.blake2b(f"{engine_digest()}\0{options!r}".encode(), digest_size=20)
-    roots = [
-        site_dir / "content",
-        site_dir / "templates",
-        site_dir / "static",
-        BUILTIN_TEMPLATES,
-        BUILTIN_STATIC,
-    ]
-    for root in roots:
-        h.update(f"\0{root}".encode())
-        for path in walk_files(root):
-            try:
-                stat = os.stat(path)
-            except OSError:  # a dangling link: its name counts
-                h.update(f"{path}\0-\n".encode())
-                continue
-            h.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    config = site_dir / CONFIG_NAME
-    if config.exists():
-        h.update(config.read_bytes())
-    return h.hexdigest()
-
-
-def _output_identity(out: Path) -> list[int] | None:
-    """The published directory is swapped in whole, so a new inode means another build made it."""
-    try:
-        stat = out.stat()
-    except FileNotFoundError:
-        return None
-    return [stat.st_dev, stat.st_ino]
-
-
 def _open_data(site: Site, staging: Staging) -> None:
     """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
     from .opendata import write_site_json
@@ -390,6 +392,7 @@ class Stopwatch:
         now = time.perf_counter()
         self.into.append((stage, now - self.last))
         self.last = now
+        fault_point(stage)
 
 
 class Progress:
@@ -440,6 +443,7 @@ def run_build(args: Any) -> int:
         args.strict,
         not args.no_search,
         progress=not args.quiet,
+        lock_wait=args.wait,
     )
     for finding in result.warnings:
         print(finding, file=sys.stderr)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import jinja2
 from jinja2 import meta as jinja_meta
 from markupsafe import Markup
 
+from .errors import Finding, SiteError, display_path
 from .mdrender import LinkContext, MarkdownRenderer
 from .page import Page
 
@@ -35,6 +38,7 @@ class Renderer:
         globals_: dict[str, Any],
         base_host: str | None = None,
     ):
+        self.site_dir = site_dir
         self.dirs = template_dirs(site_dir)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
@@ -59,11 +63,43 @@ class Renderer:
         return Markup(self.markdown.finish(rendered))
 
     def render(self, page: Page) -> bytes:
-        html = self.env.get_template(page.template).render(page.context())
+        try:
+            html = self.env.get_template(page.template).render(page.context())
+        except Exception as exc:
+            raise self._template_error(exc, page.template) from None
         return html.encode("utf-8")
 
     def template_digest(self, name: str) -> str:
         """Hash of a template and every template it extends, includes or imports."""
+        try:
+            return self._template_digest(name)
+        except jinja2.TemplateError as exc:
+            raise self._template_error(exc, name) from None
+
+    def _template_error(self, exc: Exception, name: str, where: tuple[str, int] | None = None) -> Exception:
+        """A broken site template as `templates/x.html:3: error: …`. Any other exception is the engine's
+        own and goes on as it is: one that does not arise in a template line itself is no template's."""
+        roots = tuple(os.path.join(d, "") for d in self.dirs)
+        frames = traceback.extract_tb(exc.__traceback__)  # Jinja rewrites its frames to template lines
+        lines = [(f.filename, f.lineno or 0) for f in frames if f.filename.startswith(roots)]
+        in_template = bool(frames) and frames[-1].filename.startswith(roots)
+        where = where or (lines[-1] if lines else None)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"skabelonen {exc.name!r} findes ikke; opret den, eller ret navnet der, hvor den bruges"
+        elif isinstance(exc, jinja2.TemplateSyntaxError):  # an unknown filter or test is one, too
+            message = f"skabelonen kan ikke læses: {(exc.message or '').rstrip('.')}; ret linjen"
+            where = (exc.filename or exc.name or name, exc.lineno or 0)
+        elif isinstance(exc, jinja2.UndefinedError):
+            message = f"skabelonen bruger en værdi, der ikke findes: {exc.message}; ret eller fjern den"
+        elif isinstance(exc, jinja2.TemplateError) or in_template:
+            message = f"skabelonen fejlede: {type(exc).__name__}: {exc}; ret linjen"
+        else:
+            return exc
+        path, line = where or (name, 0)
+        shown = display_path(Path(path), self.site_dir) if Path(path).is_absolute() else f"templates/{path}"
+        return SiteError([Finding(shown, line, message)])
+
+    def _template_digest(self, name: str) -> str:
         if name not in self._digests:
             seen: set[str] = set()
             h = hashlib.blake2b(digest_size=16)
@@ -83,4 +119,11 @@ class Renderer:
             found = jinja_meta.find_referenced_templates(self.env.parse(source))
             _REFERENCES[key] = tuple(sorted(r for r in found if r))
         for ref in _REFERENCES[key]:
-            yield from self._closure(ref, seen)
+            try:
+                yield from self._closure(ref, seen)
+            except jinja2.TemplateNotFound as exc:
+                if exc.name != ref:
+                    raise
+                line = next((i for i, text in enumerate(source.splitlines(), 1) if ref in text), 0)
+                path = self.env.loader.get_source(self.env, name)[1]  # type: ignore[union-attr]
+                raise self._template_error(exc, name, (path or name, line)) from None

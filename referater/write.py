@@ -10,13 +10,18 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import filecmp
 import os
 import shutil
+import signal
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from .errors import Finding, SiteError
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -55,15 +60,21 @@ class Staging:
         self.staged: set[str] = set()
         self._dirs: set[str] = set()
         self._published: list[str] | None = None
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise SiteError([Finding(out.name, 0, _NOT_A_FOLDER.format(name=out.name))])
         recover(out)
         for trash in out.parent.glob(f"{out.name}.trash-*"):  # left by builds before staging was recycled
-            shutil.rmtree(trash, ignore_errors=True)
-        if self.stage.is_dir():  # left by a build that was killed: as good a start as any
-            shutil.rmtree(self.previous, ignore_errors=True)
+            _rmtree(trash)
+        for stale in (self.stage, self.previous):  # a file or a link here is no tree of ours
+            if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
+                stale.unlink()
+        if self.stage.is_dir():  # left by a build that was killed or failed: as good a start as any
+            _rmtree(self.previous)
         elif self.previous.is_dir():
             os.replace(self.previous, self.stage)
         elif not (out.is_dir() and _link_copy(out, self.stage)):
             self.stage.mkdir(parents=True)
+        fault_point("staging")
 
     def _target(self, rel: str) -> Path:
         """The staged path of rel, its folder made. A string check, not resolve(): that costs a system call
@@ -102,6 +113,7 @@ class Staging:
         _remove(target)  # never write into a recycled file: it may be the live site's
         target.write_bytes(data)
         self.written += 1
+        fault_point("put")
         return True
 
     @contextlib.contextmanager
@@ -149,7 +161,7 @@ class Staging:
 
     def drop_tree(self, rel: str) -> None:
         """Empty a staged directory for another program to write into (new files, new inodes)."""
-        shutil.rmtree(self.stage / rel, ignore_errors=True)
+        _rmtree(self.stage / rel)
         prefix = os.path.normpath(rel) + "/"
         self.staged = {path for path in self.staged if not path.startswith(prefix)}
         self._dirs = {d for d in self._dirs if not (d + "/").startswith(prefix)}
@@ -194,18 +206,22 @@ class Staging:
         """Swap the staged tree in; the tree that was live becomes `output.previous`, the start of the
         next build."""
         self._prune()
+        fault_point("pruned")
         if self.out.is_dir() and _exchange(self.stage, self.out):
+            fault_point("exchanged")
             os.replace(self.stage, self.previous)  # now holds the previous output
             return
         if self.out.exists():
             os.replace(self.out, self.old)
         os.replace(self.stage, self.out)
         if self.old.exists():
-            shutil.rmtree(self.previous, ignore_errors=True)
+            _rmtree(self.previous)
             os.replace(self.old, self.previous)
 
     def abandon(self) -> None:
-        shutil.rmtree(self.stage, ignore_errors=True)
+        """After a failure: the staged tree goes (on a full disk it is what frees the space). What cannot be
+        removed is reused or removed by the next build."""
+        _rmtree(self.stage)
 
 
 def _link_copy(source: Path, target: Path) -> bool:
@@ -216,11 +232,13 @@ def _link_copy(source: Path, target: Path) -> bool:
     if cp is None:
         return False
     try:
-        done = subprocess.run([cp, "-al", "--", str(source), str(target)], capture_output=True, check=False)
+        # Folders get fresh modes: a read-only output/ must not make a read-only staging tree.
+        command = [cp, "-al", "--no-preserve=mode", "--", str(source), str(target)]
+        done = subprocess.run(command, capture_output=True, check=False)
     except OSError:
         done = None
     if done is None or done.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
+        _rmtree(target)
         return False
     return True
 
@@ -268,4 +286,83 @@ def recover(out: Path) -> None:
     if old.is_dir() and not out.exists():
         os.replace(old, out)
     elif old.is_dir():
-        shutil.rmtree(old, ignore_errors=True)
+        _rmtree(old)
+
+
+def _rmtree(path: Path) -> None:
+    """Remove a tree of ours, whatever it holds; a folder made read-only (say, copied from a read-only
+    output/) is made writable first. What still cannot go stays for the next build to try again."""
+
+    def writable_and_again(func, name, _exc) -> None:  # noqa: ANN001 - shutil's callback
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), 0o755)
+            func(name)
+
+    if path.is_symlink():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, onerror=writable_and_again)
+
+
+_NOT_A_FOLDER = "{name} er ikke en mappe; flyt eller slet den, eller byg et andet sted med --out"
+
+
+# For the fault tests only: REFERATER_FAULT=name[:n] kills the build (SIGKILL) the n-th time it passes
+# fault_point(name); REFERATER_PAUSE=name:folder makes it write folder/reached there and wait for folder/go.
+_FAULT = os.environ.get("REFERATER_FAULT", "").partition(":")
+_PAUSE = os.environ.get("REFERATER_PAUSE", "").partition(":")
+_PASSED: dict[str, int] = {}
+_PAUSE_BOUND_S = 120.0
+
+
+def fault_point(name: str) -> None:
+    if _FAULT[0] == name:
+        _PASSED[name] = _PASSED.get(name, 0) + 1
+        if _PASSED[name] == int(_FAULT[2] or 1):
+            os.kill(os.getpid(), signal.SIGKILL)
+    if _PAUSE[0] == name:
+        folder = Path(_PAUSE[2])
+        (folder / "reached").touch()
+        deadline = time.monotonic() + _PAUSE_BOUND_S
+        while not (folder / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+LOCK_WAIT_S = 15 * 60.0  # longer than a cold national build
+
+
+@contextlib.contextmanager
+def build_lock(path: Path, out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iterator[None]:
+    """One build of a site at a time (its .cache/, its output folder and staging tree): a second one
+    waits for the first, up to wait_s, then stops with a message. The lock is the kernel's, so a build
+    that is killed holds it no longer; a POSIX record lock (lockf), not flock, because forked workers do
+    not inherit it and cannot keep it after their parent was killed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        deadline = time.monotonic() + wait_s
+        told = False
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    raise
+                handle.seek(0)
+                holder = handle.read().strip() or "?"
+                if time.monotonic() >= deadline:
+                    message = (
+                        f"et andet byg til {out.name}/ (proces {holder}) er stadig i gang efter "
+                        f"{wait_s / 60:.0f} minutter; vent på det, eller stop det, og byg så igen"
+                    )
+                    raise SiteError([Finding(f"{path.parent.name}/{path.name}", 0, message)]) from None
+                if not told:
+                    waiting(f"venter på et andet byg til {out.name}/ (proces {holder}) …")
+                    told = True
+                time.sleep(0.05)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        fault_point("locked")
+        yield

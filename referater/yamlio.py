@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import yaml
@@ -10,6 +11,9 @@ try:  # the C loader is several times faster at ten thousand files
     _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
     _Base = yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class LineDict(dict):
@@ -65,31 +69,73 @@ class YamlError(Exception):
         super().__init__(f"{line}: {message}")
 
 
-def load_yaml(text: str, first_line: int = 1) -> Any:
-    """Parse YAML; a syntax error becomes YamlError with the line in the file (first_line = line 1 here)."""
+# The frontmatter's clock times (the configuration has no such top-level keys).
+CLOCK_KEYS = ("time", "end_time")
+
+
+def load_yaml(text: str, first_line: int = 1, raw_keys: Collection[str] = CLOCK_KEYS) -> Any:
+    """Parse YAML; a syntax error becomes YamlError with the line in the file (first_line = line 1 here).
+
+    Anchors and aliases are refused: a few lines of nested aliases (a "billion laughs") expand to more
+    values than any later step can walk. A top-level key in raw_keys whose unquoted value YAML would read
+    as a number keeps the text as written (`time: 1330` is not 1330 minutes, `9:00` not 540)."""
+    # Blank lines in front put every mark at its line in the file, with nothing to shift afterwards.
+    loader = _Loader("\n" * (first_line - 1) + text)
+    where = "forsiden" if first_line > 1 else "denne fil"  # a frontmatter block, or a whole YAML file
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader subclass
+        node = loader.get_single_node()
+        if node is not None:
+            if "*" in text:  # no alias without an asterisk: the walk is only for the files that may have one
+                _refuse_aliases(node, where)
+            if raw_keys:
+                _keep_raw(node, raw_keys)
+            return loader.construct_document(node)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line if mark else 0) + first_line
+        line = (mark.line if mark else 0) + 1
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.problem and exc.context and exc.context_mark:
             # an unclosed list or quote is noticed lines later: say where it started too
-            problem += f" ({exc.context} that starts on line {exc.context_mark.line + first_line})"
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise YamlError(line, f"invalid YAML: {problem}") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlError(first_line, f"invalid YAML: {exc}") from None
-    if first_line != 1:
-        _shift_lines(data, first_line - 1)
-    return data
+    finally:
+        loader.dispose()
 
 
-def _shift_lines(data: Any, offset: int) -> None:
-    if isinstance(data, LineDict):
-        data.line += offset
-        data.key_lines = {k: v + offset for k, v in data.key_lines.items()}
-        for value in data.values():
-            _shift_lines(value, offset)
-    elif isinstance(data, list):
-        for value in data:
-            _shift_lines(value, offset)
+def _refuse_aliases(root: yaml.Node, where: str) -> None:
+    """An alias is a node met twice in the graph; each node is visited once, so a bomb costs its size on
+    the page, not its expansion. Walked in document order, to name the line of the first alias: a mapping
+    value's key, or the list that holds it (a list item's alias has no mark of its own)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, yaml.Node]] = [(root, root)]
+    while stack:
+        node, near = stack.pop()
+        if id(node) in seen:
+            raise YamlError(
+                near.start_mark.line + 1,
+                f"YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt i {where}; skriv værdien ud",
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack.append((value, key))
+                stack.append((key, key))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, node) for item in reversed(node.value))
+
+
+def _keep_raw(root: yaml.Node, raw_keys: Collection[str]) -> None:
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        if (
+            isinstance(key, yaml.ScalarNode)
+            and key.value in raw_keys
+            and isinstance(value, yaml.ScalarNode)
+            and not value.style  # plain: None in Python, '' from libyaml
+            and value.tag in _NUMBERS
+        ):
+            value.tag = _STR

@@ -44,7 +44,7 @@ CASES = {
     "impossible-date": (
         "content/nord/2024-02-30-chefforum.md",
         GOOD.replace("2024-09-02", "2024-02-30"),
-        "content/nord/2024-02-30-chefforum.md:4: fejl: impossible date '2024-02-30'",
+        "content/nord/2024-02-30-chefforum.md:4: fejl: umulig dato '2024-02-30'",
     ),
     "unknown-key": (
         "content/nord/2024-09-02-chefforum.md",
@@ -155,7 +155,7 @@ def test_all_errors_of_a_run_are_listed(built: Path) -> None:
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if ": fejl: " in line]
     assert len(errors) == 2, result.stderr
-    assert "ukendt klynge 'fynn'" in errors[0] and "impossible date '2024-02-31'" in errors[1]
+    assert "ukendt klynge 'fynn'" in errors[0] and "umulig dato '2024-02-31'" in errors[1]
     assert "2 fejl, 0 advarsler; intet blev udgivet, output/ er som før." in result.stderr
     assert tree_digest(built / "output") == before
 

@@ -139,9 +139,9 @@ SCHEMA_CASES = {
         "hver person i 'participants' skal have et 'name'",
     ),
     "draft-not-boolean": (HEAD.replace("date:", "draft: måske\ndate:"), "draft:", "'draft' skal være true"),
-    "bad-time": (HEAD.replace("date:", 'time: "25:00"\ndate:'), "time:", "'time' must be a time of day"),
-    "impossible-date": (HEAD.replace("2024-09-02", "2024-02-30"), "date:", "impossible date '2024-02-30'"),
-    "month-13": (HEAD.replace("2024-09-02", "2024-13-01"), "date:", "impossible date '2024-13-01'"),
+    "bad-time": (HEAD.replace("date:", 'time: "25:00"\ndate:'), "time:", "'time' skal være et klokkeslæt"),
+    "impossible-date": (HEAD.replace("2024-09-02", "2024-02-30"), "date:", "umulig dato '2024-02-30'"),
+    "month-13": (HEAD.replace("2024-09-02", "2024-13-01"), "date:", "umulig dato '2024-13-01'"),
     "unknown-cluster": (
         HEAD.replace("cluster: nord", "cluster: nordd"),
         "cluster:",

@@ -1,0 +1,80 @@
+"""The state a build leaves in .cache/ (build.json, preview.json) for the next one: what its inputs were (to stop early
+when nothing changed) and which output/ it made."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from .cache import CACHE_DIR, engine_digest, racy, stamp, write_json
+from .config import CONFIG_NAME
+from .errors import Finding, os_failure
+from .loader import walk_files
+from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES
+
+
+def state_file(site_dir: Path, preview: bool) -> Path:
+    """The preview keeps its own state: sharing one made every build after a preview render all pages."""
+    return site_dir / CACHE_DIR / ("preview.json" if preview else "build.json")
+
+
+def input_signature(site_dir: Path, options: tuple) -> tuple[str, dict[str, str]]:
+    """The stamps of every input (content, config, templates, assets) plus the options; and the digests
+    of the files changed too recently for their stamps to vouch for them, to be compared next time."""
+    h = hashlib.blake2b(f"{engine_digest()}\0{options!r}".encode(), digest_size=20)
+    now = time.time_ns()
+    recent: dict[str, str] = {}
+    roots = [
+        site_dir / "content",
+        site_dir / "templates",
+        site_dir / "static",
+        BUILTIN_TEMPLATES,
+        BUILTIN_STATIC,
+    ]
+    for root in roots:
+        h.update(f"\0{root}".encode())
+        for path in walk_files(root):
+            try:
+                stat = os.stat(path)
+            except OSError:  # a dangling link: its name counts
+                h.update(f"{path}\0-\n".encode())
+                continue
+            h.update(f"{path}\0{stamp(stat)}\n".encode())
+            if racy(stat, now):
+                recent[path] = digest_of(path)
+    config = site_dir / CONFIG_NAME
+    if config.exists():
+        h.update(config.read_bytes())
+    return h.hexdigest(), recent
+
+
+def digest_of(path: str) -> str:
+    try:
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
+def output_identity(out: Path) -> list[int] | None:
+    """The published directory is swapped in whole, so a new inode means another build made it."""
+    try:
+        stat = out.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_dev, stat.st_ino]
+
+
+def save_state(path: Path, state: dict[str, Any], warnings: list[Finding]) -> None:
+    """The site is published by now: a state that cannot be saved costs the next build its shortcuts."""
+    try:
+        write_json(path, state)
+    except OSError as exc:
+        finding = os_failure(exc, path.parent.parent)
+        warnings.append(
+            Finding(
+                finding.path, 0, finding.message + " (siden er udgivet; næste byg bygger alt igen)", "warning"
+            )
+        )
