@@ -25,7 +25,7 @@ _TEMPLATE = """\
 cluster: {cluster}
 forum: {forum}
 date: {date}
-time: ""                            # starttidspunkt, fx "09:00" (husk anførselstegn)
+time: ""                            # starttidspunkt, fx 09:00
 location: ""                        # fx Lokale 14, Klørvænget 8, 5000 Odense C  eller  Online - MS Teams
 # Deltagere: erstat [] med én linje pr. person, fx
 #   - {{name: Fornavn Efternavn, org: Organisation, role: medformand}}

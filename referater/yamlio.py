@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -81,12 +82,14 @@ def load_yaml(text: str, first_line: int = 1, raw_keys: Collection[str] = CLOCK_
     as a number keeps the text as written (`time: 1330` is not 1330 minutes, `9:00` not 540)."""
     # Blank lines in front put every mark at its line in the file, with nothing to shift afterwards.
     loader = _Loader("\n" * (first_line - 1) + text)
-    where = "forsiden" if first_line > 1 else "denne fil"  # a frontmatter block, or a whole YAML file
+    where = "metadatablokken" if first_line > 1 else "denne fil"  # a frontmatter block, or a whole YAML file
     try:
         node = loader.get_single_node()
         if node is not None:
-            if "*" in text:  # no alias without an asterisk: the walk is only for the files that may have one
-                _refuse_aliases(node, where)
+            # No alias without an asterisk, no escaped control character without a backslash: the walk is
+            # only for the files that may have one.
+            if "*" in text or "\\" in text:
+                _check_nodes(node, where)
             if raw_keys:
                 _keep_raw(node, raw_keys)
             return loader.construct_document(node)
@@ -105,7 +108,10 @@ def load_yaml(text: str, first_line: int = 1, raw_keys: Collection[str] = CLOCK_
         loader.dispose()
 
 
-def _refuse_aliases(root: yaml.Node, where: str) -> None:
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_nodes(root: yaml.Node, where: str) -> None:
     """An alias is a node met twice in the graph; each node is visited once, so a bomb costs its size on
     the page, not its expansion. Walked in document order, to name the line of the first alias: a mapping
     value's key, or the list that holds it (a list item's alias has no mark of its own)."""
@@ -125,6 +131,12 @@ def _refuse_aliases(root: yaml.Node, where: str) -> None:
                 stack.append((key, key))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, node) for item in reversed(node.value))
+        elif isinstance(node, yaml.ScalarNode) and _CONTROL.search(node.value):
+            # "\x0b" or "\u0000" in a quoted value: invisible on the page, ill-formed XML in a feed.
+            raise YamlError(
+                node.start_mark.line + 1,
+                "værdien indeholder et usynligt kontroltegn (skrevet som \\x.. eller \\u....); slet det",
+            )
 
 
 def _keep_raw(root: yaml.Node, raw_keys: Collection[str]) -> None:

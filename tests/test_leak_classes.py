@@ -267,3 +267,13 @@ def test_a_whole_build_publishes_no_hidden_closed_or_draft_text(tmp_path: Path) 
     assert any(b"qzcontrol" in data for p, data in files.items() if "pagefind" in p.parts)
     for canary in (b"qzleak1", b"qzleak3", b"qzleak4", b"qzleak5", b"qzleak6", b"24/9999", b"24-9999"):
         assert [str(p.relative_to(out)) for p, data in files.items() if canary in data] == [], canary
+
+
+@pytest.mark.parametrize("escape", ["\\x0b", "\\x00", "\\u0085", "\\x1b"])
+def test_control_characters_escaped_in_yaml_are_an_error_with_their_line(escape: str) -> None:
+    text = HEAD.replace("date: 2024-09-02\n", f'date: 2024-09-02\nlocation: "Lokale{escape} 4"\n')
+    text += "## Punkt 1: Budget\n\n### Beslutning\n\nGodkendt.\n"
+    meeting, findings = parse_meeting(text.encode(), "content/nord/2024-09-02-chefforum.md", CONFIG)
+    assert meeting is None
+    assert [(f.line, f.level) for f in findings] == [(5, "error")]
+    assert "kontroltegn" in findings[0].message

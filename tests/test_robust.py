@@ -86,7 +86,7 @@ def test_every_alias_is_refused_with_its_line(yaml_text: str) -> None:
     meeting, findings = parse_meeting((HEAD + yaml_text + BODY).encode(), MEETING, config)
     assert meeting is None
     assert [f.message for f in findings] == [
-        "YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt i forsiden; skriv værdien ud"
+        "YAML-ankre og -aliaser (&navn, *navn) er ikke tilladt i metadatablokken; skriv værdien ud"
     ]
     assert 5 <= findings[0].line <= 7
 
