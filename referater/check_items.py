@@ -23,7 +23,8 @@ from .newmeeting import PLACEHOLDER_TITLE, skeleton
 from .suggest import nearest
 
 # [text](target "title"), not images; the target may be empty.
-_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+# The text excludes "[" too, so that a run of brackets costs linear time, not quadratic.
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"\n]*\")?\s*\)")
 _CODE = re.compile(r"`[^`\n]*`")
 _KNOWN = {name.casefold() for name in (*SECTION_NAMES, *KNOWN_SUBHEADINGS)}
 # Suggested spellings, as they are written in a referat.
@@ -41,8 +42,10 @@ def link_targets(meeting: Meeting) -> list[tuple[int, str, str]]:
     for item in meeting.items:
         for section in item.sections:
             text = _CODE.sub(lambda m: " " * len(m.group()), section.source)
+            line, counted = section.line, 0
             for match in _LINK.finditer(text):
-                line = section.line + text[: match.start()].count("\n")
+                line += text.count("\n", counted, match.start())
+                counted = match.start()
                 found.append((line, match.group(1), match.group(2)))
     return found
 

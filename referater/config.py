@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import privacy
 from .bodies import (
     BODY_KEYS,
     DEFAULT_KIND,
@@ -113,7 +114,12 @@ def load_config(site_dir: Path) -> SiteConfig:
         raise SiteError([Finding(shown, 0, f"not UTF-8 text ({exc.reason})")]) from None
     except YamlError as exc:
         raise SiteError([Finding(shown, exc.line, exc.message)]) from None
-    findings: list[Finding] = []
+    # Everything in the config is published (names, descriptions): a CPR number stops the build here too.
+    findings: list[Finding] = [
+        Finding(shown, hit.line, hit.message, "error", "privacy-cpr")
+        for hit in privacy.scan_personal_data(text)
+        if hit.kind == "cpr"
+    ]
     config = _build(data, shown, findings)
     if findings or config is None:
         raise SiteError(findings)

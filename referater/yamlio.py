@@ -42,10 +42,12 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineD
             hash(key)
         except TypeError as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, "a key must be a plain value", key_node.start_mark
+                None, None, "en nøgle skal være et enkelt ord eller en tekst", key_node.start_mark
             ) from exc
         if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"nøglen {key!r} står to gange; slet den ene", key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -97,13 +99,13 @@ def load_yaml(text: str, first_line: int = 1, raw_keys: Collection[str] = CLOCK_
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + 1
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = exc.problem or exc.context or "ukendt fejl"
         if exc.problem and exc.context and exc.context_mark:
             # an unclosed list or quote is noticed lines later: say where it started too
-            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
-        raise YamlError(line, f"invalid YAML: {problem}") from None
+            problem += f" ({exc.context}, der begynder på linje {exc.context_mark.line + 1})"
+        raise YamlError(line, f"ugyldig YAML: {problem}; ret linjen (se docs/content-format.md)") from None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        raise YamlError(first_line, f"invalid YAML: {exc}") from None
+        raise YamlError(first_line, f"ugyldig YAML: {exc}") from None
     finally:
         loader.dispose()
 

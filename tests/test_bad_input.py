@@ -24,7 +24,7 @@ CASES = {
     "invalid-yaml": (
         "content/nord/2024-09-02-chefforum.md",
         GOOD.replace("forum: chefforum", "forum: [chefforum"),
-        "content/nord/2024-09-02-chefforum.md:4: fejl: invalid YAML",
+        "content/nord/2024-09-02-chefforum.md:4: fejl: ugyldig YAML",
     ),
     "missing-cluster": (
         "content/nord/2024-09-02-chefforum.md",

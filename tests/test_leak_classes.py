@@ -277,3 +277,28 @@ def test_control_characters_escaped_in_yaml_are_an_error_with_their_line(escape:
     assert meeting is None
     assert [(f.line, f.level) for f in findings] == [(5, "error")]
     assert "kontroltegn" in findings[0].message
+
+
+def test_check_and_build_take_pathological_lines_without_a_hang(tmp_path: Path) -> None:
+    """100 kB lines through every scanner of check and build (links, dates, names, topics, privacy)."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    lines = ["[" * 30_000 + "]" * 30_000, "den 8. " * 15_000, "Sundhedsklynge " * 7_000, "<" * 100_000]
+    lines += ["1" * 100_000, "05-12-2023 " * 9_000, "lægedækning " * 8_000, "](/" * 30_000]
+    body = "## Punkt 1: Budget\n\n### Beslutning\n\nGodkendt.\n\n" + "\n\n".join(lines) + "\n"
+    (site / "content/nord/2024-09-02-chefforum.md").write_text(HEAD + body, "utf-8")
+    for command in ("check", "build"):
+        result = run_cli(command, "--site", site, *(("--no-search",) if command == "build" else ()))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_cpr_number_in_site_config_stops_the_build(tmp_path: Path) -> None:
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    config = site / "site_config.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("description:", "description: Kontakt 010190-1235", 1), "utf-8")
+    result = run_cli("build", "--site", site, "--no-search")
+    assert result.returncode == 1
+    assert "site_config.yaml:" in result.stderr and "010190-xxxx" in result.stderr
+    assert "010190-1235" not in result.stderr
+    assert not (site / "output").exists()
