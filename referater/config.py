@@ -106,12 +106,22 @@ def load_config(site_dir: Path) -> SiteConfig:
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
-        raise SiteError([Finding(shown, 0, f"missing {CONFIG_NAME} in {site_dir}")]) from None
+        raise SiteError(
+            [
+                Finding(
+                    shown,
+                    0,
+                    f"der er ingen {CONFIG_NAME} i {site_dir}; kør kommandoen i projektmappen, eller giv --site",
+                )
+            ]
+        ) from None
     try:
         text = raw_bytes.decode("utf-8-sig")
         data = load_yaml(text)
     except UnicodeDecodeError as exc:
-        raise SiteError([Finding(shown, 0, f"not UTF-8 text ({exc.reason})")]) from None
+        raise SiteError(
+            [Finding(shown, 0, f"filen er ikke UTF-8-tekst ({exc.reason}); gem den som UTF-8")]
+        ) from None
     except YamlError as exc:
         raise SiteError([Finding(shown, exc.line, exc.message)]) from None
     # Everything in the config is published (names, descriptions): a CPR number stops the build here too.
@@ -128,20 +138,28 @@ def load_config(site_dir: Path) -> SiteConfig:
 
 def _build(data: Any, shown: str, findings: list[Finding]) -> SiteConfig | None:
     if not isinstance(data, LineDict):
-        findings.append(Finding(shown, 1, "the configuration must be a mapping of keys to values"))
+        findings.append(
+            Finding(
+                shown, 1, "konfigurationen skal bestå af nøgler med værdier (title:, base_url:, clusters: …)"
+            )
+        )
         return None
     for key in data:
         if key not in _TOP_KEYS:
             findings.append(
                 Finding(
-                    shown, data.line_of(key), f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})"
+                    shown, data.line_of(key), f"ukendt nøgle {key!r} (kendte: {', '.join(sorted(_TOP_KEYS))})"
                 )
             )
     title = _text(data, "title", shown, findings, required=True)
     base_url = _text(data, "base_url", shown, findings, required=True)
     if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
         findings.append(
-            Finding(shown, data.line_of("base_url"), f"base_url {base_url!r} is not an http(s) URL")
+            Finding(
+                shown,
+                data.line_of("base_url"),
+                f"base_url {base_url!r} er ikke en http(s)-adresse; skriv fx https://referater.example.dk/",
+            )
         )
     if not base_url.endswith("/"):
         base_url += "/"
@@ -184,10 +202,10 @@ def _text(data: LineDict, key: str, shown: str, findings: list[Finding], require
     value = data.get(key)
     if value is None:
         if required:
-            findings.append(Finding(shown, data.line, f"missing required key {key!r}"))
+            findings.append(Finding(shown, data.line, f"nøglen {key!r} mangler; den skal altid være der"))
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        findings.append(Finding(shown, data.line_of(key), f"{key!r} must be text"))
+        findings.append(Finding(shown, data.line_of(key), f"{key!r} skal være en tekst"))
         return ""
     return str(value).strip()
 
@@ -195,10 +213,16 @@ def _text(data: LineDict, key: str, shown: str, findings: list[Finding], require
 def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) -> dict[str, dict[str, Any]]:
     block = data.get(section)
     if block is None:
-        findings.append(Finding(shown, data.line, f"missing required key {section!r}"))
+        findings.append(Finding(shown, data.line, f"afsnittet {section!r} mangler; det skal altid være der"))
         return {}
     if not isinstance(block, LineDict):
-        findings.append(Finding(shown, data.line_of(section), f"{section!r} must map slugs to entries"))
+        findings.append(
+            Finding(
+                shown,
+                data.line_of(section),
+                f"{section!r} skal bestå af korte navne (slugs) med hver sin beskrivelse",
+            )
+        )
         return {}
     result: dict[str, dict[str, Any]] = {}
     list_key = "patterns" if section == "topics" else "aliases"
@@ -208,19 +232,25 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         if not isinstance(slug, str) or not is_safe_slug(slug):
             findings.append(
                 Finding(
-                    shown, line, f"{section} slug {slug!r} must be lower-case letters, digits and '-' only"
+                    shown,
+                    line,
+                    f"det korte navn {slug!r} i {section} må kun have små bogstaver a-z, tal og '-' (fx soenderjylland)",
                 )
             )
             continue
         if not isinstance(entry, LineDict):
-            findings.append(Finding(shown, line, f"{section}.{slug} must be a mapping with at least 'name'"))
+            findings.append(
+                Finding(shown, line, f"{section}.{slug} skal have nøgler med værdier, mindst 'name'")
+            )
             continue
         for key in entry:
             if key not in _ENTRY_KEYS[section]:
                 known = ", ".join(sorted(_ENTRY_KEYS[section]))
                 findings.append(
                     Finding(
-                        shown, entry.line_of(key), f"unknown key {key!r} in {section}.{slug} (known: {known})"
+                        shown,
+                        entry.line_of(key),
+                        f"ukendt nøgle {key!r} i {section}.{slug} (kendte: {known})",
                     )
                 )
         if body_section:
@@ -234,7 +264,9 @@ def _entries(data: LineDict, section: str, shown: str, findings: list[Finding]) 
         if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
             findings.append(
                 Finding(
-                    shown, entry.line_of(list_key), f"{section}.{slug}.{list_key} must be a list of texts"
+                    shown,
+                    entry.line_of(list_key),
+                    f"{section}.{slug}.{list_key} skal være en liste af tekster",
                 )
             )
             items = []

@@ -272,7 +272,7 @@ def _date(data: LineDict, error: Any) -> dt.date | None:
     value = data.get("date")
     line = data.line_of("date")
     if value is None:
-        error(data.line, "missing required key 'date'")
+        error(data.line, "nøglen 'date' mangler; den skal altid være der (mødedatoen, fx date: 2024-04-22)")
         return None
     if isinstance(value, dt.datetime):
         return value.date()

@@ -102,7 +102,9 @@ def load_content(
         shown = name[len(inside) :] if name.startswith(inside) else display_path(Path(name), site_dir)
         if outside_content(name, site_dir, linked):
             result.findings.append(
-                Finding(shown, 0, "a link to a file outside content/; copy the file into content/ instead")
+                Finding(
+                    shown, 0, "et link til en fil uden for content/; kopiér filen ind i content/ i stedet"
+                )
             )
             continue
         cached = previous.get(shown)
@@ -128,8 +130,8 @@ def load_content(
                 Finding(
                     shown,
                     meeting.line_of.get("date", 1),
-                    f"the same meeting as {other.path} "
-                    f"({meeting.cluster}, {meeting.forum}, {meeting.date.isoformat()})",
+                    f"samme møde som {other.path} "
+                    f"({meeting.cluster}, {meeting.forum}, {meeting.date.isoformat()}); slet den ene fil",
                 )
             )
             continue
@@ -158,7 +160,13 @@ def _parse_one(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, ParsedF
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return shown, ParsedFile(None, "", None, [Finding(shown, 1, f"cannot read: {exc}")], None)
+        return shown, ParsedFile(
+            None,
+            "",
+            None,
+            [Finding(shown, 1, f"filen kan ikke læses ({exc.strerror or exc}); har du lov at læse den?")],
+            None,
+        )
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     cached = previous.get(shown)
     if cached and cached.digest == digest:  # touched but not changed
@@ -166,7 +174,7 @@ def _parse_one(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, ParsedF
     try:
         meeting, findings = parse_meeting(raw, shown, config)
     except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
-        meeting, findings = None, [Finding(shown, 1, f"cannot read this file ({type(exc).__name__}: {exc})")]
+        meeting, findings = None, [Finding(shown, 1, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]
     analysis = analyse(meeting, _PARSE["matcher"]) if meeting is not None and not meeting.draft else None
     if meeting is not None and not _PARSE["keep_text"]:
         full_dir: Path | None = _PARSE["full_dir"]
@@ -263,6 +271,6 @@ class FullMeetings:
         full, findings = parse_meeting(raw, meeting.path, self.config, scan_privacy=False)
         if full is None or full.digest != meeting.digest:
             raise SiteError(
-                findings or [Finding(meeting.path, 0, "the file changed during the build; build again")]
+                findings or [Finding(meeting.path, 0, "filen blev ændret under bygningen; byg igen")]
             )
         return full

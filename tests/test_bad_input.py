@@ -54,7 +54,7 @@ CASES = {
     "duplicate-meeting": (
         "content/nord/2024-02-08-politisk-niveau-kopi.md",
         GOOD.replace("forum: chefforum", "forum: politisk-niveau").replace("2024-09-02", "2024-02-08"),
-        "content/nord/2024-02-08-politisk-niveau.md:4: fejl: the same meeting as "
+        "content/nord/2024-02-08-politisk-niveau.md:4: fejl: samme møde som "
         "content/nord/2024-02-08-politisk-niveau-kopi.md",
     ),
     "heading-instead-of-item": (
@@ -169,7 +169,7 @@ def test_bad_config_is_reported_with_line(built: Path) -> None:
     finally:
         config.write_text(original, "utf-8")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "site_config.yaml:7: fejl: clusters slug 'Nord Klynge'" in result.stderr
+    assert "site_config.yaml:7: fejl: det korte navn 'Nord Klynge' i clusters" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -190,7 +190,7 @@ def test_duplicate_meeting_is_an_error_on_the_second_files_date(site: Path) -> N
     code, findings = check(site)
     assert code == 1
     # files are read in sorted order, so the plain name is the duplicate of the "-kopi" one
-    assert only(findings, "the same meeting as content/nord/2024-04-30-politisk-niveau-kopi.md") == [
+    assert only(findings, "samme møde som content/nord/2024-04-30-politisk-niveau-kopi.md") == [
         ("content/nord/2024-04-30-politisk-niveau.md", line_of(text, "date:"), "error")
     ]
 

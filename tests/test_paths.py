@@ -89,7 +89,7 @@ def test_bad_config_slugs_are_rejected_with_their_line(tmp_path: Path, section: 
     for index, row in enumerate(lines):
         for slug in BAD_SLUGS:
             if row == f"  {json.dumps(slug)}:":
-                expected.append(f"site_config.yaml:{index + 1}: fejl: {section} slug {slug!r} must be")
+                expected.append(f"site_config.yaml:{index + 1}: fejl: det korte navn {slug!r} i {section} må kun")
     assert len(expected) == len(BAD_SLUGS)
     config.write_text("\n".join(lines), "utf-8")
     code, stderr = build_and_compare(tmp_path, site)
@@ -143,7 +143,7 @@ def test_symlink_to_a_file_elsewhere_in_the_site_is_reported(tmp_path: Path) -> 
     (site / "content/nord/2024-09-02-chefforum.md").symlink_to(Path("../../2024-09-02-chefforum.md"))
     code, stderr = build_and_compare(tmp_path, site)
     assert code == 1
-    assert "content/nord/2024-09-02-chefforum.md: fejl: a link to a file outside content/" in stderr
+    assert "content/nord/2024-09-02-chefforum.md: fejl: et link til en fil uden for content/" in stderr
     assert "qzroot" not in output_text(site)
 
 
