@@ -11,7 +11,7 @@ from .write import LOCK_WAIT_S
 
 
 def _site_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--site", type=Path, default=Path("."), help="site directory (default: here)")
+    parser.add_argument("--site", type=Path, default=Path("."), help="projektmappen (standard: her)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -20,40 +20,44 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="build the site into output/")
+    build = sub.add_parser("build", help="byg sitet til output/")
     _site_arg(build)
-    build.add_argument("--out", type=Path, default=None, help="output directory (default: SITE/output)")
-    build.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    build.add_argument("--no-cache", action="store_true", help="ignore and do not write .cache/")
-    build.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--quiet", action="store_true", help="print only errors")
-    build.add_argument("--timings", action="store_true", help="print the seconds of each build stage")
+    build.add_argument(
+        "--out", type=Path, default=None, help="mappen, sitet bygges til (standard: SITE/output)"
+    )
+    build.add_argument("--jobs", type=int, default=0, help="antal processer (standard: alle kerner)")
+    build.add_argument("--no-cache", action="store_true", help="brug ikke og skriv ikke .cache/")
+    build.add_argument("--no-search", action="store_true", help="lav ikke søgeindekset")
+    build.add_argument("--strict", action="store_true", help="advarsler tæller som fejl")
+    build.add_argument("--quiet", action="store_true", help="skriv kun fejl")
+    build.add_argument(
+        "--timings", action="store_true", help="print the seconds of each build stage (for developers)"
+    )
     build.add_argument(
         "--wait",
         type=float,
         default=LOCK_WAIT_S,
-        help="seconds to wait for another build into the same output",
+        help="sekunder at vente på et andet byg til samme mappe",
     )
 
-    check = sub.add_parser("check", help="validate all content without building")
+    check = sub.add_parser("check", help="tjek alt indhold uden at bygge")
     _site_arg(check)
-    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("files", nargs="*", type=Path, help="only report on these files")
+    check.add_argument("--strict", action="store_true", help="advarsler tæller som fejl")
+    check.add_argument("files", nargs="*", type=Path, help="meld kun om disse filer")
 
-    new = sub.add_parser("new", help="write a skeleton meeting file")
+    new = sub.add_parser("new", help="skriv en skabelon til et nyt referat (en kladde)")
     _site_arg(new)
     new.add_argument("--cluster", required=True)
     new.add_argument("--forum", required=True)
-    new.add_argument("--date", required=True, help="YYYY-MM-DD")
+    new.add_argument("--date", required=True, help="mødedato, åååå-mm-dd")
 
-    imp = sub.add_parser("import", help="import referater exported from an agenda system (txt, pdf)")
+    imp = sub.add_parser("import", help="importér referater fra et dagsordenssystem (html, docx, pdf, txt)")
     _site_arg(imp)
     from .importer.cli import add_arguments
 
     add_arguments(imp)
 
-    serve = sub.add_parser("serve", help="live preview on 127.0.0.1")
+    serve = sub.add_parser("serve", help="forhåndsvisning på 127.0.0.1 (med kladder)")
     _site_arg(serve)
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")

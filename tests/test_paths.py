@@ -89,7 +89,9 @@ def test_bad_config_slugs_are_rejected_with_their_line(tmp_path: Path, section: 
     for index, row in enumerate(lines):
         for slug in BAD_SLUGS:
             if row == f"  {json.dumps(slug)}:":
-                expected.append(f"site_config.yaml:{index + 1}: fejl: det korte navn {slug!r} i {section} må kun")
+                expected.append(
+                    f"site_config.yaml:{index + 1}: fejl: det korte navn {slug!r} i {section} må kun"
+                )
     assert len(expected) == len(BAD_SLUGS)
     config.write_text("\n".join(lines), "utf-8")
     code, stderr = build_and_compare(tmp_path, site)

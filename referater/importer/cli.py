@@ -18,14 +18,20 @@ from .model import ImportFailure, Report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", help="referat as .html, .docx, .pdf or .txt; '-' reads stdin")
-    parser.add_argument("--cluster", help="cluster (slug, name or alias) when the referat does not say")
-    parser.add_argument("--forum", help="forum (slug, name or alias) when the referat does not say")
-    parser.add_argument("--date", help="meeting date YYYY-MM-DD, overrides the referat")
-    parser.add_argument("--out", type=Path, default=None, help="content directory (default: SITE/content)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing content file")
     parser.add_argument(
-        "--dry-run", "--stdout", dest="dry_run", action="store_true", help="print the Markdown, write nothing"
+        "files", nargs="+", help="referat som .html, .docx, .pdf eller .txt; '-' læser fra standardinput"
+    )
+    parser.add_argument(
+        "--cluster", help="klynge eller sundhedsråd (kort navn eller navn), når referatet ikke siger det"
+    )
+    parser.add_argument("--forum", help="forum (kort navn eller navn), når referatet ikke siger det")
+    parser.add_argument("--date", help="mødedato åååå-mm-dd; går forud for referatets")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="mappen med referater (standard: SITE/content)"
+    )
+    parser.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
+    parser.add_argument(
+        "--dry-run", "--stdout", dest="dry_run", action="store_true", help="vis Markdown, skriv intet"
     )
 
 
