@@ -228,8 +228,10 @@ def _make_item(
             continue
         start = blocks[content[0]].start if content else line + 1
         end = blocks[content[-1]].end if content else line
-        may_hold_html = any("<" in text for text in lines[start - 1 : end])
-        rendered = document.render(content, may_hold_html)
+        own = lines[start - 1 : end]
+        may_hold_html = any("<" in text for text in own)
+        may_hold_dead_links = any("](" in text or "]:" in text for text in own)
+        rendered = document.render(content, may_hold_html, may_hold_dead_links)
         sections.append(
             Section(
                 heading=heading,

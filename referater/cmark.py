@@ -34,6 +34,8 @@ cmark_node *cmark_node_new(int type);
 void cmark_node_free(cmark_node *node);
 void cmark_node_unlink(cmark_node *node);
 int cmark_node_append_child(cmark_node *node, cmark_node *child);
+int cmark_node_insert_before(cmark_node *node, cmark_node *sibling);
+const char *cmark_node_get_url(cmark_node *node);
 cmark_node *cmark_node_first_child(cmark_node *node);
 cmark_node *cmark_node_next(cmark_node *node);
 int cmark_node_get_type(cmark_node *node);
@@ -146,21 +148,30 @@ class Document:
                         yield _lib.cmark_node_get_start_line(inner)
             node = _lib.cmark_node_next(node)
 
-    def render(self, indices: list[int], may_hold_html: bool) -> Rendered:
-        """Move the given top-level blocks into a document of their own and render it three ways.
+    def render(self, indices: list[int], may_hold_html: bool, may_hold_dead_links: bool = False) -> Rendered:
+        """Move the given top-level blocks into a document of their own and render it two ways.
 
         Raw HTML (comments included) is unlinked from the tree first, so the page, the Markdown and the
-        plain text hold exactly the same content. A block can be rendered once only."""
+        plain text hold exactly the same content; a link whose target was lost (`[tekst](#)`, `[tekst]()`)
+        becomes its text. A block can be rendered once only."""
         part = _lib.cmark_node_new(self._document_type)
         try:
             for index in indices:
                 _lib.cmark_node_append_child(part, self._nodes[index])
-            if may_hold_html:
-                for node in [
-                    n for n in _walk(part) if _ffi.string(_lib.cmark_node_get_type_string(n)) in _HTML_TYPES
-                ]:
-                    _lib.cmark_node_unlink(node)
-                    _lib.cmark_node_free(node)
+            if may_hold_html or may_hold_dead_links:
+                for node in _walk(part):  # pre-order: a link is handled before the nodes inside it
+                    kind = _ffi.string(_lib.cmark_node_get_type_string(node))
+                    if kind in _HTML_TYPES:
+                        _lib.cmark_node_unlink(node)
+                        _lib.cmark_node_free(node)
+                    elif kind == b"link" and _ffi.string(_lib.cmark_node_get_url(node)) in (b"", b"#"):
+                        child = _lib.cmark_node_first_child(node)
+                        while child != _ffi.NULL:
+                            following = _lib.cmark_node_next(child)
+                            _lib.cmark_node_insert_before(node, child)
+                            child = following
+                        _lib.cmark_node_unlink(node)
+                        _lib.cmark_node_free(node)
             html = _take(_lib.cmark_render_html(part, OPTIONS, self._extensions))
             markdown = _take(_lib.cmark_render_commonmark(part, OPTIONS, 0))
             return Rendered(html, markdown.strip("\n"))

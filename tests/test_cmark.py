@@ -49,3 +49,14 @@ def test_parsing_and_rendering_free_what_they_allocate() -> None:
             document.render(list(range(len(blocks))), may_hold_html=False)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 30_000, f"peak memory grew by {grown_kb} KB"
+
+
+def test_a_link_whose_target_was_lost_becomes_its_text() -> None:
+    text = "Se [bilag](#), [mere]() og [*fed*](#) men [dette](https://example.org/).\n\n[r]: #\n\n[x][r]\n"
+    with Document(text) as document:
+        blocks = document.blocks()
+        part = document.render(list(range(len(blocks))), may_hold_html=False, may_hold_dead_links=True)
+    assert part.html == (
+        '<p>Se bilag, mere og <em>fed</em> men <a href="https://example.org/">dette</a>.</p>\n<p>x</p>\n'
+    )
+    assert "](#)" not in part.markdown and "]()" not in part.markdown
