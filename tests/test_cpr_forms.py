@@ -170,7 +170,8 @@ def test_a_number_in_a_link_target_or_file_name_is_found_percent_escaped_too(dat
     ).replace(" ", "%20")
     name = data.draw(st.sampled_from(["bilag_", "bilag-", "", "Referat ", "a/"])) + escaped
     text = f"Se [bilaget](/dokumenter/{name}{data.draw(st.sampled_from(['.pdf', '_v2.pdf', '']))}) her."
-    assert [hit.kind for hit in scan_personal_data(text) if hit.kind == "cpr"] == ["cpr"], text
+    # found; "%31" may also leave a second, different number in the raw text (reported too: safe)
+    assert "cpr" in [hit.kind for hit in scan_personal_data(text)], text
 
 
 SPLITS = [("", ""), ("-", ""), ("", "-"), ("\u2013", ""), (" -", ""), ("", "- "), ("", "\u2212")]

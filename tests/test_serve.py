@@ -99,7 +99,7 @@ def test_saved_change_is_served_and_errors_do_not_kill_the_server(server) -> Non
     assert page.find("link", rel="stylesheet")["href"] == "/static/style.css"
     assert fetch(base + "/static/style.css")[0] == 200
     [finding] = [li.get_text() for li in page.select("ul.findings li") if MEETING in li.get_text()]
-    assert finding.startswith(f"{MEETING}:3: fejl: ") and "starts on line 2" in finding
+    assert finding.startswith(f"{MEETING}:3: fejl: ") and "der begynder på linje 2" in finding
     assert "Intet er udgivet" in body
     assert process.poll() is None
 
