@@ -51,9 +51,17 @@ def is_case_line(text: str) -> bool:
     return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()))
 
 
+# "Åben sag  Sagsnr: 15/16285  Forvaltning: …": the item's open/closed mark before its case number.
+_MARK_PREFIX = re.compile(r"^(?:åben|åbent|lukket|lukkede?)(?:\s+(?:sag|punkt))?\s+(?=\S)", re.IGNORECASE)
+
+
 def case_values(text: str) -> list[str]:
+    kle = h.KLE_CASE.match(text.strip())
+    if kle:
+        return [kle.group(1)]
     if h.CASE_NO.match(text.strip()):
         return [text.strip()]
+    text = _MARK_PREFIX.sub("", text.strip())
     m = h.CASE_LINE.match(text)
     if not m:
         return []
