@@ -118,6 +118,9 @@ def read_item(
             continue  # "Lukket punkt", "Åbent", the title repeated: the portal's marks, not text
         if _meta(item, t):
             continue
+        if closed_by_line(t) is True:  # the engine closes an item on such a line wherever it stands
+            item.closed = True
+            continue
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
@@ -135,7 +138,7 @@ def read_item(
             section.lines.append(Line(ln.no, inline.group(3)))
             item.sections.append(section)
         else:
-            target.append(Line(ln.no, ln.text))
+            target.append(ln)
     item.sections = [s for s in item.sections if _has_content(s.lines)]
     if not _has_content(item.intro):
         item.intro = []

@@ -38,6 +38,7 @@ _DEBRIS_PREFIX = re.compile(
     r"^(?:fold (?:dette punkt |punktet )?(?:ind|ud)|luk alle punkter|åbn alle punkter)\s+", re.I
 )
 _DEAD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:#[^)\s]*|)\)")
+_WHOLE_LINK = re.compile(r"^\s*(?:[-•*▪]\s+)?\[[^\]\n]+\]\([^)\n]*\)\s*$")
 
 
 @dataclass
@@ -59,7 +60,9 @@ def clean_line(text: str) -> str:
 
 
 def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
-    lines = [Line(i + 1, clean_line(text)) for i, text in enumerate(raw_lines)]
+    lines = [
+        Line(i + 1, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for i, text in enumerate(raw_lines)
+    ]
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""

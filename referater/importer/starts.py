@@ -15,7 +15,7 @@ _STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot", "num_space")
 # A line that opens a group of items: "Åben", "Åbne punkter", "Lukket", "Lukkede sager", "Lukket dagsorden".
 _GROUP = re.compile(
     r"^(?:(?P<open>åben|åbne|åbent)|(?P<closed>lukket|lukkede|fortrolige?))"
-    r"(?:\s+(?:punkter|sager|dagsorden(?:spunkter)?|del|møde))?\s*:?$",
+    r"(?:\s+(?:punkter|sager|dagsorden(?:spunkter)?|del|møde))?\s*[:.]?$",
     re.IGNORECASE,
 )
 # "Label: value" lines (not titles): "Beslutningskompetence: SOSU".
