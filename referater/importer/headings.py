@@ -13,7 +13,11 @@ P_ALONE = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*[.:]?$", re.IGNORECASE)  # "P
 OPEN_CLOSED = re.compile(r"^(\d{1,3})\s*\(\s*(åben|åbent|lukket|lukkede?)\s*\)\s*(\S.*)$", re.IGNORECASE)
 LUKKET_NUM = re.compile(r"^lukket\s+(\d{1,3})\.?\s+(\S.*)$", re.IGNORECASE)
 AABENT_NUM = re.compile(r"^(?:åben|åbent)\s+(\d{1,3})\.?\s+(\S.*)$", re.IGNORECASE)
-NUM_DOT = re.compile(r"^(\d{1,3})(?:\.|\))\s+(\S.*)$")
+NUM_DOT = re.compile(r"^(\d{1,3})(?:[.)]\s+|\.(?=[A-ZÆØÅ]))(\S.*)$")  # "1.Titel": the space lost
+# "38Godkendelse af dagsorden": number and title in separate elements that a copy glues together.
+NUM_GLUED = re.compile(r"^(\d{1,3})([A-ZÆØÅ][a-zæøå]{2}.*)$")
+# "1 Titel": an item only where it is a heading or a section heading follows (layout.py decides).
+NUM_SPACE = re.compile(r"^(\d{1,3}) ([A-ZÆØÅ\"”»][^\s.:]*[a-zæøå].*)$")
 NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1         Udarbejdelse af …"
 BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
@@ -100,6 +104,15 @@ SECTION_NAMES = {
     "inhabilitet",
     "protokol",
     "protokolbemærkning",
+    "sagens kerne",
+    "administrativ indstilling",
+    "politisk behandling",
+    "baggrund for sagens fremlæggelse",
+    "tidligere behandling",
+    "økonomi og afledt drift",
+    "alternativer",
+    "tidsperspektiv",
+    "sagsresumé og indstilling",
 }
 # Sections that may carry their content on the heading line: "Fraværende Mette Bossen Linnet, V, …".
 INLINE_SECTIONS = re.compile(
@@ -128,8 +141,10 @@ _PUBLIC_DECISION = re.compile(
 )
 KNOWN_SUBHEADINGS = {"deltagere", "mødedeltagere", "sekretariat", "baggrund", "proces", "formål"}
 
+# "29.09G00 - 2024/41657": a KLE number and the case number (Gribskov, Acadre); the case is the second.
+KLE_CASE = re.compile(r"^\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*(\d{4}/\d{3,7})$")
 CASE_NO = re.compile(
-    r"^(?:[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
+    r"^(?:\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*\d{4}/\d{3,7}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
 )
 _CASE_LABEL = (
@@ -141,6 +156,15 @@ DOC_LINE = re.compile(rf"^{_DOC_LABEL}\s*[:.]?\s*(\S.*)$", re.IGNORECASE)
 # Every "label: value" of a case or document number in a line ("Sagsnr.: 1  Dok.nr.: 2  Åbent").
 CASE_FIELD = re.compile(rf"(?<!\w){_CASE_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", re.IGNORECASE)
 DOC_FIELD = re.compile(rf"(?<!\w){_DOC_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", re.IGNORECASE)
+# A meeting fact's label at the start of a line in the referat's head: "Mødedato: …", "Afbud", "Deltagere:".
+HEADER_KEY = re.compile(
+    r"^(mødedato|dato|tidspunkt|mødetidspunkt|starttidspunkt|sluttidspunkt|mødestart|mødeslut|tid|"
+    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
+    r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
+    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
+    r"sekretariat|sekretær|referent|mødeleder|ordstyrer)\b\s*:?\s*(.*)$",
+    re.IGNORECASE,
+)
 TOC_HEADING = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
 TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)\s*(?:\.{2,}|…+|\t)[\s.…]*(?P<page>\d{1,3})$")
 LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<mark>[-•*▪●◦]|\d{1,2}[.)])\s+(?P<text>\S.*)$")
@@ -206,16 +230,19 @@ def item_heading(text: str) -> Heading | None:
     m = P_ALONE.match(t)
     if m:
         return Heading("p_dot", int(m.group(1)), "", False)
-    m = NUM_DOT.match(t) or NUM_WIDE.match(t)
+    m = NUM_DOT.match(t) or NUM_WIDE.match(t) or NUM_GLUED.match(t)
     if m:
         return Heading("num_dot", int(m.group(1)), m.group(2).strip(), False)
+    m = NUM_SPACE.match(t)
+    if m:
+        return Heading("num_space", int(m.group(1)), m.group(2).strip(), False)
     return None
 
 
 def section_heading(text: str) -> tuple[str, bool] | None:
     """(heading text for the output, is-public-decision) when the line is a known section heading.
     A decision's heading always begins with "Beslutning", which is what the engine recognises."""
-    t = plain(text).strip()
+    t = BULLET.sub("", plain(text)).strip()
     t = re.sub(r"\*\*|__", "", t).strip().rstrip(":").strip()
     if len(t) > 160 or not t:
         return None

@@ -51,9 +51,17 @@ def is_case_line(text: str) -> bool:
     return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()))
 
 
+# "Åben sag  Sagsnr: 15/16285  Forvaltning: …": the item's open/closed mark before its case number.
+_MARK_PREFIX = re.compile(r"^(?:åben|åbent|lukket|lukkede?)(?:\s+(?:sag|punkt))?\s+(?=\S)", re.IGNORECASE)
+
+
 def case_values(text: str) -> list[str]:
+    kle = h.KLE_CASE.match(text.strip())
+    if kle:
+        return [kle.group(1)]
     if h.CASE_NO.match(text.strip()):
         return [text.strip()]
+    text = _MARK_PREFIX.sub("", text.strip())
     m = h.CASE_LINE.match(text)
     if not m:
         return []
@@ -110,6 +118,9 @@ def read_item(
             continue  # "Lukket punkt", "Åbent", the title repeated: the portal's marks, not text
         if _meta(item, t):
             continue
+        if closed_by_line(t) is True:  # the engine closes an item on such a line wherever it stands
+            item.closed = True
+            continue
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
@@ -127,7 +138,7 @@ def read_item(
             section.lines.append(Line(ln.no, inline.group(3)))
             item.sections.append(section)
         else:
-            target.append(Line(ln.no, ln.text))
+            target.append(ln)
     item.sections = [s for s in item.sections if _has_content(s.lines)]
     if not _has_content(item.intro):
         item.intro = []

@@ -13,18 +13,10 @@ from ..config import SiteConfig
 from . import headings as h
 from .items import case_values, is_case_line, read_item
 from .meta import TITLE, find_date, find_times, is_committee_line, match_all, title_parts
-from .model import ImportFailure, Line, Meeting, Report
+from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
+from .starts import groups, item_starts, table_of_contents
 
-_STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot")
-_HEADER_KEY = re.compile(
-    r"^(mødedato|dato|tidspunkt|mødetidspunkt|starttidspunkt|sluttidspunkt|mødestart|mødeslut|tid|"
-    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
-    r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
-    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
-    r"sekretariat|sekretær|referent|mødeleder|ordstyrer)\b\s*:?\s*(.*)$",
-    re.IGNORECASE,
-)
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
@@ -46,6 +38,7 @@ _DEBRIS_PREFIX = re.compile(
     r"^(?:fold (?:dette punkt |punktet )?(?:ind|ud)|luk alle punkter|åbn alle punkter)\s+", re.I
 )
 _DEAD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:#[^)\s]*|)\)")
+_WHOLE_LINK = re.compile(r"^\s*(?:[-•*▪]\s+)?\[[^\]\n]+\]\([^)\n]*\)\s*$")
 
 
 @dataclass
@@ -67,31 +60,35 @@ def clean_line(text: str) -> str:
 
 
 def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
-    lines = [Line(i + 1, clean_line(text)) for i, text in enumerate(raw_lines)]
+    lines = [
+        Line(i + 1, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for i, text in enumerate(raw_lines)
+    ]
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
     if title_idx is not None:
         rest = TITLE.match(_unbold(lines[title_idx].text)).group("rest")
         meeting.cluster, meeting.forum, title_date = title_parts(rest, config)
-    toc_idx, toc = _table_of_contents(lines, title_idx)
+    toc_idx, toc = table_of_contents(lines)
     skip = toc_idx | ({title_idx} if title_idx is not None else set())
-    starts, toc = _item_starts(lines, skip, toc, report)
+    found = item_starts(lines, skip, toc, report)
+    starts, toc = found.starts, found.toc
     if not starts:
         raise ImportFailure(
             "fandt ingen dagsordenspunkter (no agenda items; fx 'Punkt 1: Titel', '1. Titel' eller "
             "'Pkt. 1'); er det et referat? Gem hele referatet, ikke kun en forside eller en liste"
         )
+    in_closed_group, group_lines = groups(lines, starts)
     pre_cases = _cases_before_items(lines, starts)
-    moved = {i for found in pre_cases.values() for i in found}
-    header_end = min([starts[0][0], *(pre_cases.get(starts[0][0], []))])
+    moved = {i for found in pre_cases.values() for i in found} | found.above | group_lines
+    header_end = min([starts[0][0], *(pre_cases.get(starts[0][0], [])), *found.above])
     header = [ln for i, ln in enumerate(lines[:header_end]) if i not in skip and i not in moved]
     parsed = Parsed(meeting)
     _read_header(header, meeting, config, report, parsed)
-    first_date, first_line = _first_date(lines[:header_end])
+    first_date, first_line = _first_date(header)
     head_date = meeting.date or title_date or first_date
-    if not meeting.time and first_line:
-        meeting.time, meeting.end_time = find_times(first_line)
+    if not meeting.time and first_line[0]:
+        meeting.time, meeting.end_time = first_line
     if title_date and meeting.date and meeting.date != title_date:
         report.warn(lines[title_idx].no, f"datoen i titlen ({title_date}) er ikke mødedatoen {meeting.date}")
     meeting.date = head_date
@@ -101,12 +98,16 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         body = [ln if i not in moved else Line(ln.no, "") for i, ln in enumerate(lines[:end])]
         item = read_item(body, start, end, head, spaced, toc, config, report)
+        item.closed = item.closed or in_closed_group[n]
         for i in pre_cases.get(start, []):
             item.cases = list(dict.fromkeys([*case_values(_unbold(lines[i].text)), *item.cases]))
         meeting.items.append(item)
     if len(toc) == len(meeting.items):
         for (_, entry), item in zip(toc, meeting.items, strict=True):
             item.closed = item.closed or is_closed_title(entry)  # closed per the TOC only
+    for hd in found.listed_only:  # closed items that only the item list names: title, nothing else
+        meeting.items.append(Item(hd.number, hd.title, hd.title_line or 0, closed=True))
+    meeting.items.sort(key=lambda it: it.number)
     _check_toc(meeting.items, toc, report)
     participants_from_items(meeting, report)
     texts = [ln for ln in header] + [
@@ -148,150 +149,30 @@ def _title_index(lines: list[Line]) -> int | None:
     return None
 
 
-def _first_date(lines: list[Line]) -> tuple[str, str]:
-    """The meeting's date where no field names it: the first date in the heading lines (and its line)."""
-    for ln in lines:
-        text = _unbold(ln.text)
-        if text and not re.match(r"^(?:[-•*]\s*)?(?:afbud|fraværende|deltagere)\b", text, re.I):
-            found = find_date(text)
-            if found:
-                return found, text
-    return "", ""
+_NOT_MEETING_DATE = re.compile(
+    r"^(?:[-•*]\s*)?(?:afbud|fraværende|deltagere|publiceret|offentliggjort|udsendt|udskrevet|printet|"
+    r"opdateret|senest opdateret|sidst opdateret|genereret|oprettet)\b",
+    re.IGNORECASE,
+)
 
 
-def _table_of_contents(lines: list[Line], title_idx: int | None) -> tuple[set[int], list[tuple[int, str]]]:
-    """Indices of TOC lines (never content) and the entries (line, title) for cross-checking."""
-    toc_idx: set[int] = set()
-    entries: list[tuple[int, str]] = []
-    in_toc = False
-    pending = ""  # the start of a TOC entry wrapped onto the next line (PDF)
-    for i, ln in enumerate(lines):
-        t = h.plain(ln.text)
-        if h.TOC_HEADING.match(_unbold(ln.text)):
-            in_toc = True
-            toc_idx.add(i)
+def _first_date(lines: list[Line]) -> tuple[str, tuple[str, str]]:
+    """The meeting's date where no field names it: the first date in the heading lines that is not the
+    page's publication date, and the time on its line or on the line below ("Mødelokale F7 kl. 12.00")."""
+    texts = [t for t in (_unbold(ln.text) for ln in lines) if t]
+    for n, text in enumerate(texts):
+        if _NOT_MEETING_DATE.match(text):
             continue
-        strong = h.item_heading(ln.text)
-        if strong and strong.style in ("p_colon", "p_dot", "open_closed", "lukket") and not h.toc_title(t):
-            break
-        title = h.toc_title(t) or (pending and re.fullmatch(r"\d{1,3}", t) and " ")
-        spaced_page = re.fullmatch(r"(.*\S)\s{2,}\d{1,3}", t)  # "… for Su    16": tab lost in a PDF
-        if in_toc and not title and spaced_page:
-            title = spaced_page.group(1)
-        if title:
-            toc_idx.add(i)
-            title = f"{pending} {title}".strip()
-            entries.append((ln.no, re.sub(r"^\d{1,3}\.?\s+", "", title)))
-            pending = ""
-        elif in_toc and t and not _HEADER_KEY.match(_unbold(ln.text)):
-            if h.item_heading(ln.text):
-                if entries:
-                    break  # a "3. Titel" item after the TOC (its entries all had page numbers)
-                continue  # an item list without page numbers: _drop_item_lists sorts it out
-            toc_idx.add(i)  # a wrapped TOC entry
-            pending = f"{pending} {t}".strip()
-    return toc_idx, entries
-
-
-def _item_starts(
-    lines: list[Line], skip: set[int], toc: list[tuple[int, str]], report: Report
-) -> tuple[list[tuple[int, h.Heading]], list[tuple[int, str]]]:
-    candidates = [(i, hd) for i, ln in enumerate(lines) if i not in skip and (hd := h.item_heading(ln.text))]
-    candidates = [(i, _with_title(lines, i, hd)) for i, hd in candidates]
-    # A title starts with a capital or a digit ("eSundhed" too); "Pkt. 17 flyttes til …" is a sentence.
-    candidates = [
-        (i, hd) for i, hd in candidates if hd.title and not re.match(r"^[a-zæøå][a-zæøå]", hd.title)
-    ]
-    candidates, listed = _drop_item_lists(lines, candidates)
-    toc = toc + listed
-    styles = {hd.style for _, hd in candidates}
-    style = next((s for s in _STYLE_ORDER if s in styles), "")
-    toc_titles = [t for _, t in toc]
-    starts: list[tuple[int, h.Heading]] = []
-    current = 0
-    for i, hd in candidates:
-        accepted = False
-        if hd.style == "lukket" or (hd.style == "open_closed" and style != "open_closed"):
-            accepted = hd.number > current and (hd.closed or hd.number == current + 1)
-        elif hd.style == style and style == "num_dot":
-            accepted = hd.number > current and _num_dot_is_item(lines, i, hd, toc_titles, current)
-        elif hd.style == style:
-            accepted = hd.number > current
-            if not accepted:
-                report.warn(
-                    lines[i].no, f"punktnummer {hd.number} følger ikke efter {current}; læst som tekst"
-                )
-        if accepted:
-            starts.append((i, hd))
-            current = hd.number
-    return starts, toc
-
-
-def _with_title(lines: list[Line], i: int, hd: h.Heading) -> h.Heading:
-    """ "Pkt. 15" on a line of its own takes its title from the next line."""
-    if hd.title:
-        return hd
-    for ln in lines[i + 1 : i + 4]:
-        text = _unbold(ln.text)
-        if text:
-            if h.item_heading(text) or h.section_heading(text) or is_case_line(text):
-                return hd
-            return h.Heading(hd.style, hd.number, text, hd.closed or is_closed_title(text), title_line=ln.no)
-    return hd
-
-
-def _drop_item_lists(
-    lines: list[Line], candidates: list[tuple[int, h.Heading]]
-) -> tuple[list[tuple[int, h.Heading]], list[tuple[int, str]]]:
-    """An item list before the bodies is not the items: a run of headings with nothing between them whose
-    numbers and titles come again later. A heading repeated right below itself in the same style
-    ("1. Titel" / "1.   Titel") counts once. The list's titles still serve as the table of contents."""
-    n = len(candidates)
-
-    def dense(k: int) -> bool:
-        i, hd = candidates[k]
-        nxt = candidates[k + 1][0] if k + 1 < n else len(lines)
-        between = [ln.text for ln in lines[i + 1 : nxt] if ln.text.strip() and ln.no != hd.title_line]
-        return len(between) <= 1 and not any(h.section_heading(t) for t in between)
-
-    def recurs(k: int, after: int) -> bool:
-        hd = candidates[k][1]
-        return any(
-            c.number == hd.number and (h.titles_agree(c.title, hd.title) or is_closed_title(hd.title))
-            for _, c in candidates[after + 1 :]
-        )
-
-    gaps = [dense(k) for k in range(n)]
-    drop: set[int] = set()
-    for k in range(n - 1):
-        a, b = candidates[k][1], candidates[k + 1][1]
-        if gaps[k] and a.number == b.number and a.style == b.style:
-            drop.add(k)
-    k = 0
-    while k < n:
-        j = k
-        while j + 1 < n and gaps[j] and candidates[j + 1][1].number > candidates[j][1].number:
-            j += 1
-        if j > k and all(recurs(m, j) for m in range(k, j + 1)):
-            drop.update(range(k, j + 1))
-        k = j + 1
-    kept = [c for k, c in enumerate(candidates) if k not in drop]
-    listed = [(lines[candidates[k][0]].no, candidates[k][1].title) for k in sorted(drop)]
-    return kept, listed
-
-
-def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], current: int) -> bool:
-    """ "3. Titel" is an item only where it cannot be a numbered list (e.g. inside an Indstilling)."""
-    if toc:
-        return any(h.titles_agree(hd.title, t) for t in toc)
-    if h.is_decorated(lines[i].text):
-        return True
-    if current and hd.number != current + 1:
-        return False
-    prev = next((ln.text.strip() for ln in reversed(lines[:i]) if ln.text.strip()), "")
-    if prev.endswith(":") or h.LIST_ITEM.match(prev) or h.section_heading(prev):
-        return False
-    return not hd.title.endswith((".", ",", ";"))
+        found = find_date(text)
+        if found:
+            times = find_times(text)
+            for nxt in texts[n + 1 : n + 3]:
+                if times[0] or find_date(nxt):
+                    break
+                if re.search(r"\b(?:kl\.?|klokken)\s*\d", nxt, re.IGNORECASE):
+                    times = find_times(nxt)
+            return found, times
+    return "", ("", "")
 
 
 def _cases_before_items(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> dict[int, list[int]]:
@@ -315,7 +196,7 @@ def _read_header(
         text = re.sub(r"^[-•*▪]\s+", "", _unbold(ln.text))
         if not text:
             continue
-        m = _HEADER_KEY.match(text)
+        m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
             key = m.group(1).lower()
             if m.group(2).strip():

@@ -111,11 +111,13 @@ def _attachments(lines: list[Line]) -> list[str]:
 
 def _blocks(lines: list[Line], spaced: bool, subheadings: bool) -> list[str]:
     """Section text → Markdown lines: lists normalised, sub-headings `####`, paragraphs kept."""
-    texts = [ln.text.rstrip() for ln in lines]
-    while texts and not texts[0].strip():
-        texts.pop(0)
-    while texts and not texts[-1].strip():
-        texts.pop()
+    kept = list(lines)
+    while kept and not kept[0].text.strip():
+        kept.pop(0)
+    while kept and not kept[-1].text.strip():
+        kept.pop()
+    texts = [ln.text.rstrip() for ln in kept]
+    links = {i for i, ln in enumerate(kept) if ln.link}
     out: list[str] = []
     base_level = 0
     for i, raw in enumerate(texts):
@@ -126,7 +128,7 @@ def _blocks(lines: list[Line], spaced: bool, subheadings: bool) -> list[str]:
             continue
         level = h.md_level(text)
         list_match = h.LIST_ITEM.match(raw)
-        if level or (subheadings and _looks_like_subheading(texts, i, spaced)):
+        if level or (subheadings and i not in links and _looks_like_subheading(texts, i, spaced)):
             base_level = base_level or level
             depth = 4 + max(0, level - base_level) if level else 4
             heading = h.sentence_case(h.plain(text))

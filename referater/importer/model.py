@@ -13,6 +13,7 @@ class ImportFailure(Exception):
 class Line:
     no: int  # 1-based line in the extracted text
     text: str
+    link: bool = False  # the line was a link (its target lost in the export): text, never a heading
 
 
 @dataclass

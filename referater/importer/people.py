@@ -42,17 +42,40 @@ _DECISION_LINE = re.compile(
 )
 
 
+# "Karin Berg (B): Deltog", "Ole Stark (V): Afbud (stedfortræder …)": a members list with attendance.
+_STATUS = re.compile(
+    r"^(?P<who>[^:]{3,80}?)\s*:\s*(?P<status>deltog|deltager|til stede|mødt|afbud|fraværende|forfald|"
+    r"ikke til stede|ikke mødt)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX = re.compile(r"\s+[-–]\s*(formand|næstformand|medformand|2\. næstformand)\s*$", re.IGNORECASE)
+
+
 def parse_people(lines: list[Line], report: Report, absent: bool = False) -> list[Person]:
-    """People in the given lines; each line may hold one person or a comma list of name, org pairs."""
+    """People in the given lines; each line may hold one person, a comma list of name, org pairs, or
+    names in columns (a table copied as text)."""
     people: list[Person] = []
     for line in lines:
         text = re.sub(r"^\s*(?:[-•*▪]\s+|\d+[.)]\s+)", "", line.text).strip()
         text = _PARTIAL.sub("", text).strip()  # absent from some items only: present at the meeting
         if not text or text == "." or text.lower().rstrip(".") in ("ingen", "-", "–"):
             continue
-        found = _parse_line(text, absent)
+        status = _STATUS.match(text)
+        gone = absent
+        if status:
+            text = status.group("who").strip()
+            gone = absent or status.group("status").lower() not in ("deltog", "deltager", "til stede", "mødt")
+        role = _ROLE_SUFFIX.search(text)
+        text = _ROLE_SUFFIX.sub("", text)
+        columns = [c for c in re.split(r"\t+|\s{3,}", text) if c.strip()]
+        if len(columns) > 1 and all(_is_name(_markers(c)[0]) for c in columns):
+            found = [p for c in columns for p in _parse_line(c.strip(), gone)]
+        else:
+            found = _parse_line(text, gone)
         if not found:
             report.warn(line.no, f"could not read a participant from {text[:60]!r}")
+        if found and role:
+            _add_roles(found[-1], [role.group(1).lower()])
         people.extend(found)
     return people
 
@@ -165,7 +188,7 @@ def apply_decision_lines(people: list[Person], lines: list[Line]) -> None:
 
 _NAME = r"[A-ZÆØÅ][\w'-]+(?:\s+(?:[A-ZÆØÅ][\w'.-]+|von|van|de|la|af|du|da|le))*(?:\s*\([^()]{1,40}\))?"
 _NAMES = rf"{_NAME}(?:\s*(?:,|og|samt)\s*{_NAME})*"
-_LEAD = r"(?:^|\bat\s+|,\s*|\.\s+)"
+_LEAD = r"(?:^|\bat\s+|,\s*|\.\s+|:\s+)"
 # Names are matched case-sensitively (a name starts with a capital), the words around them are not.
 _SENTENCES = (
     re.compile(
@@ -176,7 +199,7 @@ _SENTENCES = (
         rf"^(?i:(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?)\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()"
     ),
     re.compile(
-        rf"{_LEAD}({_NAMES})\s+(?i:(?:havde\s+)?(?:meldt\s+afbud|meldte\s+afbud|var\s+fraværende|udeblev))\b"
+        rf"{_LEAD}({_NAMES})\s+(?i:(?:havde\s+)?(?:meldt\s+(?:afbud|forfald)|meldte\s+(?:afbud|forfald)|var\s+fraværende|udeblev))\b"
     ),
     re.compile(rf"{_LEAD}({_NAMES})\s+(?i:deltog\s+ikke(?:\s+i\s+(?:mødet|dagens\s+møde))?)\s*\.?\s*$"),
 )
