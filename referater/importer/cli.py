@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(markdown, encoding="utf-8", newline="\n")
         tmp.replace(path)  # never a half-written content file
-        print(f"skrev {path} (wrote)")
+        print(f"skrev {path}")
     return 1 if failed else 0
 
 
@@ -151,9 +151,7 @@ def import_one(
             else ""
         )
         hint += "; kendte fora: " + ", ".join(config.forums) if any(o == "forum" for _, o in missing) else ""
-        raise ImportFailure(
-            f"fandt ikke mødets {words} (could not find the meeting's {'/'.join(o for _, o in missing)}); angiv {options}{hint}"
-        )
+        raise ImportFailure(f"fandt ikke mødets {words}; angiv {options}{hint}")
     nonblank = sum(1 for ln in lines if ln.strip())
     spaced = (len(lines) - nonblank) > nonblank * 0.2
     markdown = render(meeting, spaced)

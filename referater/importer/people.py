@@ -73,7 +73,10 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
         else:
             found = _parse_line(text, gone)
         if not found:
-            report.warn(line.no, f"could not read a participant from {text[:60]!r}")
+            report.warn(
+                line.no,
+                f"kunne ikke læse en deltager ud af {text[:60]!r}; ret deltagerlisten i filen bagefter",
+            )
         if found and role:
             _add_roles(found[-1], [role.group(1).lower()])
         people.extend(found)
