@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from .cache import CACHE_DIR, engine_digest, racy, stamp, write_json
-from .config import CONFIG_NAME
+from .config import CONFIG_NAME, SiteConfig
 from .errors import Finding, os_failure
 from .loader import walk_files
-from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES
+from .page import Page
+from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
+from .site import Site
 
 
 def state_file(site_dir: Path, preview: bool) -> Path:
@@ -78,3 +80,31 @@ def save_state(path: Path, state: dict[str, Any], warnings: list[Finding]) -> No
                 finding.path, 0, finding.message + " (siden er udgivet; næste byg bygger alt igen)", "warning"
             )
         )
+
+
+def environment_key(config: SiteConfig, assets: dict[str, bytes], preview: bool, drafts: bool) -> bytes:
+    """What every page's fingerprint shares: the engine, the config, the build's kind and the assets."""
+    return hashlib.blake2b(
+        f"{engine_digest()}\0{config.digest}\0{config.base_url}\0{preview}\0{drafts}\0".encode()
+        + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
+    ).digest()
+
+
+def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: bytes) -> dict[str, str]:
+    """Everything a page shows: its shape from the site model, the meetings it draws on, its templates.
+    A page's own meeting counts in full; others only as far as links show them (snippets are in the shape)."""
+    full = {m.key: m.digest.encode() for m in site.meetings}
+    outline = {m.key: m.outline.encode() for m in site.meetings}
+    templates: dict[str, bytes] = {}
+    result = {}
+    for page in pages:
+        template = templates.get(page.template)
+        if template is None:
+            template = templates[page.template] = renderer.template_digest(page.template).encode()
+        h = hashlib.blake2b(env_key, digest_size=20)
+        h.update(template)
+        h.update(page.shape)
+        for key in page.deps:
+            h.update(full[key] if key == page.own else outline[key])
+        result[page.path] = h.hexdigest()
+    return result

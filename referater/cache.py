@@ -6,14 +6,11 @@ Everything in it is keyed by the engine version and the config's digest.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import json
 import os
 import pickle
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +19,7 @@ from typing import Any
 from . import __version__
 from .analysis import Analysis
 from .errors import Finding
+from .memory import paused_gc
 from .model import Meeting
 
 CACHE_DIR = ".cache"
@@ -75,20 +73,6 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """For passes that make hundreds of thousands of objects and no cycles (unpickling the cache, building
-    the model and the pages): the collector, run again and again over the growing heap, took more time
-    than the work itself. Also a decorator."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class ContentCache:

@@ -64,12 +64,32 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_build(args: argparse.Namespace) -> int:
+    """`build`: the command line's options as the engine's typed BuildOptions."""
+    from .pipeline import BuildOptions, build
+
+    options = BuildOptions(
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        strict=args.strict,
+        search=not args.no_search,
+        progress=not args.quiet,
+        lock_wait=args.wait,
+    )
+    result = build(args.site, args.out, options)
+    for finding in result.warnings:
+        print(finding, file=sys.stderr)
+    if not args.quiet:
+        print(result.summary())
+    if args.timings:
+        print("  ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         if args.command == "build":
-            from .pipeline import run_build
-
             return run_build(args)
         if args.command == "check":
             from .check import run_check

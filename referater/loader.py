@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
 
 from .analysis import Analysis, analyse
-from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write, paused_gc, racy, stamp
+from .cache import CACHE_DIR, ContentCache, ParsedFile, atomic_write, racy, stamp
 from .config import SiteConfig
 from .content import parse_meeting
 from .errors import Finding, SiteError, display_path
+from .memory import paused_gc
 from .model import Meeting
 from .topics import TopicMatcher
+from .workers import MIN_ITEMS, forked_map
 
 CONTENT_DIR = "content"
 FULL_DIR = "meetings"  # .cache/meetings/<digest>.pickle: full meetings, for the pages that show them
@@ -86,7 +86,7 @@ def load_content(
     keep_text: bool = True,
 ) -> LoadResult:
     """Every meeting file, parsed and analysed; unchanged files come from the cache without being read.
-    With keep_text=False the meetings are light (see FullMeetings) and, with a cache, the full ones are
+    With keep_text=False the meetings are light (see ContentStore) and, with a cache, the full ones are
     kept in .cache/meetings/ for the renderer."""
     result = LoadResult()
     previous = cache.files if cache and cache.keep_text == keep_text else {}
@@ -113,7 +113,7 @@ def load_content(
         else:
             todo.append((shown, Path(name), stat, now))
     with paused_gc():  # the parsed meetings hold no cycles (and forked workers need no collector)
-        for shown, parsed, data in _parse_all(todo, config, previous, jobs, keep_text, full_dir):
+        for shown, parsed, data in _parse_all(todo, Parser(config, previous, keep_text, full_dir), jobs):
             current[shown] = parsed
             if cache is not None and data is not None:
                 cache.note(shown, parsed, data)
@@ -149,80 +149,64 @@ def load_content(
     return result
 
 
-_PARSE: dict[str, Any] = {}
+@dataclass
+class Parser:
+    """The parse of one file, as a task for the forked workers (workers.forked_map hands it to them when
+    they fork: the config and the previous entries are inherited, not pickled)."""
+
+    config: SiteConfig
+    previous: dict[str, ParsedFile]
+    keep_text: bool
+    full_dir: Path | None
+    matcher: TopicMatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.matcher = TopicMatcher(self.config.topics)
+
+    def __call__(self, job: tuple[str, Path, os.stat_result, int]) -> tuple[str, bytes]:
+        """A parsed file pickled once: these bytes are the worker's answer and the content cache's entry,
+        and the parent's copy is read back from them, so a fresh parse is the same object graph as a cached
+        one."""
+        shown, parsed = self.parse(job)
+        return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def parse(self, job: tuple[str, Path, os.stat_result, int]) -> tuple[str, ParsedFile]:
+        shown, path, stat, now = job
+        known = None if racy(stat, now) else stamp(stat)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            unreadable = f"filen kan ikke læses ({exc.strerror or exc}); har du lov at læse den?"
+            return shown, ParsedFile(None, "", None, [Finding(shown, 1, unreadable)], None)
+        digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        cached = self.previous.get(shown)
+        if cached and cached.digest == digest:  # touched but not changed
+            return shown, ParsedFile(known, digest, cached.meeting, cached.findings, cached.analysis)
+        try:
+            meeting, findings = parse_meeting(raw, shown, self.config)
+        except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
+            meeting = None
+            findings = [Finding(shown, 1, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]
+        analysis = analyse(meeting, self.matcher) if meeting is not None and not meeting.draft else None
+        if meeting is not None and not self.keep_text:
+            if self.full_dir is not None and not meeting.draft:
+                atomic_write(
+                    self.full_dir / f"{digest}.pickle",
+                    pickle.dumps(meeting, protocol=pickle.HIGHEST_PROTOCOL),
+                )
+            meeting = light(meeting)
+        return shown, ParsedFile(known, digest, meeting, findings, analysis)
 
 
-def _parse_one(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, ParsedFile]:
-    shown, path, stat, now = job
-    known = None if racy(stat, now) else stamp(stat)
-    config: SiteConfig = _PARSE["config"]
-    previous: dict[str, ParsedFile] = _PARSE["previous"]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return shown, ParsedFile(
-            None,
-            "",
-            None,
-            [Finding(shown, 1, f"filen kan ikke læses ({exc.strerror or exc}); har du lov at læse den?")],
-            None,
-        )
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    cached = previous.get(shown)
-    if cached and cached.digest == digest:  # touched but not changed
-        return shown, ParsedFile(known, digest, cached.meeting, cached.findings, cached.analysis)
-    try:
-        meeting, findings = parse_meeting(raw, shown, config)
-    except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
-        meeting, findings = None, [Finding(shown, 1, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]
-    analysis = analyse(meeting, _PARSE["matcher"]) if meeting is not None and not meeting.draft else None
-    if meeting is not None and not _PARSE["keep_text"]:
-        full_dir: Path | None = _PARSE["full_dir"]
-        if full_dir is not None and not meeting.draft:
-            atomic_write(
-                full_dir / f"{digest}.pickle", pickle.dumps(meeting, protocol=pickle.HIGHEST_PROTOCOL)
-            )
-        meeting = light(meeting)
-    return shown, ParsedFile(known, digest, meeting, findings, analysis)
-
-
-def _parse_pickled(job: tuple[str, Path, os.stat_result, int]) -> tuple[str, bytes]:
-    """A parsed file pickled once: these bytes are the worker's answer and the content cache's entry, and
-    the parent's copy is read back from them, so a fresh parse is the same object graph as a cached one.
-    (Page shapes are hashed without pickle's memo, so object sharing no longer reaches fingerprints.)"""
-    shown, parsed = _parse_one(job)
-    return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _parse_all(
-    todo: list,
-    config: SiteConfig,
-    previous: dict[str, ParsedFile],
-    jobs: int,
-    keep_text: bool,
-    full_dir: Path | None,
-):
-    _PARSE.update(
-        config=config,
-        previous=previous,
-        matcher=TopicMatcher(config.topics),
-        keep_text=keep_text,
-        full_dir=full_dir,
-    )
-    try:
-        # From 64 files (the renderer's threshold too) two workers win over the cost of forking: 1 % of ten
-        # thousand meetings is a hundred files.
-        if jobs <= 1 or len(todo) < 64:
-            for shown, data in map(_parse_pickled, todo):
-                yield shown, pickle.loads(data), data  # noqa: S301 - our own bytes
-            return
-        # Forked workers inherit the config; only the parsed results travel back, pickled once: the same
-        # bytes go into the content cache.
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for shown, data in pool.imap(_parse_pickled, todo, chunksize=16):
-                yield shown, pickle.loads(data), data  # noqa: S301 - from our own worker
-    finally:
-        _PARSE.clear()
+def _parse_all(todo: list, parser: Parser, jobs: int) -> Iterator[tuple[str, ParsedFile, bytes]]:
+    """Forked workers from MIN_ITEMS files; only the parsed results travel back, pickled once: the same
+    bytes go into the content cache."""
+    if jobs <= 1 or len(todo) < MIN_ITEMS:
+        answers: Iterator[tuple[str, bytes]] = map(parser, todo)
+    else:
+        answers = forked_map(parser, todo, jobs, chunksize=16)
+    for shown, data in answers:
+        yield shown, pickle.loads(data), data  # noqa: S301 - our own bytes
 
 
 def light(meeting: Meeting) -> Meeting:
@@ -241,8 +225,18 @@ def light(meeting: Meeting) -> Meeting:
     )
 
 
-class FullMeetings:
-    """Loads full meetings for rendering: from the pickle the parse left in .cache/, else from the file."""
+Texts = Callable[[Meeting], Meeting]  # a light meeting → the same meeting with its text
+
+
+def as_is(meeting: Meeting) -> Meeting:
+    """The content store of meetings loaded in full (check, tests): each meeting already has its text."""
+    return meeting
+
+
+class ContentStore:
+    """The full texts of the model's light meetings, handed by the build to whoever shows them (meeting
+    pages, feeds, open data, search records): from the pickle the parse left in .cache/, else from the
+    file. The site model never holds one: it knows meetings only as far as lists and links show them."""
 
     def __init__(self, site_dir: Path, config: SiteConfig, use_cache: bool):
         self.site_dir, self.config, self.use_cache = site_dir, config, use_cache

@@ -123,7 +123,7 @@ class Meeting(Record):
     source: str = ""
     draft: bool = False
     joint_with: tuple[str, ...] = ()  # the other bodies of a joint meeting (fællesmøde), by slug
-    light: bool = False  # items without their sections (loader.light); loader.FullMeetings has the rest
+    light: bool = False  # items without their sections (loader.light); loader.ContentStore has the rest
     line_of: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     key: tuple[str, str, str] = field(init=False, compare=False, repr=False)

@@ -11,9 +11,9 @@ from typing import Any
 
 from . import urls
 from .body_pages import body_groups, body_pages, body_shape
-from .cache import paused_gc
 from .dates import month_name
 from .meeting_page import meeting_pages
+from .memory import paused_gc
 from .model import Meeting
 from .page import Page, crumb_link, make_page, root_link
 from .site import Key, Site

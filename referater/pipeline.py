@@ -1,66 +1,45 @@
-"""The build, stage by stage: config → content → site model → pages → render → write → post-steps."""
+"""The build: config → content → site model → pages → render → write, one method of `Build` per kind of
+output (pages, open data, feeds and calendars with the sitemap, the search index), run in that order into
+a staging tree that is swapped in whole at the end."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
-import gc
-import hashlib
-import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from . import urls
-from .buildstate import digest_of, input_signature, output_identity, save_state, state_file
-from .cache import CACHE_DIR, ContentCache, engine_digest, read_json
-from .config import SiteConfig, load_config
+from . import buildstate, urls
+from .cache import CACHE_DIR, ContentCache, read_json
+from .config import load_config
 from .errors import Finding, SiteError, os_failure
-from .loader import FullMeetings, load_content
+from .loader import ContentStore, load_content
+from .memory import frozen_heap
 from .page import Page
 from .pages import build_pages
-from .render import BUILTIN_STATIC, Renderer
-from .site import Site, body_nav, build_site
-from .write import LOCK_WAIT_S, Staging, build_lock, fault_point
+from .progress import BuildResult, Progress, Stopwatch
+from .render import Renderer, static_files, template_globals
+from .site import Site, build_site
+from .workers import MIN_ITEMS, forked_map
+from .write import LOCK_WAIT_S, Staging, build_lock
+
+_CHUNKS_PER_WORKER = 2  # a fresh fork every few chunks: a worker copies what it touches of the parent
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    jobs: int
-    use_cache: bool
-    search: bool
-    preview: bool
-    progress: bool
+    jobs: int = 0  # worker processes; 0: all cores
+    use_cache: bool = True
+    strict: bool = False  # warnings are errors
+    search: bool = True
+    base_url: str | None = None  # instead of the config's (serve)
+    preview: bool = False  # serve's build: its own output folder and state
+    progress: bool = False
     drafts: bool = False  # show drafts (with their banner): the preview only, never output/
-
-
-@dataclass
-class BuildResult:
-    pages: int = 0
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    rendered: int = 0
-    seconds: float = 0.0
-    warnings: list[Finding] = field(default_factory=list)
-    noop: bool = False
-    timings: list[tuple[str, float]] = field(default_factory=list)  # stage, seconds (for --timings)
-
-    def summary(self) -> str:
-        seconds = f"{self.seconds:.2f}".replace(".", ",")
-        if self.noop:
-            return (
-                f"byggede {self.pages} sider: intet er ændret, {self.unchanged} filer beholdt på {seconds} s"
-            )
-        return (
-            f"byggede {self.pages} sider: {self.written} filer skrevet, {self.unchanged} uændrede, "
-            f"{self.removed} fjernet ({self.rendered} sider lavet igen) på {seconds} s"
-        )
+    lock_wait: float = LOCK_WAIT_S  # seconds to wait for another build into the same output
 
 
 def load_site(
@@ -79,120 +58,22 @@ def load_site(
     cache = ContentCache(site_dir, config.digest, enabled=use_cache)
     loaded = load_content(site_dir, config, cache, jobs, keep_text=False)
     lap("content")
-    bad = [f for f in loaded.findings if f.level == "error" or strict]
-    if bad:
+    if any(f.level == "error" or strict for f in loaded.findings):
         raise SiteError(loaded.findings)
     site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=drafts)
-    site.full = FullMeetings(site_dir, config, use_cache)
+    site.full = ContentStore(site_dir, config, use_cache)
     lap("site model")
     return site, loaded.findings
 
 
-def static_files(site_dir: Path) -> dict[str, Path]:
-    """Assets by output path; a site's own static/ overrides the engine's."""
-    found: dict[str, Path] = {}
-    for root in (BUILTIN_STATIC, site_dir / "static"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    found[urls.static(path.relative_to(root).as_posix())] = path
-    return found
-
-
-def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False) -> dict[str, Any]:
-    config: SiteConfig = site.config
-
-    def asset(name: str) -> str:
-        data = assets.get(urls.static(name), b"")
-        return f"{site.url(urls.static(name))}?v={hashlib.blake2b(data, digest_size=4).hexdigest()}"
-
-    return {
-        "site": {
-            "title": config.title,
-            "description": config.description,
-            "base_url": config.base_url,
-            "base_path": site.base.path,
-            "language": config.language,
-            "accessibility_url": config.accessibility_statement_url,
-        },
-        "nav": (
-            *((site.url(path), label) for path, label in body_nav(site)),
-            (site.url(urls.FORUMS), "Fora"),
-            (site.url(urls.TOPICS), "Emner"),
-            (site.url(urls.CASES), "Sager"),
-            (site.url(urls.ARCHIVE), "Arkiv"),
-        ),
-        "search_url": site.url(urls.SEARCH),
-        # the URL contract for templates: {{ link(urls.body_feed(slug)) }}
-        "urls": urls,
-        "link": site.url,
-        "preview": preview,
-        "home_url": site.url(urls.HOME),
-        "css_url": asset("style.css"),
-        # a link of this site as an absolute URL; anything else (an external URL) as it is
-        "absolute": lambda link: site.base.absolute(link) if link.startswith("/") else link,
-    }
-
-
-# --- parallel rendering: state is set before the workers fork, so pages are not pickled to them ---
-_WORK: dict[str, Any] = {}
-_CHUNKS_PER_WORKER = 2
-
-
-def _render_one(renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
-    """A page and the files that go with it (a meeting's meeting.json), made from the same data."""
-    return [(page.path, renderer.render(page)), *(page.companions() if page.companions else ())]
-
-
-def _render_chunk(indices: list[int]) -> list[tuple[int, list[tuple[str, bytes]]]]:
-    renderer: Renderer = _WORK["renderer"]
-    pages: list[Page] = _WORK["pages"]
-    return [(i, _render_one(renderer, pages[i])) for i in indices]
-
-
-def _render_all(renderer: Renderer, pages: list[Page], todo: list[int], jobs: int):
-    """Meeting pages in forked workers; index pages here, once the workers are gone. An index page lists
-    meetings from all over the site, so a worker rendering them would touch (and so copy) most of the
-    parent's memory: some 100 MB a worker at 10,000 meetings, for a few seconds of work."""
-    spread = [i for i in todo if pages[i].kind == "meeting"]
-    if jobs <= 1 or len(spread) < 64:
-        spread = []
-    if spread:
-        _WORK.update(renderer=renderer, pages=pages)
-        size = max(8, min(64, len(spread) // (jobs * 8)))
-        chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
-        try:
-            # A worker also copies what it touches itself: a fresh fork every few chunks keeps that small
-            # (a worker that lived through the whole build grew to ~240 MB).
-            with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=_CHUNKS_PER_WORKER) as pool:
-                for done in pool.imap_unordered(_render_chunk, chunks):
-                    yield from done
-        finally:
-            _WORK.clear()
-    done_here = set(spread)
-    for i in todo:
-        if i not in done_here:
-            yield i, _render_one(renderer, pages[i])
-
-
 def build(
-    site_dir: Path,
-    out: Path | None = None,
-    jobs: int = 0,
-    use_cache: bool = True,
-    strict: bool = False,
-    search: bool = True,
-    base_url: str | None = None,
-    preview: bool = False,
-    progress: bool = False,
-    drafts: bool = False,
-    lock_wait: float = LOCK_WAIT_S,
+    site_dir: Path, out: Path | None = None, options: BuildOptions | None = None, **settings
 ) -> BuildResult:
-    """Build the site into `out`. `preview` (serve) builds for the local server, into its own directory
-    and with its own state; only a preview may show `drafts`. One build at a time into an output folder;
-    a folder or a disk that cannot be written is a message (the published output/ stays as it was), not a
-    traceback."""
-    if drafts and not preview:
+    """Build the site into `out` (default: SITE/output) with `options` (or its fields as keywords). One
+    build at a time into an output folder; a folder or a disk that cannot be written is a message (the
+    published output/ stays as it was), not a traceback."""
+    options = options or BuildOptions(**settings)
+    if options.drafts and not options.preview:
         raise ValueError("drafts are shown in the preview only, never in a published build")
     started = time.perf_counter()
     site_dir = site_dir.resolve()
@@ -200,255 +81,191 @@ def build(
     try:
         # in the site's .cache/: a file beside output/ would be one more thing in the site folder
         lock = site_dir / CACHE_DIR / "build.lock"
-        with build_lock(lock, out, lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)):
-            return _build(
-                site_dir, out, jobs, use_cache, strict, search, base_url, preview, progress, drafts, started
-            )
+        with build_lock(
+            lock, out, options.lock_wait, lambda notice: print(notice, file=sys.stderr, flush=True)
+        ):
+            return Build(site_dir, out, options, started).run()
     except OSError as exc:
         raise SiteError([os_failure(exc, site_dir)]) from None
 
 
-def _build(
-    site_dir: Path,
-    out: Path,
-    jobs: int,
-    use_cache: bool,
-    strict: bool,
-    search: bool,
-    base_url: str | None,
-    preview: bool,
-    progress: bool,
-    drafts: bool,
-    started: float,
-) -> BuildResult:
-    jobs = jobs or os.cpu_count() or 1
-    state_path = state_file(site_dir, preview)
-    state = read_json(state_path) if use_cache else {}
-    signature, recent = input_signature(site_dir, (base_url, preview, search, strict, drafts))
-    if (
-        state.get("signature") == signature
-        and output_identity(out) == state.get("output")
-        and all(digest_of(path) == digest for path, digest in state.get("recent", {}).items())
-    ):
-        # Nothing that goes into the site changed since the last build, and output/ is the one it made.
-        result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
-        result.warnings = [Finding(**f) for f in state.get("warnings", [])]
-        result.seconds = time.perf_counter() - started
-        return result
+class Build:
+    """One build of a site into an output folder."""
 
-    result = BuildResult()
-    lap = Stopwatch(result.timings)
-    site, findings = load_site(site_dir, strict, base_url, use_cache, jobs, lap, drafts)
-    result.warnings = [f for f in findings if f.level != "error"]
-    pages = build_pages(site)
-    lap("pages")
-    # The model and pages live until the end: the collector need not walk them again and again, and the
-    # forked render workers must not touch (and so copy) them for it. Thawed at the end (serve goes on).
-    options = BuildOptions(jobs, use_cache, search, preview, progress, drafts)
-    _release_free_memory()
-    gc.freeze()
-    try:
-        current = _render_and_write(site, pages, site_dir, out, state, result, lap, options)
-        if use_cache:
-            save_state(
-                state_path,
-                {
-                    "signature": signature,
-                    "recent": recent,
-                    "out": str(out),
-                    "output": output_identity(out),
-                    "fingerprints": current,
-                    "pages": result.pages,
-                    "files": result.written + result.unchanged,
-                    "warnings": [dataclasses.asdict(f) for f in result.warnings],
-                },
-                result.warnings,
-            )
-        lap("state")
-        result.seconds = time.perf_counter() - started
-        return result
-    finally:
-        gc.unfreeze()
+    site: Site
+    pages: list[Page]
 
+    def __init__(self, site_dir: Path, out: Path, options: BuildOptions, started: float):
+        self.site_dir, self.out, self.options, self.started = site_dir, out, options, started
+        self.jobs = options.jobs or os.cpu_count() or 1
+        self.state_path = buildstate.state_file(site_dir, options.preview)
+        self.state = read_json(self.state_path) if options.use_cache else {}
+        self.result = BuildResult()
+        self.lap = Stopwatch(self.result.timings)
+        self.current: dict[str, str] = {}  # page fingerprints, for the next build
 
-def _release_free_memory() -> None:
-    """Give the memory freed while loading (the content cache's bytes, parse results) back to the system
-    before the render workers fork: otherwise it stays resident in the parent and the workers' first
-    allocations land in it, copying the pages (about 30 MB at 10,000 meetings). glibc only."""
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
+    def run(self) -> BuildResult:
+        o = self.options
+        signature, recent = buildstate.input_signature(
+            self.site_dir, (o.base_url, o.preview, o.search, o.strict, o.drafts)
+        )
+        if self.unchanged(signature):
+            return self.result
+        self.site, findings = load_site(
+            self.site_dir, o.strict, o.base_url, o.use_cache, self.jobs, self.lap, o.drafts
+        )
+        self.result.warnings = [f for f in findings if f.level != "error"]
+        self.pages = build_pages(self.site)
+        self.lap("pages")
+        with frozen_heap():
+            staging = Staging(self.out)
+            try:
+                for stage in (self.render_pages, self.open_data, self.feeds, self.search_index, self.publish):
+                    stage(staging)
+            except BaseException:
+                staging.abandon()
+                raise
+            self.save_state(signature, recent)
+        self.result.seconds = time.perf_counter() - self.started
+        return self.result
 
+    def unchanged(self, signature: str) -> bool:
+        """Nothing that goes into the site changed since the last build, and output/ is the one it made."""
+        state = self.state
+        if not (
+            state.get("signature") == signature
+            and buildstate.output_identity(self.out) == state.get("output")
+            and all(buildstate.digest_of(path) == digest for path, digest in state.get("recent", {}).items())
+        ):
+            return False
+        self.result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
+        self.result.warnings = [Finding(**f) for f in state.get("warnings", [])]
+        self.result.seconds = time.perf_counter() - self.started
+        return True
 
-def _render_and_write(
-    site: Site,
-    pages: list[Page],
-    site_dir: Path,
-    out: Path,
-    state: dict[str, Any],
-    result: BuildResult,
-    lap: Stopwatch,
-    options: BuildOptions,
-) -> dict[str, str]:
-    """Stages 4–5: render the pages whose fingerprint changed, stage every file, swap it in; returns the
-    fingerprints for the next build."""
-    jobs, preview, search = options.jobs, options.preview, options.search
-    assets = {rel: path.read_bytes() for rel, path in static_files(site_dir).items()}
-    renderer = Renderer(site_dir, template_globals(site, assets, preview), site.base.host)
-    env_key = hashlib.blake2b(
-        f"{engine_digest()}\0{site.config.digest}\0{site.config.base_url}\0{preview}\0{options.drafts}\0".encode()
-        + b"".join(k.encode() + hashlib.blake2b(v).digest() for k, v in sorted(assets.items()))
-    ).digest()
-    # The fingerprints say which published files are current: only for the output directory they were made for.
-    previous = state.get("fingerprints", {}) if state.get("out") == str(out) else {}
-    staging = Staging(out)
-    try:
-        current = fingerprints(pages, site, renderer, env_key)
-        lap("fingerprints")
+    def render_pages(self, staging: Staging) -> None:
+        """The pages whose fingerprint changed (or whose file is gone), and the static assets."""
+        site, o = self.site, self.options
+        assets = {rel: path.read_bytes() for rel, path in static_files(self.site_dir).items()}
+        renderer = Renderer(self.site_dir, template_globals(site, assets, o.preview), site.base.host)
+        env_key = buildstate.environment_key(site.config, assets, o.preview, o.drafts)
+        # The fingerprints say which published files are current: only for the output they were made for.
+        previous = self.state.get("fingerprints", {}) if self.state.get("out") == str(self.out) else {}
+        self.current = buildstate.fingerprints(self.pages, site, renderer, env_key)
+        self.lap("fingerprints")
         todo = [
             i
-            for i, page in enumerate(pages)
-            if previous.get(page.path) != current[page.path]
+            for i, page in enumerate(self.pages)
+            if previous.get(page.path) != self.current[page.path]
             or not all(staging.keep(rel) for rel in (page.path, *page.companion_paths))
         ]
-        lap("compare")
-        bar = Progress(len(todo), enabled=options.progress)
-        for _, files in _render_all(renderer, pages, todo, jobs):
+        self.lap("compare")
+        bar = Progress(len(todo), enabled=o.progress)
+        for files in self._render(renderer, todo):
             for rel, data in files:
                 staging.put(rel, data)
             bar.step()
         bar.done()
-        lap("render")
-        result.rendered = len(todo)
+        self.lap("render")
+        self.result.rendered = len(todo)
         for rel, data in assets.items():
             staging.put(rel, data)
-        # The preview is the whole site (feeds, calendars, open data, sitemap), so no link in it is dead.
-        _open_data(site, staging)
-        lap("open data")
-        cache = site_dir if options.use_cache else None
-        for rel, data in post_outputs(site, pages, cache, "preview-" if preview else ""):
+
+    def _render(self, renderer: Renderer, todo: list[int]) -> Iterator[list[tuple[str, bytes]]]:
+        """Meeting pages in forked workers; index pages here, once the workers are gone. An index page
+        lists meetings from all over the site, so a worker rendering them would touch (and so copy) most of
+        the parent's memory, for a few seconds of work."""
+        pages = self.pages
+        spread = [i for i in todo if pages[i].kind == "meeting"]
+        if self.jobs <= 1 or len(spread) < MIN_ITEMS:
+            spread = []
+        if spread:
+            size = max(8, min(64, len(spread) // (self.jobs * 8)))
+            chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
+
+            def chunk(indices: list[int]) -> list[list[tuple[str, bytes]]]:
+                return [_files_of(renderer, pages[i]) for i in indices]
+
+            for done in forked_map(
+                chunk, chunks, self.jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER
+            ):
+                yield from done
+        done_here = set(spread)
+        for i in todo:
+            if i not in done_here:
+                yield _files_of(renderer, pages[i])
+
+    def open_data(self, staging: Staging) -> None:
+        """/data/meetings.json from the staged meeting.json files (made beside the meeting pages). The
+        preview is the whole site (feeds, calendars, open data, sitemap), so no link in it is dead."""
+        from .opendata import write_site_json
+
+        site = self.site
+        pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
+        with staging.open(urls.OPEN_DATA) as handle:
+            write_site_json(site, handle, pieces)
+        self.lap("open data")
+
+    def feeds(self, staging: Staging) -> None:
+        """Files made from the model rather than templates: feeds, calendars, sitemap. The feeds' pieces
+        are kept in .cache/ (fragments.py); the preview keeps its own: they may hold drafts."""
+        from .crawl import robots_txt, sitemap_xml
+        from .feeds import feed_files
+        from .fragments import FRAGMENTS_FILE, Fragments
+
+        site = self.site
+        name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
+        fragments = Fragments(
+            self.site_dir / CACHE_DIR / name if self.options.use_cache else None, site.config
+        )
+        files = feed_files(site, fragments)
+        fragments.save()
+        for rel, data in [
+            (urls.SITEMAP, sitemap_xml(site, self.pages)),
+            (urls.ROBOTS, robots_txt(site)),
+            *files,
+        ]:
             staging.put(rel, data)
-        lap("feeds")
+        self.lap("feeds")
+
+    def search_index(self, staging: Staging) -> None:
         from .search import BUNDLE_DIR, update_index
 
-        if search:
-            state = "preview-search.json" if preview else "search.json"
-            update_index(staging, site, site_dir / CACHE_DIR / state if options.use_cache else None)
-            lap("search")
-        elif preview:
+        o = self.options
+        if o.search:
+            state = "preview-search.json" if o.preview else "search.json"
+            update_index(staging, self.site, self.site_dir / CACHE_DIR / state if o.use_cache else None)
+            self.lap("search")
+        elif o.preview:
             staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date
-        result.pages = len(pages)
-        result.removed = staging.removed()
-        result.written, result.unchanged = staging.written, staging.unchanged
-        # The fingerprints describe the output/ being replaced: gone before it goes, in case the new
-        # state cannot be saved after it.
-        state_file(site_dir, options.preview).unlink(missing_ok=True)
+
+    def publish(self, staging: Staging) -> None:
+        self.result.pages = len(self.pages)
+        self.result.removed = staging.removed()
+        self.result.written, self.result.unchanged = staging.written, staging.unchanged
+        # The fingerprints describe the output/ being replaced: gone before it goes, in case the new state
+        # cannot be saved after it.
+        self.state_path.unlink(missing_ok=True)
         staging.publish()
-        lap("publish")
-    except BaseException:
-        staging.abandon()
-        raise
-    return current
+        self.lap("publish")
+
+    def save_state(self, signature: str, recent: dict[str, str]) -> None:
+        if self.options.use_cache:
+            r = self.result
+            state = {
+                "signature": signature,
+                "recent": recent,
+                "out": str(self.out),
+                "output": buildstate.output_identity(self.out),
+                "fingerprints": self.current,
+                "pages": r.pages,
+                "files": r.written + r.unchanged,
+                "warnings": [dataclasses.asdict(f) for f in r.warnings],
+            }
+            buildstate.save_state(self.state_path, state, r.warnings)
+        self.lap("state")
 
 
-def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: bytes) -> dict[str, str]:
-    """Everything a page shows: its shape from the site model, the meetings it draws on, its templates.
-    A page's own meeting counts in full; others only as far as links show them (snippets are in the shape)."""
-    full = {m.key: m.digest.encode() for m in site.meetings}
-    outline = {m.key: m.outline.encode() for m in site.meetings}
-    templates: dict[str, bytes] = {}
-    result = {}
-    for page in pages:
-        template = templates.get(page.template)
-        if template is None:
-            template = templates[page.template] = renderer.template_digest(page.template).encode()
-        h = hashlib.blake2b(env_key, digest_size=20)
-        h.update(template)
-        h.update(page.shape)
-        for key in page.deps:
-            h.update(full[key] if key == page.own else outline[key])
-        result[page.path] = h.hexdigest()
-    return result
-
-
-def _open_data(site: Site, staging: Staging) -> None:
-    """/data/meetings.json from the staged meeting.json files (made beside the meeting pages)."""
-    from .opendata import write_site_json
-
-    pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
-    with staging.open(urls.OPEN_DATA) as handle:
-        write_site_json(site, handle, pieces)
-
-
-class Stopwatch:
-    """Seconds per build stage, for `build --timings` and docs/performance.md."""
-
-    def __init__(self, into: list[tuple[str, float]]):
-        self.into, self.last = into, time.perf_counter()
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.into.append((stage, now - self.last))
-        self.last = now
-        fault_point(stage)
-
-
-class Progress:
-    """A progress line for long builds on a terminal; silent elsewhere (CI logs, tests)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.count = total, 0
-        self.enabled = enabled and total >= 500 and sys.stderr.isatty()
-        self.every = max(1, total // 100)
-
-    def step(self) -> None:
-        self.count += 1
-        if self.enabled and (self.count % self.every == 0 or self.count == self.total):
-            filled = 30 * self.count // self.total
-            print(
-                f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total} sider",
-                end="",
-                file=sys.stderr,
-            )
-
-    def done(self) -> None:
-        if self.enabled:
-            print(file=sys.stderr)
-
-
-def post_outputs(
-    site: Site, pages: list[Page], site_dir: Path | None = None, prefix: str = ""
-) -> list[tuple[str, bytes]]:
-    """Files made from the model rather than templates: feeds, calendars, sitemap (leaf modules). With
-    `site_dir`, the feeds' per-meeting pieces are kept in its .cache/ (fragments.py); None is --no-cache.
-    The preview keeps its pieces apart (`prefix`): they may hold drafts."""
-    from .crawl import robots_txt, sitemap_xml
-    from .feeds import feed_files
-    from .fragments import FRAGMENTS_FILE, Fragments
-
-    fragments = Fragments(site_dir / CACHE_DIR / (prefix + FRAGMENTS_FILE) if site_dir else None, site.config)
-    feeds = feed_files(site, fragments)
-    fragments.save()
-    return [(urls.SITEMAP, sitemap_xml(site, pages)), (urls.ROBOTS, robots_txt(site)), *feeds]
-
-
-def run_build(args: Any) -> int:
-    result = build(
-        args.site,
-        args.out,
-        args.jobs,
-        not args.no_cache,
-        args.strict,
-        not args.no_search,
-        progress=not args.quiet,
-        lock_wait=args.wait,
-    )
-    for finding in result.warnings:
-        print(finding, file=sys.stderr)
-    if not args.quiet:
-        print(result.summary())
-    if args.timings:
-        print("  ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.timings), file=sys.stderr)
-    return 0
+def _files_of(renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
+    """A page and the files that go with it (a meeting's meeting.json), made from the same data."""
+    return [(page.path, renderer.render(page)), *(page.companions() if page.companions else ())]

@@ -1,4 +1,5 @@
-"""Stage 4: Jinja2 templates → page bytes. Pure per page, run in parallel over the cores."""
+"""Stage 4: Jinja2 templates → page bytes, pure per page (the build runs it in forked workers), and the
+globals every template sees."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import jinja2
 from jinja2 import meta as jinja_meta
 from markupsafe import Markup
 
+from . import urls
 from .errors import Finding, SiteError, display_path
 from .mdrender import LinkContext, MarkdownRenderer
 from .page import Page
+from .site import Site, body_nav
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _REFERENCES: dict[bytes, tuple[str, ...]] = {}  # template source digest → templates it refers to
@@ -127,3 +130,49 @@ class Renderer:
                 line = next((i for i, text in enumerate(source.splitlines(), 1) if ref in text), 0)
                 path = self.env.loader.get_source(self.env, name)[1]  # type: ignore[union-attr]
                 raise self._template_error(exc, name, (path or name, line)) from None
+
+
+def static_files(site_dir: Path) -> dict[str, Path]:
+    """Assets by output path; a site's own static/ overrides the engine's."""
+    found: dict[str, Path] = {}
+    for root in (BUILTIN_STATIC, site_dir / "static"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    found[urls.static(path.relative_to(root).as_posix())] = path
+    return found
+
+
+def template_globals(site: Site, assets: dict[str, bytes], preview: bool = False) -> dict[str, Any]:
+    config = site.config
+
+    def asset(name: str) -> str:
+        data = assets.get(urls.static(name), b"")
+        return f"{site.url(urls.static(name))}?v={hashlib.blake2b(data, digest_size=4).hexdigest()}"
+
+    return {
+        "site": {
+            "title": config.title,
+            "description": config.description,
+            "base_url": config.base_url,
+            "base_path": site.base.path,
+            "language": config.language,
+            "accessibility_url": config.accessibility_statement_url,
+        },
+        "nav": (
+            *((site.url(path), label) for path, label in body_nav(site)),
+            (site.url(urls.FORUMS), "Fora"),
+            (site.url(urls.TOPICS), "Emner"),
+            (site.url(urls.CASES), "Sager"),
+            (site.url(urls.ARCHIVE), "Arkiv"),
+        ),
+        "search_url": site.url(urls.SEARCH),
+        # the URL contract for templates: {{ link(urls.body_feed(slug)) }}
+        "urls": urls,
+        "link": site.url,
+        "preview": preview,
+        "home_url": site.url(urls.HOME),
+        "css_url": asset("style.css"),
+        # a link of this site as an absolute URL; anything else (an external URL) as it is
+        "absolute": lambda link: site.base.absolute(link) if link.startswith("/") else link,
+    }

@@ -15,9 +15,9 @@ from typing import NamedTuple
 from . import urls
 from .analysis import Analysis, analyse
 from .bodies import KINDS, heirs, status_on
-from .cache import paused_gc
 from .config import SiteConfig
 from .dates import short_date
+from .memory import paused_gc
 from .model import Meeting
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher

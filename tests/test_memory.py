@@ -1,0 +1,80 @@
+"""The build's memory tricks (referater/memory.py) and its worker pools (referater/workers.py) still do
+what they say on this interpreter and libc."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import threading
+
+import pytest
+
+from referater import memory
+from referater.workers import forked_map
+
+
+def test_paused_gc_stops_the_collector_and_restores_it() -> None:
+    assert gc.isenabled()
+    with memory.paused_gc():
+        assert not gc.isenabled()
+        with memory.paused_gc():  # nested: the inner one leaves it off
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_paused_gc_as_a_decorator_keeps_a_disabled_collector_disabled() -> None:
+    @memory.paused_gc()
+    def inside() -> bool:
+        return gc.isenabled()
+
+    assert inside() is False
+    gc.disable()
+    try:
+        inside()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_frozen_heap_moves_every_object_out_of_the_collectors_reach_and_back() -> None:
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    kept = [{"n": i} for i in range(1000)]
+    with memory.frozen_heap():
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_free_memory_is_given_back_through_glibc_malloc_trim() -> None:
+    assert memory.release_free_memory() is True
+
+
+def test_release_free_memory_is_a_no_op_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_libc(_name: str) -> object:
+        raise OSError("no libc here")
+
+    monkeypatch.setattr(memory.ctypes, "CDLL", no_libc)
+    assert memory.release_free_memory() is False
+
+
+def test_workers_get_their_task_by_fork_not_by_pickle() -> None:
+    lock = threading.Lock()  # cannot be pickled: the task reaches the workers only by being inherited
+    parent = os.getpid()
+
+    def task(n: int) -> tuple[int, bool]:
+        with lock:
+            return n * n, os.getpid() != parent
+
+    answers = list(forked_map(task, range(40), 2, chunksize=4))
+    assert [square for square, _ in answers] == [n * n for n in range(40)]
+    assert all(in_worker for _, in_worker in answers)
+
+
+def test_workers_unordered_and_renewed_give_every_answer() -> None:
+    answers = forked_map(lambda n: (n, os.getpid()), range(30), 2, ordered=False, tasks_per_worker=2)
+    got = list(answers)
+    assert sorted(n for n, _ in got) == list(range(30))
+    assert len({pid for _, pid in got}) > 2  # workers forked anew after two tasks each
