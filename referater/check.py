@@ -19,7 +19,7 @@ from .check_items import item_findings, link_targets
 from .config import load_config
 from .dates import DateScanner
 from .errors import Finding, SiteError, display_path
-from .loader import load_content
+from .loader import as_is, load_content
 from .pages import build_pages
 from .search import BUNDLE_DIR
 from .site import Site, build_site
@@ -109,7 +109,7 @@ def _missing_meetings(site: Site) -> list[Finding]:
 def _dead_internal_links(site: Site, drafts: list) -> list[Finding]:
     """Links to pages of the site that the build does not make, and to agenda items a meeting does not
     have (`/klynger/…/#punkt-9`, or `#punkt-9` within the meeting)."""
-    paths = {urls.path_of(p.path) for p in build_pages(site)}
+    paths = {urls.path_of(p.path) for p in build_pages(site, as_is)}
     base = site.base
     items = {urls.meeting(*m.key): {i.number for i in m.items} for m in site.meetings}
     draft_paths = {urls.meeting(*m.key) for m in drafts}

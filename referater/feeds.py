@@ -18,26 +18,49 @@ import icalendar
 
 from . import __version__, urls
 from .fragments import Fragments
+from .loader import Texts, as_is
 from .model import AgendaItem, Meeting
-from .site import Site
+from .site import Key, Site
 
 FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open data hold everything
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
 
 
-def feed_files(site: Site, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
-    cache = cache or Fragments(None, site.config)
-    files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(site, cache))]
+class Entries:
+    """The per-meeting pieces of every feed and calendar: from the Fragments cache, else made from the
+    meeting's full text, which only the content store has (the model's meetings are light)."""
+
+    def __init__(self, site: Site, store: Texts, cache: Fragments | None = None):
+        self.site, self.store = site, store
+        self.cache = cache or Fragments(None, site.config)
+
+    def meeting(self, meeting: Meeting) -> bytes:
+        key = ("meeting", *_meeting_key(self.site, meeting))
+        return self.cache.get(key, lambda: _render_meeting_entry(self.site, self.store(meeting)))
+
+    def item(self, key: Key, number: int) -> bytes:
+        meeting = self.site.by_key[key]
+        piece = ("item", number, *_meeting_key(self.site, meeting))
+        return self.cache.get(piece, lambda: _render_item_entry(self.site, self.store(meeting), number))
+
+    def event(self, meeting: Meeting) -> bytes:
+        key = ("event", *_meeting_key(self.site, meeting))
+        return self.cache.get(key, lambda: _event(self.site, meeting))
+
+
+def feed_files(site: Site, store: Texts, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
+    entries = Entries(site, store, cache)
+    files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(entries))]
     for slug in site.config.clusters:
-        files.append((site.body_feed_path(slug), cluster_feed(site, slug, cache)))
-        files.append((site.calendar_path(slug), cluster_calendar(site, slug, cache)))
+        files.append((site.body_feed_path(slug), cluster_feed(entries, slug)))
+        files.append((site.calendar_path(slug), cluster_calendar(site, slug, entries)))
     for slug in site.config.forums:
-        files.append((urls.forum_feed(slug), forum_feed(site, slug, cache)))
+        files.append((urls.forum_feed(slug), forum_feed(entries, slug)))
     order = {m.key: i for i, m in enumerate(site.meetings)}
     for slug in site.config.topics:
-        files.append((urls.topic_feed(slug), topic_feed(site, slug, order, cache)))
+        files.append((urls.topic_feed(slug), topic_feed(entries, slug, order)))
     for case, slug in site.case_slugs.items():
-        files.append((urls.case_feed(slug), case_feed(site, case, order, cache)))
+        files.append((urls.case_feed(slug), case_feed(entries, case, order)))
     return files
 
 
@@ -48,90 +71,112 @@ def _stamp(meeting: Meeting) -> str:
 # --- Atom -------------------------------------------------------------------------------------------
 
 
-def all_feed(site: Site, cache: Fragments | None = None) -> bytes:
-    cache = cache or Fragments(None, site.config)
+def _meetings_feed(
+    entries: Entries,
+    path: str,
+    title: str,
+    subtitle: str,
+    alternate: str,
+    author: str,
+    meetings: list[Meeting],
+) -> bytes:
+    """A feed with one entry per meeting, newest first."""
     return _atom(
-        site,
-        path=urls.ALL_FEED,
-        title=f"{site.config.title}: nye referater",
-        subtitle="Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først.",
-        alternate=site.url(urls.HOME),
-        author=site.config.title,
-        entries=[_meeting_entry(site, m, cache) for m in site.meetings[:FEED_LIMIT]],
-        updated=_stamp(site.meetings[0]) if site.meetings else _EPOCH,
+        entries.site,
+        path=path,
+        title=title,
+        subtitle=subtitle,
+        alternate=alternate,
+        author=author,
+        entries=[entries.meeting(m) for m in meetings[:FEED_LIMIT]],
+        updated=_stamp(meetings[0]) if meetings else _EPOCH,
     )
 
 
-def cluster_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
-    cache = cache or Fragments(None, site.config)
+def _items_feed(
+    entries: Entries, path: str, title: str, subtitle: str, alternate: str, items: list[tuple[Key, int]]
+) -> bytes:
+    """A feed with one entry per agenda item (already ranked newest first)."""
+    site = entries.site
+    return _atom(
+        site,
+        path=path,
+        title=title,
+        subtitle=subtitle,
+        alternate=alternate,
+        author=site.config.title,
+        entries=[entries.item(key, number) for key, number in items],
+        updated=_stamp(site.by_key[items[0][0]]) if items else _EPOCH,
+    )
+
+
+def all_feed(entries: Entries) -> bytes:
+    site = entries.site
+    return _meetings_feed(
+        entries,
+        urls.ALL_FEED,
+        f"{site.config.title}: nye referater",
+        "Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først.",
+        site.url(urls.HOME),
+        site.config.title,
+        site.meetings,
+    )
+
+
+def cluster_feed(entries: Entries, slug: str) -> bytes:
+    site = entries.site
     cluster = site.config.clusters[slug]
-    meetings = site.by_cluster.get(slug, [])
-    return _atom(
-        site,
-        path=site.body_feed_path(slug),
-        title=f"{cluster.full_name}: nye referater",
-        subtitle=cluster.description or f"Referater fra {cluster.full_name}.",
-        alternate=site.cluster_url(slug),
-        author=cluster.full_name,
-        entries=[_meeting_entry(site, m, cache) for m in meetings[:FEED_LIMIT]],
-        updated=_stamp(meetings[0]) if meetings else _EPOCH,
+    return _meetings_feed(
+        entries,
+        site.body_feed_path(slug),
+        f"{cluster.full_name}: nye referater",
+        cluster.description or f"Referater fra {cluster.full_name}.",
+        site.cluster_url(slug),
+        cluster.full_name,
+        site.by_cluster.get(slug, []),
     )
 
 
-def forum_feed(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
-    cache = cache or Fragments(None, site.config)
+def forum_feed(entries: Entries, slug: str) -> bytes:
+    site = entries.site
     forum = site.config.forums[slug]
-    meetings = site.by_forum.get(slug, [])
-    return _atom(
-        site,
-        path=urls.forum_feed(slug),
-        title=f"{forum.name}: nye referater",
-        subtitle=f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
-        alternate=site.forum_url(slug),
-        author=site.config.title,
-        entries=[_meeting_entry(site, m, cache) for m in meetings[:FEED_LIMIT]],
-        updated=_stamp(meetings[0]) if meetings else _EPOCH,
+    return _meetings_feed(
+        entries,
+        urls.forum_feed(slug),
+        f"{forum.name}: nye referater",
+        f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
+        site.forum_url(slug),
+        site.config.title,
+        site.by_forum.get(slug, []),
     )
 
 
-def case_feed(
-    site: Site, case: str, order: dict[tuple[str, str, str], int], cache: Fragments | None = None
-) -> bytes:
+def case_feed(entries: Entries, case: str, order: dict[Key, int]) -> bytes:
     """One entry per agenda item of the case, newest first: a citizen follows one case across bodies."""
-    cache = cache or Fragments(None, site.config)
+    site = entries.site
     refs = sorted(site.cases.get(case, []), key=lambda r: (order[r.meeting], r.number))[:FEED_LIMIT]
-    newest = site.by_key[refs[0].meeting] if refs else None
-    url = site.case_url(case) or site.url(urls.CASES)
-    return _atom(
-        site,
-        path=urls.case_feed(site.case_slugs[case]),
-        title=f"Sag {case}: nye behandlinger",
-        subtitle=f"Sagens forløb for sag {case}: hver gang et møde behandler sagen.",
-        alternate=url,
-        author=site.config.title,
-        entries=[_item_entry(site, site.by_key[r.meeting], r.number, cache) for r in refs],
-        updated=_stamp(newest) if newest else _EPOCH,
+    return _items_feed(
+        entries,
+        urls.case_feed(site.case_slugs[case]),
+        f"Sag {case}: nye behandlinger",
+        f"Sagens forløb for sag {case}: hver gang et møde behandler sagen.",
+        site.case_url(case) or site.url(urls.CASES),
+        [(r.meeting, r.number) for r in refs],
     )
 
 
-def topic_feed(
-    site: Site, slug: str, order: dict[tuple[str, str, str], int], cache: Fragments | None = None
-) -> bytes:
+def topic_feed(entries: Entries, slug: str, order: dict[Key, int]) -> bytes:
     """One entry per agenda item about the topic, newest meeting first (title matches and mentions)."""
-    cache = cache or Fragments(None, site.config)
+    site = entries.site
     topic = site.config.topics[slug]
-    entries = site.topic_entries.get(slug, [])
-    ranked = sorted(entries, key=lambda e: (order[e.meeting], e.item))[:FEED_LIMIT]
-    newest = site.by_key[ranked[0].meeting] if ranked else None
-    return _atom(
-        site,
-        path=urls.topic_feed(slug),
-        title=f"{topic.name}: nye dagsordenspunkter",
-        subtitle=topic.description or f"Dagsordenspunkter om {topic.name}.",
-        alternate=site.topic_url(slug),
-        author=site.config.title,
-        entries=[_item_entry(site, site.by_key[e.meeting], e.item, cache) for e in ranked],
-        updated=_stamp(newest) if newest else _EPOCH,
+    ranked = sorted(site.topic_entries.get(slug, []), key=lambda e: (order[e.meeting], e.item))[:FEED_LIMIT]
+    return _items_feed(
+        entries,
+        urls.topic_feed(slug),
+        f"{topic.name}: nye dagsordenspunkter",
+        topic.description or f"Dagsordenspunkter om {topic.name}.",
+        site.topic_url(slug),
+        [(e.meeting, e.item) for e in ranked],
     )
 
 
@@ -207,13 +252,7 @@ def _meeting_key(site: Site, meeting: Meeting) -> tuple:
     return (meeting.digest, meeting.path, meeting.key, tuple(site.meeting_topics.get(meeting.key, ())))
 
 
-def _meeting_entry(site: Site, meeting: Meeting, cache: Fragments) -> bytes:
-    key = ("meeting", *_meeting_key(site, meeting))
-    return cache.get(key, lambda: _render_meeting_entry(site, meeting))
-
-
 def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
-    meeting = site.full(meeting)  # the model's meetings are light: the decisions are loaded for the feed
     url = site.base.absolute(site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
@@ -232,13 +271,7 @@ def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
     )
 
 
-def _item_entry(site: Site, meeting: Meeting, number: int, cache: Fragments) -> bytes:
-    key = ("item", number, *_meeting_key(site, meeting))
-    return cache.get(key, lambda: _render_item_entry(site, meeting, number))
-
-
 def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
-    meeting = site.full(meeting)
     item = next(i for i in meeting.items if i.number == number)
     url = site.base.absolute(site.item_url(meeting.key, number))
     body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)
@@ -317,8 +350,8 @@ def _event(site: Site, meeting: Meeting) -> bytes:
     return event.to_ical()
 
 
-def cluster_calendar(site: Site, slug: str, cache: Fragments | None = None) -> bytes:
-    cache = cache or Fragments(None, site.config)
+def cluster_calendar(site: Site, slug: str, entries: Entries | None = None) -> bytes:
+    entries = entries or Entries(site, as_is)  # events show no text
     body = site.config.clusters[slug]
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -331,7 +364,7 @@ def cluster_calendar(site: Site, slug: str, cache: Fragments | None = None) -> b
     head = calendar.to_ical()
     end = b"END:VCALENDAR\r\n"
     events = [
-        cache.get(("event", *_meeting_key(site, m)), lambda m=m: _event(site, m))
+        entries.event(m)
         for m in reversed(site.by_cluster.get(slug, []))  # oldest first, as calendars list them
     ]
     # The events are cached one by one, so they go in between the head and the end as bytes.

@@ -230,6 +230,8 @@ Texts = Callable[[Meeting], Meeting]  # a light meeting → the same meeting wit
 
 def as_is(meeting: Meeting) -> Meeting:
     """The content store of meetings loaded in full (check, tests): each meeting already has its text."""
+    if meeting.light:
+        raise ValueError(f"{meeting.path}: a light meeting's text is in the build's ContentStore")
     return meeting
 
 

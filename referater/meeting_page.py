@@ -10,6 +10,7 @@ from typing import Any
 
 from . import urls
 from .dates import long_date, month_name
+from .loader import Texts
 from .mdrender import LinkContext
 from .model import AgendaItem, Meeting, Participant, Section
 from .opendata import meeting_json
@@ -75,7 +76,7 @@ class MeetingView:
 
 
 def meeting_view(site: Site, m: Meeting) -> MeetingView:
-    m = site.full(m)
+    """`m` in full, from the content store (the model's meetings are light)."""
     previous, following = site.neighbours.get(m.key, (None, None))
     return MeetingView(
         key=m.key,
@@ -263,8 +264,8 @@ _STEP = attrgetter("meeting", "number")
 _TOPIC = attrgetter("topic", "in_title", "mentions")
 
 
-def meeting_pages(site: Site) -> list[Page]:
-    """A page per published meeting, each with its meeting.json."""
+def meeting_pages(site: Site, store: Texts) -> list[Page]:
+    """A page per published meeting, each with its meeting.json, from its full text in `store`."""
     cluster_names: dict[str, dict[str, str]] = {}
     for slug, cluster in site.config.clusters.items():
         for name in (cluster.full_name, *cluster.aliases):
@@ -301,7 +302,7 @@ def meeting_pages(site: Site) -> list[Page]:
                 cluster_links=other_clusters.get(m.cluster, {}),
                 cluster_pattern=mentions,
             )
-            return {"meeting": meeting_view(site, m), "links": links}
+            return {"meeting": meeting_view(site, store(m)), "links": links}
 
         shape, deps = meeting_shape(site, m, steps)
         summary = "; ".join(i.title for i in m.items[:6])
@@ -317,7 +318,7 @@ def meeting_pages(site: Site) -> list[Page]:
             deps,
             # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
             extra={
-                "companions": functools.partial(_meeting_data, site, m, data),
+                "companions": functools.partial(_meeting_data, site, store, m, data),
                 "companion_paths": (data,),
                 "own": m.key,
             },
@@ -327,5 +328,5 @@ def meeting_pages(site: Site) -> list[Page]:
     return pages
 
 
-def _meeting_data(site: Site, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
-    return [(rel, meeting_json(site, m))]
+def _meeting_data(site: Site, store: Texts, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
+    return [(rel, meeting_json(site, store(m)))]

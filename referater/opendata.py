@@ -140,7 +140,7 @@ def _item(site: Site, m: Meeting, item: AgendaItem) -> dict[str, Any]:
 
 
 def meeting_data(site: Site, m: Meeting) -> dict[str, Any]:
-    m = site.full(m)
+    """`m` in full, from the content store (the model's meetings are light)."""
     url = site.base.absolute(site.meeting_url(m.key))
     cluster, forum = site.config.clusters[m.cluster], site.config.forums[m.forum]
     return {

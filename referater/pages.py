@@ -12,6 +12,7 @@ from typing import Any
 from . import urls
 from .body_pages import body_groups, body_pages, body_shape
 from .dates import month_name
+from .loader import Texts
 from .meeting_page import meeting_pages
 from .memory import paused_gc
 from .model import Meeting
@@ -21,11 +22,12 @@ from .views import Link, MeetingLink, item_link, meeting_link
 
 
 @paused_gc()
-def build_pages(site: Site) -> list[Page]:
+def build_pages(site: Site, store: Texts) -> list[Page]:
+    """Every page of the site; the meeting pages show the full texts of `store` (the content store)."""
     summaries = _summaries(site)
     pages: list[Page] = [_home(site)]
     pages.extend(body_pages(site))
-    pages.extend(meeting_pages(site))
+    pages.extend(meeting_pages(site, store))
     pages.extend(_forums(site))
     pages.extend(_topics(site, summaries))
     pages.extend(_cases(site, summaries))

@@ -50,8 +50,9 @@ def load_site(
     jobs: int = 1,
     lap: Callable[[str], None] = lambda stage: None,
     drafts: bool = False,
-) -> tuple[Site, list[Finding]]:
-    """Stages 1–2. Raises SiteError with every error (and, when strict, every warning)."""
+) -> tuple[Site, ContentStore, list[Finding]]:
+    """Stages 1–2: the site model of light meetings, and the content store that has their full texts.
+    Raises SiteError with every error (and, when strict, every warning)."""
     config = load_config(site_dir)
     if base_url:
         config = dataclasses.replace(config, base_url=base_url)
@@ -61,9 +62,8 @@ def load_site(
     if any(f.level == "error" or strict for f in loaded.findings):
         raise SiteError(loaded.findings)
     site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=drafts)
-    site.full = ContentStore(site_dir, config, use_cache)
     lap("site model")
-    return site, loaded.findings
+    return site, ContentStore(site_dir, config, use_cache), loaded.findings
 
 
 def build(
@@ -111,11 +111,11 @@ class Build:
         )
         if self.unchanged(signature):
             return self.result
-        self.site, findings = load_site(
+        self.site, self.store, findings = load_site(
             self.site_dir, o.strict, o.base_url, o.use_cache, self.jobs, self.lap, o.drafts
         )
         self.result.warnings = [f for f in findings if f.level != "error"]
-        self.pages = build_pages(self.site)
+        self.pages = build_pages(self.site, self.store)
         self.lap("pages")
         with frozen_heap():
             staging = Staging(self.out)
@@ -218,7 +218,7 @@ class Build:
         fragments = Fragments(
             self.site_dir / CACHE_DIR / name if self.options.use_cache else None, site.config
         )
-        files = feed_files(site, fragments)
+        files = feed_files(site, self.store, fragments)
         fragments.save()
         for rel, data in [
             (urls.SITEMAP, sitemap_xml(site, self.pages)),
@@ -234,7 +234,9 @@ class Build:
         o = self.options
         if o.search:
             state = "preview-search.json" if o.preview else "search.json"
-            update_index(staging, self.site, self.site_dir / CACHE_DIR / state if o.use_cache else None)
+            update_index(
+                staging, self.site, self.store, self.site_dir / CACHE_DIR / state if o.use_cache else None
+            )
             self.lap("search")
         elif o.preview:
             staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date

@@ -7,7 +7,7 @@ import bisect
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import NamedTuple
@@ -65,7 +65,6 @@ class Site:
     by_forum: dict[str, list[Meeting]] = field(default_factory=dict)
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
-    full: Callable[[Meeting], Meeting] = lambda meeting: meeting  # the meeting with its text (loader)
     # Every link on 10,000 pages asks for the base path: base_url is parsed once per config object
     _base: tuple[SiteConfig | None, Base] = field(
         default=(None, Base.parse("/")), init=False, repr=False, compare=False

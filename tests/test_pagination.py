@@ -90,8 +90,8 @@ def test_a_long_forum_is_split_into_linked_pages(many: Path, forum: str) -> None
 
 
 def test_a_forum_page_depends_only_on_the_meetings_it_lists(many: Path) -> None:
-    site, _ = load_site(many.parent, use_cache=False)
-    pages = [p for p in build_pages(site) if p.kind == "forum"]
+    site, store, _ = load_site(many.parent, use_cache=False)
+    pages = [p for p in build_pages(site, store) if p.kind == "forum"]
     for slug in site.config.forums:
         own = sorted((p for p in pages if p.path.startswith(f"fora/{slug}/")), key=lambda p: len(p.path))
         assert [p.path for p in own] == [f"fora/{slug}/index.html", f"fora/{slug}/side/2/index.html"]

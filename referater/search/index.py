@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..cache import engine_digest, read_json, write_json
 from ..errors import Finding, SiteError
+from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 from ..write import Staging
@@ -73,7 +74,7 @@ def _shards(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, Meeting]]:
     return shards, by_id
 
 
-def update_index(staging: Staging, site: Site, state_path: Path | None) -> IndexReport:
+def update_index(staging: Staging, site: Site, store: Texts, state_path: Path | None) -> IndexReport:
     """Stage `pagefind/` for this build; `state_path` None (--no-cache) builds every bundle."""
     report = IndexReport()
     key = _index_key(site)
@@ -109,7 +110,7 @@ def update_index(staging: Staging, site: Site, state_path: Path | None) -> Index
                 report.kept.append(name)
             else:
                 build[name] = [by_id[ident] for ident in shards[name] if ident in by_id]
-    report.records = _build_bundles(staging, site, build)
+    report.records = _build_bundles(staging, site, store, build)
     report.built = sorted(build)
 
     mask = sorted(ident for ident in delta if ident in base) + gone
@@ -125,13 +126,15 @@ def update_index(staging: Staging, site: Site, state_path: Path | None) -> Index
     return report
 
 
-def _build_bundles(staging: Staging, site: Site, build: dict[str, list[Meeting]]) -> int:
+def _build_bundles(staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]]) -> int:
     """Each bundle by its own Pagefind process, one at a time: the memory a bundle took is returned
     before the next begins (Pagefind itself uses both cores while it writes)."""
 
     def one(name: str) -> int:
         target = staging.stage / BUNDLE_DIR / name
-        records = [record for m in build[name] for record in item_records(site, m, delta=name == DELTA)]
+        records = [
+            record for m in build[name] for record in item_records(site, m, store, delta=name == DELTA)
+        ]
         with PagefindService(site.config.language or "da") as service:
             count = service.add_records(records)
             service.write_files(target)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..dates import short_date
+from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 
@@ -21,9 +22,9 @@ def meeting_id(site: Site, m: Meeting) -> str:
     return site.meeting_url(m.key)
 
 
-def item_records(site: Site, m: Meeting, delta: bool = False) -> Iterator[dict[str, Any]]:
+def item_records(site: Site, m: Meeting, store: Texts, delta: bool = False) -> Iterator[dict[str, Any]]:
     config = site.config
-    full = site.full(m)
+    full = store(m)
     cluster, forum = config.clusters[m.cluster].full_name, config.forums[m.forum].name
     year, date = str(m.date.year), short_date(m.date)
     bodies = [cluster] + [config.clusters[b].full_name for b in m.joint_with if b in config.clusters]
