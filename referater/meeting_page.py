@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -11,12 +10,10 @@ from typing import Any
 from . import urls
 from .dates import long_date, month_name
 from .loader import Texts
-from .mdrender import LinkContext
 from .model import AgendaItem, Meeting, Participant, Section
-from .opendata import meeting_json
 from .page import Page, crumb_link, make_page, root_link
 from .site import ItemRef, Key, Site, cluster_mention_pattern
-from .views import ItemLink, Link, MeetingLink, item_link, meeting_link
+from .views import ItemLink, Link, LinkContext, MeetingLink, item_link, meeting_link
 
 try:
     from zoneinfo import ZoneInfo
@@ -316,17 +313,9 @@ def meeting_pages(site: Site, store: Texts) -> list[Page]:
             crumbs_of[m.cluster],
             shape,
             deps,
-            # meeting.json shows what the page shows: made (and kept) with it, from the same full meeting
-            extra={
-                "companions": functools.partial(_meeting_data, site, store, m, data),
-                "companion_paths": (data,),
-                "own": m.key,
-            },
+            # meeting.json shows what the page shows: the build makes (and keeps) it with the page
+            extra={"companion_paths": (data,), "own": m.key},
             description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
         )(context)
         pages.append(page)
     return pages
-
-
-def _meeting_data(site: Site, store: Texts, m: Meeting, rel: str) -> list[tuple[str, bytes]]:
-    return [(rel, meeting_json(site, store(m)))]

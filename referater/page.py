@@ -25,8 +25,7 @@ class Page:
     make: Callable[[], dict[str, Any]] = field(compare=False, repr=False)
     shape: bytes = b""  # digest of the model's facts the page shows (kept small: 11,000 pages)
     deps: tuple[Key, ...] = ()
-    companions: Callable[[], list[tuple[str, bytes]]] | None = field(default=None, compare=False, repr=False)
-    companion_paths: tuple[str, ...] = ()
+    companion_paths: tuple[str, ...] = ()  # files the build makes with the page (a meeting's meeting.json)
     own: Key | None = None  # a meeting page's meeting: the only one whose full content it shows
 
     def context(self) -> dict[str, Any]:

@@ -15,9 +15,13 @@ from pathlib import Path
 from . import buildstate, urls
 from .cache import CACHE_DIR, ContentCache, read_json
 from .config import load_config
+from .crawl import robots_txt, sitemap_xml
 from .errors import Finding, SiteError, os_failure
+from .feeds import feed_files
+from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
 from .memory import frozen_heap
+from .opendata import meeting_json, write_site_json
 from .page import Page
 from .pages import build_pages
 from .progress import BuildResult, Progress, Stopwatch
@@ -184,7 +188,7 @@ class Build:
             chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
 
             def chunk(indices: list[int]) -> list[list[tuple[str, bytes]]]:
-                return [_files_of(renderer, pages[i]) for i in indices]
+                return [self._files_of(renderer, pages[i]) for i in indices]
 
             for done in forked_map(
                 chunk, chunks, self.jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER
@@ -193,13 +197,19 @@ class Build:
         done_here = set(spread)
         for i in todo:
             if i not in done_here:
-                yield _files_of(renderer, pages[i])
+                yield self._files_of(renderer, pages[i])
+
+    def _files_of(self, renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
+        """A page and the files made with it: a meeting's meeting.json, from the same full meeting."""
+        files = [(page.path, renderer.render(page))]
+        if page.own is not None and page.companion_paths:
+            meeting = self.store(self.site.by_key[page.own])
+            files.append((page.companion_paths[0], meeting_json(self.site, meeting)))
+        return files
 
     def open_data(self, staging: Staging) -> None:
         """/data/meetings.json from the staged meeting.json files (made beside the meeting pages). The
         preview is the whole site (feeds, calendars, open data, sitemap), so no link in it is dead."""
-        from .opendata import write_site_json
-
         site = self.site
         pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
         with staging.open(urls.OPEN_DATA) as handle:
@@ -209,10 +219,6 @@ class Build:
     def feeds(self, staging: Staging) -> None:
         """Files made from the model rather than templates: feeds, calendars, sitemap. The feeds' pieces
         are kept in .cache/ (fragments.py); the preview keeps its own: they may hold drafts."""
-        from .crawl import robots_txt, sitemap_xml
-        from .feeds import feed_files
-        from .fragments import FRAGMENTS_FILE, Fragments
-
         site = self.site
         name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
         fragments = Fragments(
@@ -266,8 +272,3 @@ class Build:
             }
             buildstate.save_state(self.state_path, state, r.warnings)
         self.lap("state")
-
-
-def _files_of(renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
-    """A page and the files that go with it (a meeting's meeting.json), made from the same data."""
-    return [(page.path, renderer.render(page)), *(page.companions() if page.companions else ())]

@@ -16,9 +16,10 @@ from markupsafe import Markup
 
 from . import urls
 from .errors import Finding, SiteError, display_path
-from .mdrender import LinkContext, MarkdownRenderer
+from .mdrender import MarkdownRenderer
 from .page import Page
 from .site import Site, body_nav
+from .views import LinkContext
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _REFERENCES: dict[bytes, tuple[str, ...]] = {}  # template source digest → templates it refers to

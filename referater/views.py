@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import os
+import re
+from dataclasses import dataclass, field
 
 from .dates import short_date
 from .site import Key, Site
@@ -61,3 +64,30 @@ def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet
         snippet=item.summary if with_snippet else "",
         main=main,
     )
+
+
+@dataclass
+class LinkContext:
+    """What one meeting's text may link to; built by the pages stage from the site model."""
+
+    year: int  # the meeting's year, for dates written without one
+    date_links: dict[str, str] = field(default_factory=dict)  # iso date → meeting URL
+    cluster_links: dict[str, str] = field(default_factory=dict)  # lower-cased name → cluster URL
+    cluster_pattern: re.Pattern[str] | None = None
+
+    @functools.cached_property
+    def day_months(self) -> frozenset[tuple[int, int]]:
+        """(day, month) of every linked date: a date can only link if its day and month are one of these,
+        whatever year the scanner gives it."""
+        return frozenset((int(iso[8:10]), int(iso[5:7])) for iso in self.date_links)
+
+    @functools.cached_property
+    def name_prefix(self) -> str:
+        """What every linked cluster name starts with ("sundhedsklynge "): one search rules most text out."""
+        return os.path.commonprefix(list(self.cluster_links))
+
+    @functools.cached_property
+    def names_exact(self) -> bool:
+        # str.lower() of a substring equals the substring of str.lower() for every character but the
+        # Greek capital sigma (final-sigma rule): with a sigma in a name, the name pre-check is skipped.
+        return not any("σ" in name or "ς" in name for name in self.cluster_links)
