@@ -58,6 +58,36 @@ def _date_matches(text: str) -> Iterator[re.Match[str]]:
             position = match.end()
 
 
+# Every form _DATE_REF knows has a digit followed by one of these: "8. maj", "30/4", "05-12-2023".
+_DATE_HINT = re.compile(r"\d[./-]")
+
+
+def may_name_day(text: str, day_months: frozenset[tuple[int, int]]) -> bool:
+    """Whether a DateScanner may find in `text` a date whose (day, month) is one of `day_months`, whatever
+    year it gives it; False: certainly not. A pre-check that needs no year context, for text that is
+    scanned in full only when it may link."""
+    if not _DATE_HINT.search(text):
+        return False
+    for match in _date_matches(text):
+        key = _day_month(match)
+        if key is None or key in day_months:
+            return True
+    return False
+
+
+def _day_month(match: re.Match[str]) -> tuple[int, int] | None:
+    """The day and month a date match names, before any year is known; None if unsure (then it may link)."""
+    g = match.groupdict()
+    if g["d1"]:
+        name = g["m1"].lower()
+        return (int(g["d1"]), MONTHS.index(name) + 1) if name in MONTHS else None
+    if g["d2"]:
+        return int(g["d2"]), int(g["m2"])
+    if g["d3"]:
+        return int(g["d3"]), int(g["m3"])
+    return int(g["d4"]), int(g["m4"])
+
+
 @dataclass(frozen=True)
 class DateRef:
     start: int

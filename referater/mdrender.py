@@ -8,20 +8,15 @@ inside links, code and preformatted blocks.
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import re
 
 from .cmark import render_html
-from .dates import _DATE_REF, MONTHS, DateScanner
+from .dates import DateScanner, may_name_day
 from .sanitize import clean_html
 from .views import LinkContext
 
 render_cmark = render_html  # tests render sample text the way content sections are rendered
-
-
-def _pattern_digest(pattern: re.Pattern[str]) -> str:
-    return hashlib.blake2b(f"{pattern.flags}:{pattern.pattern}".encode(), digest_size=4).hexdigest()
 
 
 @functools.lru_cache(maxsize=16)
@@ -35,20 +30,14 @@ def _angle_free(pattern: re.Pattern[str]) -> bool:
 _TAG = re.compile(r"(<[^>]*>)")
 _OPENS = re.compile(r"<(a|code|pre)[\s>]", re.IGNORECASE)
 _CLOSES = re.compile(r"</(a|code|pre)>", re.IGNORECASE)
-# Every form the date pattern knows has a digit followed by one of these: "8. maj", "30/4", "05-12-2023".
-_DATE_HINT = re.compile(r"\d[./-]")
 _DIGIT = re.compile(r"\d")  # as the date and year patterns see digits (any Unicode digit)
-# The pre-check knows the date pattern of dates.py as it is; if that pattern changes, every section takes
-# the long way (still correct) until the pre-check is looked over and this digest updated.
-_KNOWN_DATE_PATTERN = "cb155188"
-_PRECHECK = _pattern_digest(_DATE_REF) == _KNOWN_DATE_PATTERN
 
 
 def add_links(rendered: str, context: LinkContext) -> str:
     """Link dates of other meetings and names of other clusters in the text nodes of rendered HTML."""
     if not context.date_links and not context.cluster_links:
         return rendered
-    dates, clusters = _may_link(rendered, context) if _PRECHECK else (True, True)
+    dates, clusters = _may_link(rendered, context)
     if not dates and not clusters:
         return rendered  # what the pass below would return: nothing in it can become a link
     parts = _TAG.split(rendered)
@@ -100,27 +89,9 @@ def _may_link(rendered: str, context: LinkContext) -> tuple[bool, bool]:
                 clusters = any(
                     m.group(1).lower() in context.cluster_links for m in pattern.finditer(rendered)
                 )
-    if context.date_links and _DATE_HINT.search(rendered):
-        day_months = context.day_months
-        for match in _DATE_REF.finditer(rendered):
-            key = _day_month(match)
-            if key is None or key in day_months:
-                dates = True
-                break
+    if context.date_links:
+        dates = may_name_day(rendered, context.day_months)
     return dates, clusters
-
-
-def _day_month(match: re.Match[str]) -> tuple[int, int] | None:
-    """The day and month a date match names, before any year is known; None if unsure (then it may link)."""
-    g = match.groupdict()
-    if g["d1"]:
-        name = g["m1"].lower()
-        return (int(g["d1"]), MONTHS.index(name) + 1) if name in MONTHS else None
-    if g["d2"]:
-        return int(g["d2"]), int(g["m2"])
-    if g["d3"]:
-        return int(g["d3"]), int(g["m3"])
-    return int(g["d4"]), int(g["m4"])
 
 
 def _link_text(text: str, context: LinkContext, scanner: DateScanner | None, clusters: bool) -> str:
