@@ -5,9 +5,9 @@ Shared by the pages stage (pages.py, the index pages) and the meeting pages (mee
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import io
-import pickle
+import marshal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,14 +59,26 @@ def make_page(
 
 
 def canonical_bytes(value: Any) -> bytes:
-    """The value pickled without the memo: equal values give equal bytes however their objects are
-    shared (with the memo, a second occurrence of one object is written as a back-reference, so a shape
-    read from the cache and a freshly parsed one would differ, and pages would render again for nothing)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
+    """The value's bytes, by value alone: equal values give equal bytes however their objects are shared
+    (a shape read from the cache and a freshly parsed one are equal but share differently; pickle's memo
+    would write a back-reference for the second occurrence of an object, and pages would render again for
+    nothing). Marshal's format 2 writes no references at all; a shape holds tuples, strings, numbers,
+    booleans and None, and the few dataclasses in it (Links) are spelled out as tuples first."""
+    try:
+        return marshal.dumps(value, 2)
+    except ValueError:  # a dataclass or a tuple subclass somewhere in it
+        return marshal.dumps(_plain(value), 2)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return tuple(_plain(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return (f"\0{type(value).__qualname__}", *fields)
+    if isinstance(value, dict):
+        return tuple((_plain(k), _plain(v)) for k, v in value.items())
+    return value
 
 
 def root_link(site: Site) -> Link:

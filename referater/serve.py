@@ -24,13 +24,13 @@ from typing import Any
 
 from . import urls
 from .errors import LEVEL_NAMES, Finding, SiteError
+from .livereload_patch import fast_watcher, quiet_server
 from .pipeline import CACHE_DIR, build
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, template_dirs
 from .search import BUNDLE_DIR
 from .search.index import MANIFEST
 from .serve_search import SearchRefresh
 
-_POLL_MS = 150  # livereload polls every 800 ms by default: too slow for "visible within a second"
 _SEARCH_POLL_MS = 250
 PREVIEW_DIR = "preview"
 
@@ -214,22 +214,6 @@ def _port_message(host: str, port: int, exc: OSError) -> str:
 
 
 def run_serve(args: Any) -> int:
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
-    from livereload.watcher import Watcher
-    from tornado import ioloop
-
-    class FastWatcher(Watcher):
-        def start(self, callback: Callable[[], None]) -> bool:
-            ioloop.PeriodicCallback(callback, _POLL_MS).start()
-            return True
-
-    class QuietServer(Server):
-        def _setup_logging(self) -> None:  # livereload's own log lines are English chatter
-            import logging
-
-            logging.getLogger("livereload").setLevel(logging.WARNING)
-
     site_dir: Path = args.site.resolve()
     if not (site_dir / "site_config.yaml").is_file():
         print(
@@ -244,8 +228,7 @@ def run_serve(args: Any) -> int:
     state = PreviewState(site_dir, site_dir / CACHE_DIR / PREVIEW_DIR, f"http://{args.host}:{args.port}/")
     print("Bygger forhåndsvisningen …", flush=True)
     state.rebuild()
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload ignores saves within 3 s of the last reload
-    server = QuietServer(app=preview_app(state), watcher=FastWatcher())
+    server = quiet_server(preview_app(state), fast_watcher())
     for path in (
         site_dir / "content",
         site_dir / "templates",
@@ -256,6 +239,8 @@ def run_serve(args: Any) -> int:
         if path.is_dir():
             server.watch(str(path), state.rebuild)
     server.watch(str(site_dir / "site_config.yaml"), state.rebuild)
+    from tornado import ioloop
+
     ioloop.PeriodicCallback(state.search.tick, _SEARCH_POLL_MS).start()
     signal.signal(signal.SIGTERM, _interrupt)  # stopped by a test or a service manager: end as with Ctrl+C
     print(

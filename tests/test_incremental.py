@@ -344,3 +344,18 @@ def test_a_page_shape_digest_depends_on_values_not_on_how_objects_are_shared() -
     assert text == copy and text is not copy
     assert canonical_bytes((text, text, (1, text))) == canonical_bytes((text, copy, (1, copy)))
     assert canonical_bytes((text, 1)) != canonical_bytes((text, 2))
+
+
+def test_a_shape_with_links_and_interned_strings_hashes_by_value() -> None:
+    import sys
+
+    from referater.page import canonical_bytes
+    from referater.views import Link
+
+    name = "".join(["klynger/", "nord/"])
+    link = Link(name, "Nord")
+    shared = (link, link, (sys.intern("Nord"), 1))
+    apart = (Link(name, "Nord"), Link("".join(["klynger/nord", "/"]), "Nord"), ("".join(["No", "rd"]), 1))
+    assert canonical_bytes(shared) == canonical_bytes(apart)
+    assert canonical_bytes((Link(name, "Nord"),)) != canonical_bytes((Link(name, "Syd"),))
+    assert canonical_bytes((Link(name, "Nord"),)) != canonical_bytes(((name, "Nord"),))
