@@ -3,6 +3,7 @@ when nothing changed) and which output/ it made."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -14,6 +15,7 @@ from .config import CONFIG_NAME, SiteConfig
 from .errors import Finding, os_failure
 from .loader import walk_files
 from .page import Page
+from .progress import BuildResult
 from .render import BUILTIN_STATIC, BUILTIN_TEMPLATES, Renderer
 from .site import Site
 
@@ -67,6 +69,38 @@ def output_identity(out: Path) -> list[int] | None:
     except FileNotFoundError:
         return None
     return [stat.st_dev, stat.st_ino]
+
+
+def unchanged(state: dict[str, Any], signature: str, out: Path) -> bool:
+    """Nothing that goes into the site changed since the last build, and `out` is the one it made."""
+    return (
+        state.get("signature") == signature
+        and output_identity(out) == state.get("output")
+        and all(digest_of(path) == digest for path, digest in state.get("recent", {}).items())
+    )
+
+
+def noop_result(state: dict[str, Any]) -> BuildResult:
+    """What a build that changes nothing reports: the last build's figures and warnings."""
+    result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
+    result.warnings = [Finding(**f) for f in state.get("warnings", [])]
+    return result
+
+
+def state_of(
+    signature: str, recent: dict[str, str], out: Path, prints: dict[str, str], result: BuildResult
+) -> dict[str, Any]:
+    """What the next build reads (the signature, the fingerprints and which output/ they describe)."""
+    return {
+        "signature": signature,
+        "recent": recent,
+        "out": str(out),
+        "output": output_identity(out),
+        "fingerprints": prints,
+        "pages": result.pages,
+        "files": result.written + result.unchanged,
+        "warnings": [dataclasses.asdict(f) for f in result.warnings],
+    }
 
 
 def save_state(path: Path, state: dict[str, Any], warnings: list[Finding]) -> None:

@@ -47,27 +47,21 @@ class BuildOptions:
 
 
 def load_site(
-    site_dir: Path,
-    strict: bool = False,
-    base_url: str | None = None,
-    use_cache: bool = True,
-    jobs: int = 1,
-    lap: Callable[[str], None] = lambda stage: None,
-    drafts: bool = False,
+    site_dir: Path, options: BuildOptions, lap: Callable[[str], None] = lambda stage: None
 ) -> tuple[Site, ContentStore, list[Finding]]:
     """Stages 1–2: the site model of light meetings, and the content store that has their full texts.
-    Raises SiteError with every error (and, when strict, every warning)."""
+    Raises SiteError with every error (and, with `strict`, every warning)."""
     config = load_config(site_dir)
-    if base_url:
-        config = dataclasses.replace(config, base_url=base_url)
-    cache = ContentCache(site_dir, config.digest, enabled=use_cache)
-    loaded = load_content(site_dir, config, cache, jobs, keep_text=False)
+    if options.base_url:
+        config = dataclasses.replace(config, base_url=options.base_url)
+    cache = ContentCache(site_dir, config.digest, enabled=options.use_cache)
+    loaded = load_content(site_dir, config, cache, options.jobs or os.cpu_count() or 1, keep_text=False)
     lap("content")
-    if any(f.level == "error" or strict for f in loaded.findings):
+    if any(f.level == "error" or options.strict for f in loaded.findings):
         raise SiteError(loaded.findings)
-    site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=drafts)
+    site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=options.drafts)
     lap("site model")
-    return site, ContentStore(site_dir, config, use_cache), loaded.findings
+    return site, ContentStore(site_dir, config, options.use_cache), loaded.findings
 
 
 def build(
@@ -113,11 +107,11 @@ class Build:
         signature, recent = buildstate.input_signature(
             self.site_dir, (o.base_url, o.preview, o.search, o.strict, o.drafts)
         )
-        if self.unchanged(signature):
+        if buildstate.unchanged(self.state, signature, self.out):
+            self.result = buildstate.noop_result(self.state)
+            self.result.seconds = time.perf_counter() - self.started
             return self.result
-        self.site, self.store, findings = load_site(
-            self.site_dir, o.strict, o.base_url, o.use_cache, self.jobs, self.lap, o.drafts
-        )
+        self.site, self.store, findings = load_site(self.site_dir, o, self.lap)
         self.result.warnings = [f for f in findings if f.level != "error"]
         self.pages = build_pages(self.site, self.store)
         self.lap("pages")
@@ -132,20 +126,6 @@ class Build:
             self.save_state(signature, recent)
         self.result.seconds = time.perf_counter() - self.started
         return self.result
-
-    def unchanged(self, signature: str) -> bool:
-        """Nothing that goes into the site changed since the last build, and output/ is the one it made."""
-        state = self.state
-        if not (
-            state.get("signature") == signature
-            and buildstate.output_identity(self.out) == state.get("output")
-            and all(buildstate.digest_of(path) == digest for path, digest in state.get("recent", {}).items())
-        ):
-            return False
-        self.result = BuildResult(pages=state["pages"], unchanged=state["files"], noop=True)
-        self.result.warnings = [Finding(**f) for f in state.get("warnings", [])]
-        self.result.seconds = time.perf_counter() - self.started
-        return True
 
     def render_pages(self, staging: Staging) -> None:
         """The pages whose fingerprint changed (or whose file is gone), and the static assets."""
@@ -259,16 +239,6 @@ class Build:
 
     def save_state(self, signature: str, recent: dict[str, str]) -> None:
         if self.options.use_cache:
-            r = self.result
-            state = {
-                "signature": signature,
-                "recent": recent,
-                "out": str(self.out),
-                "output": buildstate.output_identity(self.out),
-                "fingerprints": self.current,
-                "pages": r.pages,
-                "files": r.written + r.unchanged,
-                "warnings": [dataclasses.asdict(f) for f in r.warnings],
-            }
-            buildstate.save_state(self.state_path, state, r.warnings)
+            state = buildstate.state_of(signature, recent, self.out, self.current, self.result)
+            buildstate.save_state(self.state_path, state, self.result.warnings)
         self.lap("state")

@@ -10,7 +10,7 @@ from conftest import FIXTURES, broken_links, build, copy_site, page
 from sitegen import add_meetings, age, build_site, copy_inputs, differing, rewritten, snapshot
 
 from referater.pages import FORUM_PAGE_SIZE, build_pages
-from referater.pipeline import load_site
+from referater.pipeline import BuildOptions, load_site
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_a_long_forum_is_split_into_linked_pages(many: Path, forum: str) -> None
 
 
 def test_a_forum_page_depends_only_on_the_meetings_it_lists(many: Path) -> None:
-    site, store, _ = load_site(many.parent, use_cache=False)
+    site, store, _ = load_site(many.parent, BuildOptions(use_cache=False))
     pages = [p for p in build_pages(site, store) if p.kind == "forum"]
     for slug in site.config.forums:
         own = sorted((p for p in pages if p.path.startswith(f"fora/{slug}/")), key=lambda p: len(p.path))
