@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import urls
+from .dates import as_date
 from .yamlio import LineDict
 
 
@@ -139,12 +140,8 @@ def parse_date(entry: LineDict, key: str, report: Report) -> dt.date | None:
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return as_date(value)
     except ValueError:
         report(
             entry.line_of(key), f"{key}: {value!r} er ikke en dato; skriv den som åååå-mm-dd, fx 2027-01-01"

@@ -16,6 +16,7 @@ from typing import Any
 from . import privacy
 from .agenda import parse_items
 from .config import SiteConfig
+from .dates import as_date
 from .errors import Finding
 from .model import Meeting, Participant
 from .yamlio import LineDict, YamlError, load_yaml
@@ -155,15 +156,19 @@ def _scan_published(items: tuple, hits: list[privacy.PersonalDataHit]) -> list[p
     return found
 
 
+def _known_keys(data: LineDict, known: set[str], error: Any, where: str = "") -> bool:
+    """An error for each key of `data` outside `known`; False if there was one."""
+    unknown = [key for key in data if key not in known]
+    for key in unknown:
+        listing = ", ".join(sorted(known))
+        error(
+            data.line_of(key), f"ukendt nøgle {key!r}{where}{_maybe(key, known)} (kendte nøgler: {listing})"
+        )
+    return not unknown
+
+
 def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, Any] | None:
-    ok = True
-    for key in data:
-        if key not in FRONTMATTER_KEYS:
-            error(
-                data.line_of(key),
-                f"ukendt nøgle {key!r}{_maybe(key, FRONTMATTER_KEYS)} (kendte nøgler: {', '.join(sorted(FRONTMATTER_KEYS))})",
-            )
-            ok = False
+    ok = _known_keys(data, FRONTMATTER_KEYS, error)
 
     def text(key: str) -> str:
         nonlocal ok
@@ -274,12 +279,8 @@ def _date(data: LineDict, error: Any) -> dt.date | None:
     if value is None:
         error(data.line, "nøglen 'date' mangler; den skal altid være der (mødedatoen, fx date: 2024-04-22)")
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return as_date(value)
     except ValueError:
         error(line, f"umulig dato {value!r}; skriv den som ÅÅÅÅ-MM-DD, fx 2024-04-22")
         return None
@@ -316,13 +317,7 @@ def _participants(data: LineDict, key: str, error: Any) -> tuple[Participant, ..
             error(getattr(entry, "line", data.line_of(key)), f"hver person i {key!r} skal have et 'name'")
             ok = False
             continue
-        for k in entry:
-            if k not in _PARTICIPANT_KEYS:
-                error(
-                    entry.line_of(k),
-                    f"ukendt nøgle {k!r} i {key}{_maybe(k, _PARTICIPANT_KEYS)} (kendte: absent, name, org, role)",
-                )
-                ok = False
+        ok = _known_keys(entry, _PARTICIPANT_KEYS, error, f" i {key}") and ok
         absent = entry.get("absent", False)
         if not isinstance(absent, bool):
             error(entry.line_of("absent"), "'absent' skal være true eller false")

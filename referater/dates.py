@@ -20,6 +20,15 @@ def short_date(day: dt.date) -> str:
     return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
 
 
+def as_date(value: object) -> dt.date:
+    """A date as YAML gives it (a date, a datetime, or text in ISO form); ValueError if it is none."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
 def month_name(month: int) -> str:
     return MONTHS[month - 1]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
@@ -49,19 +50,73 @@ class Entries:
 
 
 def feed_files(site: Site, store: Texts, cache: Fragments | None = None) -> list[tuple[str, bytes]]:
+    """Every Atom feed and calendar of the site, by output path."""
     entries = Entries(site, store, cache)
-    files: list[tuple[str, bytes]] = [(urls.ALL_FEED, all_feed(entries))]
-    for slug in site.config.clusters:
-        files.append((site.body_feed_path(slug), cluster_feed(entries, slug)))
-        files.append((site.calendar_path(slug), cluster_calendar(site, slug, entries)))
-    for slug in site.config.forums:
-        files.append((urls.forum_feed(slug), forum_feed(entries, slug)))
-    order = {m.key: i for i, m in enumerate(site.meetings)}
-    for slug in site.config.topics:
-        files.append((urls.topic_feed(slug), topic_feed(entries, slug, order)))
-    for case, slug in site.case_slugs.items():
-        files.append((urls.case_feed(slug), case_feed(entries, case, order)))
+    files = []
+    for path, name, about, alternate, author, meetings in _meeting_feeds(site):
+        pieces = [entries.meeting(m) for m in meetings[:FEED_LIMIT]]
+        head = (path, f"{name}: nye referater", about, alternate, author)
+        files.append((path, _atom(site, head, pieces, meetings[0] if meetings else None)))
+    for path, title, about, alternate, items in _item_feeds(site):
+        pieces = [entries.item(key, number) for key, number in items]
+        head = (path, title, about, alternate, site.config.title)
+        files.append((path, _atom(site, head, pieces, site.by_key[items[0][0]] if items else None)))
+    files += [
+        (site.calendar_path(slug), cluster_calendar(site, slug, entries)) for slug in site.config.clusters
+    ]
     return files
+
+
+def _meeting_feeds(site: Site) -> Iterator[tuple[str, str, str, str, str, list[Meeting]]]:
+    """(path, name, subtitle, alternate page, author, meetings newest first) of each feed of meetings."""
+    config = site.config
+    about = "Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først."
+    yield urls.ALL_FEED, config.title, about, site.url(urls.HOME), config.title, site.meetings
+    for slug, body in config.clusters.items():
+        about = body.description or f"Referater fra {body.full_name}."
+        meetings = site.by_cluster.get(slug, [])
+        yield (
+            site.body_feed_path(slug),
+            body.full_name,
+            about,
+            site.cluster_url(slug),
+            body.full_name,
+            meetings,
+        )
+    for slug, forum in config.forums.items():
+        about = f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd."
+        yield (
+            urls.forum_feed(slug),
+            forum.name,
+            about,
+            site.forum_url(slug),
+            config.title,
+            site.by_forum.get(slug, []),
+        )
+
+
+def _item_feeds(site: Site) -> Iterator[tuple[str, str, str, str, list[tuple[Key, int]]]]:
+    """(path, title, subtitle, alternate page, items newest first) of each feed of agenda items: a case's
+    (a citizen follows one case across bodies) and a topic's (title matches and mentions)."""
+    order = {m.key: i for i, m in enumerate(site.meetings)}
+    for case, slug in site.case_slugs.items():
+        refs = sorted(site.cases.get(case, []), key=lambda r: (order[r.meeting], r.number))[:FEED_LIMIT]
+        about = f"Sagens forløb for sag {case}: hver gang et møde behandler sagen."
+        alternate = site.case_url(case) or site.url(urls.CASES)
+        yield (
+            urls.case_feed(slug),
+            f"Sag {case}: nye behandlinger",
+            about,
+            alternate,
+            [(r.meeting, r.number) for r in refs],
+        )
+    for slug, topic in site.config.topics.items():
+        ranked = sorted(site.topic_entries.get(slug, []), key=lambda e: (order[e.meeting], e.item))[
+            :FEED_LIMIT
+        ]
+        about = topic.description or f"Dagsordenspunkter om {topic.name}."
+        title = f"{topic.name}: nye dagsordenspunkter"
+        yield urls.topic_feed(slug), title, about, site.topic_url(slug), [(e.meeting, e.item) for e in ranked]
 
 
 def _stamp(meeting: Meeting) -> str:
@@ -71,126 +126,12 @@ def _stamp(meeting: Meeting) -> str:
 # --- Atom -------------------------------------------------------------------------------------------
 
 
-def _meetings_feed(
-    entries: Entries,
-    path: str,
-    title: str,
-    subtitle: str,
-    alternate: str,
-    author: str,
-    meetings: list[Meeting],
-) -> bytes:
-    """A feed with one entry per meeting, newest first."""
-    return _atom(
-        entries.site,
-        path=path,
-        title=title,
-        subtitle=subtitle,
-        alternate=alternate,
-        author=author,
-        entries=[entries.meeting(m) for m in meetings[:FEED_LIMIT]],
-        updated=_stamp(meetings[0]) if meetings else _EPOCH,
-    )
-
-
-def _items_feed(
-    entries: Entries, path: str, title: str, subtitle: str, alternate: str, items: list[tuple[Key, int]]
-) -> bytes:
-    """A feed with one entry per agenda item (already ranked newest first)."""
-    site = entries.site
-    return _atom(
-        site,
-        path=path,
-        title=title,
-        subtitle=subtitle,
-        alternate=alternate,
-        author=site.config.title,
-        entries=[entries.item(key, number) for key, number in items],
-        updated=_stamp(site.by_key[items[0][0]]) if items else _EPOCH,
-    )
-
-
-def all_feed(entries: Entries) -> bytes:
-    site = entries.site
-    return _meetings_feed(
-        entries,
-        urls.ALL_FEED,
-        f"{site.config.title}: nye referater",
-        "Alle udgivne referater fra sundhedsklyngerne og sundhedsrådene, nyeste først.",
-        site.url(urls.HOME),
-        site.config.title,
-        site.meetings,
-    )
-
-
-def cluster_feed(entries: Entries, slug: str) -> bytes:
-    site = entries.site
-    cluster = site.config.clusters[slug]
-    return _meetings_feed(
-        entries,
-        site.body_feed_path(slug),
-        f"{cluster.full_name}: nye referater",
-        cluster.description or f"Referater fra {cluster.full_name}.",
-        site.cluster_url(slug),
-        cluster.full_name,
-        site.by_cluster.get(slug, []),
-    )
-
-
-def forum_feed(entries: Entries, slug: str) -> bytes:
-    site = entries.site
-    forum = site.config.forums[slug]
-    return _meetings_feed(
-        entries,
-        urls.forum_feed(slug),
-        f"{forum.name}: nye referater",
-        f"Referater fra møder på {forum.name.lower()} i alle sundhedsklynger og sundhedsråd.",
-        site.forum_url(slug),
-        site.config.title,
-        site.by_forum.get(slug, []),
-    )
-
-
-def case_feed(entries: Entries, case: str, order: dict[Key, int]) -> bytes:
-    """One entry per agenda item of the case, newest first: a citizen follows one case across bodies."""
-    site = entries.site
-    refs = sorted(site.cases.get(case, []), key=lambda r: (order[r.meeting], r.number))[:FEED_LIMIT]
-    return _items_feed(
-        entries,
-        urls.case_feed(site.case_slugs[case]),
-        f"Sag {case}: nye behandlinger",
-        f"Sagens forløb for sag {case}: hver gang et møde behandler sagen.",
-        site.case_url(case) or site.url(urls.CASES),
-        [(r.meeting, r.number) for r in refs],
-    )
-
-
-def topic_feed(entries: Entries, slug: str, order: dict[Key, int]) -> bytes:
-    """One entry per agenda item about the topic, newest meeting first (title matches and mentions)."""
-    site = entries.site
-    topic = site.config.topics[slug]
-    ranked = sorted(site.topic_entries.get(slug, []), key=lambda e: (order[e.meeting], e.item))[:FEED_LIMIT]
-    return _items_feed(
-        entries,
-        urls.topic_feed(slug),
-        f"{topic.name}: nye dagsordenspunkter",
-        topic.description or f"Dagsordenspunkter om {topic.name}.",
-        site.topic_url(slug),
-        [(e.meeting, e.item) for e in ranked],
-    )
-
-
 def _atom(
-    site: Site,
-    *,
-    path: str,
-    title: str,
-    subtitle: str,
-    alternate: str,
-    author: str,
-    entries: list[bytes],
-    updated: str,
+    site: Site, head: tuple[str, str, str, str, str], entries: list[bytes], newest: Meeting | None
 ) -> bytes:
+    """A feed: head is (path, title, subtitle, alternate page, author); `updated` is its newest meeting's."""
+    path, title, subtitle, alternate, author = head
+    updated = _stamp(newest) if newest else _EPOCH
     self_url = site.base.absolute(path)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',

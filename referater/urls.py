@@ -92,31 +92,19 @@ def calendar(slug: str, root: BodyRoot = CLUSTERS) -> str:
     return f"{root.calendars}/{slug}.ics"
 
 
-# --- the other indexes -----------------------------------------------------------------------------------
-def forum(slug: str) -> str:
-    return f"{FORUMS}{slug}/"
+# --- the other indexes: a page and a feed per forum (its meetings in every body), per topic and per case
+# (its items across bodies and the reform) -----------------------------------------------------------------
+def _index_page(folder: str, slug: str) -> str:
+    return f"{folder}{slug}/"
 
 
-def forum_feed(slug: str) -> str:
-    """The meetings of one forum in every body."""
-    return f"feeds/{FORUMS}{slug}.atom"
+def _index_feed(folder: str, slug: str) -> str:
+    return f"feeds/{folder}{slug}.atom"
 
 
-def topic(slug: str) -> str:
-    return f"{TOPICS}{slug}/"
-
-
-def topic_feed(slug: str) -> str:
-    return f"feeds/{TOPICS}{slug}.atom"
-
-
-def case(slug: str) -> str:
-    return f"{CASES}{slug}/"
-
-
-def case_feed(slug: str) -> str:
-    """The items of one case, across bodies and the reform."""
-    return f"feeds/{CASES}{slug}.atom"
+forum, forum_feed = functools.partial(_index_page, FORUMS), functools.partial(_index_feed, FORUMS)
+topic, topic_feed = functools.partial(_index_page, TOPICS), functools.partial(_index_feed, TOPICS)
+case, case_feed = functools.partial(_index_page, CASES), functools.partial(_index_feed, CASES)
 
 
 def year(number: int) -> str:
