@@ -50,11 +50,18 @@ _PUBLIC_DECISION = re.compile(
 )
 
 
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff]")
+# Every marker line starts, past punctuation, with one of these (or with a letter that folding may turn
+# into one): one anchored match rules out nearly every line of a referat at once.
+_LINE_START = re.compile(
+    r"^[\W_]*(?:luk|fortrol|ikke|closed|confidential|offentlig|beslutning|[^\x00-\xff])", re.IGNORECASE
+)
+
+
 def _fold(text: str) -> str:
     # NFKC turns full-width letters and the like into plain ones; soft hyphens and zero-width characters
     # would otherwise split a marker word in two without showing.
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\u00ad\u200b-\u200f\u2060\ufeff]", "", text).replace("\u00a0", " ")
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).replace("\u00a0", " ")
 
 
 def is_closed_title(title: str) -> bool:
@@ -68,6 +75,8 @@ def is_closed_title(title: str) -> bool:
 def closed_by_line(line: str) -> bool | None:
     """True for a line that closes its item ("Lukket: ja", "Lukket punkt"), False for one that says the
     item is open ("Lukket: nej"), None for a line that says neither."""
+    if not _LINE_START.match(line):
+        return None
     text = _fold(line[:400]).strip()[:200]  # a marker stands at the start; the cap keeps matching linear
     meta = _META_LINE.match(text)
     if meta:
@@ -83,7 +92,7 @@ def is_closed_marker_line(line: str) -> bool:
 
 def is_public_decision_line(line: str) -> bool:
     """The explicit mark that a closed item's decision may be published: "Offentlig beslutning: ja"."""
-    return bool(_PUBLIC_DECISION.match(_fold(line).strip()))
+    return bool(_LINE_START.match(line)) and bool(_PUBLIC_DECISION.match(_fold(line).strip()))
 
 
 def mark_closed_title(title: str) -> str:
