@@ -162,7 +162,7 @@ HEADER_KEY = re.compile(
     r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
     r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
     r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
-    r"sekretariat|sekretær|referent|mødeleder|ordstyrer)\b\s*:?\s*(.*)$",
+    r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
     re.IGNORECASE,
 )
 TOC_HEADING = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)

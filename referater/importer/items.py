@@ -30,6 +30,7 @@ _SLOT_END = re.compile(
 _SLOT_START = re.compile(
     rf"^\s*[(\[]?((?:kl\.?\s*)?{_TIME}\s*[-–—]\s*{_TIME})[)\]]?\s*[:\-–—]?\s+(?=\S)", re.IGNORECASE
 )
+_CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+(?:sag|punkt)\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
 
@@ -103,7 +104,11 @@ def read_item(
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
-    item = Item(hd.number, title, lines[start].no, closed=hd.closed or is_closed_title(title), slot=slot)
+    closed = hd.closed or is_closed_title(title)
+    title = _CLOSED_SUFFIX.sub("", title).strip() or title  # the mark is the item's flag, not its title
+    if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
+        title = title.rstrip(".")  # "16. Lukket punkt." in an item list
+    item = Item(hd.number, title, lines[start].no, closed=closed, slot=slot)
     section: Section | None = None
     for ln in lines[body_start:end]:
         text = ln.text.strip()

@@ -20,9 +20,9 @@ from .starts import groups, item_starts, table_of_contents
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
-    "ordstyrer",
+    "ordstyrer", "start kl", "slut kl",
 }  # fmt: skip
-_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid")
+_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")
 _PRESENT_KEYS = ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "fremmødte")
 _ABSENT_KEYS = ("afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud")
 # Portal furniture copied along with the text: buttons, links to the top, the item list's own label.
@@ -227,7 +227,7 @@ def _read_header(
     when = " ".join(ln.text for k in _WHEN_KEYS for ln in values.get(k, []))
     meeting.date = find_date(when)
     meeting.time, meeting.end_time = find_times(when)
-    ends = " ".join(ln.text for k in ("sluttidspunkt", "mødeslut") for ln in values.get(k, []))
+    ends = " ".join(ln.text for k in ("sluttidspunkt", "mødeslut", "slut kl") for ln in values.get(k, []))
     if ends:
         meeting.end_time = find_times(ends)[0] or meeting.end_time
     place = [ln.text for k in ("mødested", "sted", "lokale") for ln in values.get(k, [])]
