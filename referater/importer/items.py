@@ -30,7 +30,7 @@ _SLOT_END = re.compile(
 _SLOT_START = re.compile(
     rf"^\s*[(\[]?((?:kl\.?\s*)?{_TIME}\s*[-–—]\s*{_TIME})[)\]]?\s*[:\-–—]?\s+(?=\S)", re.IGNORECASE
 )
-_CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+(?:sag|punkt)\s*$", re.IGNORECASE)
+_CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
 
@@ -105,7 +105,7 @@ def read_item(
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
     closed = hd.closed or is_closed_title(title)
-    title = _CLOSED_SUFFIX.sub("", title).strip() or title  # the mark is the item's flag, not its title
+    title = _CLOSED_SUFFIX.sub("", title).strip() or title  # Norddjurs' mark: the item's flag
     if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
         title = title.rstrip(".")  # "16. Lukket punkt." in an item list
     item = Item(hd.number, title, lines[start].no, closed=closed, slot=slot)
