@@ -82,7 +82,9 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     pre_cases = _cases_before_items(lines, starts)
     moved = {i for found in pre_cases.values() for i in found} | found.above | group_lines
     header_end = min([starts[0][0], *(pre_cases.get(starts[0][0], [])), *found.above])
-    header = [ln for i, ln in enumerate(lines[:header_end]) if i not in skip and i not in moved]
+    # A skipped, moved or furniture heading ("## PUNKTER") stays as "#": it ends the list above it.
+    breaks = skip | moved | {i for i, t in enumerate(raw_lines) if t.startswith("#") and not lines[i].text}
+    header = [Line(ln.no, "#") if i in breaks else ln for i, ln in enumerate(lines[:header_end])]
     parsed = Parsed(meeting)
     _read_header(header, meeting, config, report, parsed)
     first_date, first_line = _first_date(header)
@@ -194,7 +196,9 @@ def _read_header(
     key = ""
     for ln in header:
         text = re.sub(r"^[-•*▪]\s+", "", _unbold(ln.text))
-        if not text:
+        if ln.text.startswith("#"):
+            key = ""  # a heading ends the list above it ("Fraværende: …" then "## PUNKTER")
+        if not text or ln.text == "#":
             continue
         m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
