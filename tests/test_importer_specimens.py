@@ -1,7 +1,7 @@
 """Specimens of the layouts real Danish agenda systems publish (tests/fixtures/import/specimens/: the
 structure and markers studied on each publisher's pages, text written for the project), each scored
 against the facts beside it: date, items and titles, decisions, case numbers, time slots, absentees,
-closed items, and what must not become an item. Every fact must be right."""
+closed items, and what must not become an item or a heading. Every fact must be right."""
 
 from __future__ import annotations
 
@@ -133,6 +133,8 @@ def score(markdown: str, facts: dict) -> tuple[int, list[str]]:
     titles = [i["title"] for i in found]
     for text in facts.get("not_items") or []:
         check(not any(text in t for t in titles), f"{text!r} became an item")
+    for text in facts.get("not_headings") or []:  # a link alone in a paragraph is text, not a heading
+        check(not re.search(rf"^#+ {re.escape(text)}\s*$", body, re.M), f"{text!r} became a heading")
     return right, wrong
 
 

@@ -82,23 +82,38 @@ def _bold(tag) -> bool:  # noqa: ANN001
     return bool(text) and "".join(s.get_text(strip=True) for s in tops) == text
 
 
+def _as_link(text: str, nodes: list) -> str:  # noqa: ANN001
+    """A paragraph that is one link and nothing else (an attachment, a cross reference) as "[text]()":
+    the recogniser reads it as a link line, never as a sub-heading; its target is not kept."""
+    tags = [n for n in nodes if getattr(n, "name", None)]
+    rest = "".join(str(n) for n in nodes if not getattr(n, "name", None)).strip()
+    if len(tags) == 1 and tags[0].name == "a" and not rest and "\n" not in text.strip():
+        return f"[{text.strip()}]()"
+    return text
+
+
 def _walk(node, out: list[Block], list_level: int = 0) -> None:  # noqa: ANN001
     inline: list[str] = []
+    nodes: list = []
 
     def flush() -> None:
-        text = "".join(inline)
+        text = _as_link(_squash("".join(inline)), nodes)
         inline.clear()
+        nodes.clear()
         if text.strip():
-            out.append(Block("paragraph", _squash(text)))
+            out.append(Block("paragraph", text))
 
     for child in node.children:
         name = getattr(child, "name", None)
         if name is None:
             inline.append(str(child))
+            nodes.append(child)
         elif name == "br":
             inline.append("\n")
+            nodes.append(child)
         elif name not in _BLOCKS and not _has_blocks(child):
             inline.append(_text(child))
+            nodes.append(child)
         else:
             flush()
             _block(child, out, list_level)
@@ -139,7 +154,7 @@ def _block(tag, out: list[Block], list_level: int) -> None:  # noqa: ANN001
     else:
         text = _squash(_text(tag))
         if text.strip():
-            out.append(Block("paragraph", text, bold=_bold(tag)))
+            out.append(Block("paragraph", _as_link(text, list(tag.children)), bold=_bold(tag)))
 
 
 def _squash(text: str) -> str:
