@@ -133,6 +133,8 @@ def score(markdown: str, facts: dict) -> tuple[int, list[str]]:
     titles = [i["title"] for i in found]
     for text in facts.get("not_items") or []:
         check(not any(text in t for t in titles), f"{text!r} became an item")
+    for text in facts.get("not_text") or []:  # group headings, portal furniture: neither item nor text
+        check(text not in body, f"{text!r} is in the text")
     for text in facts.get("not_headings") or []:  # a link alone in a paragraph is text, not a heading
         check(not re.search(rf"^#+ {re.escape(text)}\s*$", body, re.M), f"{text!r} became a heading")
     return right, wrong

@@ -165,6 +165,12 @@ HEADER_KEY = re.compile(
     r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
     re.IGNORECASE,
 )
+# Odense's lettered groups: "A. Sager til afgørelse i byrådet", "B: Sager til orientering", "D. Lukkede sager".
+GROUP_LETTER = re.compile(
+    r"^[A-H]\s*[.:)]\s+(?P<text>(?:sager|sag|orientering|orienteringssager|meddelelser|drøftelse|"
+    r"temadrøftelse|beslutningssager|godkendelse|punkter|åbne|lukkede?|fortrolige?)\b[^.]{0,70})$",
+    re.IGNORECASE,
+)
 TOC_HEADING = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)
 TOC_ENTRY = re.compile(r"^(?P<title>.*?\S)\s*(?:\.{2,}|…+|\t)[\s.…]*(?P<page>\d{1,3})$")
 LIST_ITEM = re.compile(r"^(?P<indent>\s*)(?P<mark>[-•*▪●◦]|\d{1,2}[.)])\s+(?P<text>\S.*)$")

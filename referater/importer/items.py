@@ -30,6 +30,7 @@ _SLOT_END = re.compile(
 _SLOT_START = re.compile(
     rf"^\s*[(\[]?((?:kl\.?\s*)?{_TIME}\s*[-–—]\s*{_TIME})[)\]]?\s*[:\-–—]?\s+(?=\S)", re.IGNORECASE
 )
+_MARK_CASE = re.compile(r"^(åbent|åben|lukket|fortroligt)\s*[-–—]\s*([\w./-]*\d[\w./-]*)$", re.IGNORECASE)
 _CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
@@ -162,7 +163,12 @@ def _skip(item: Item, hd: h.Heading, t: str, config: SiteConfig) -> bool:
 
 def _marker(item: Item, t: str) -> bool:
     """Lines between an item's heading and its first section that only mark it."""
-    if _OPEN_MARK.match(t) or _ITEM_KIND.match(t):
+    if _OPEN_MARK.match(t) or _ITEM_KIND.match(t) or h.GROUP_LETTER.match(t):
+        return True
+    marked = _MARK_CASE.match(t)
+    if marked:  # "Åbent - 27.12.00-P22-1-23", "Lukket - …" (Odense/SBSYS): the mark and the case number
+        item.cases += [c for c in [marked.group(2)] if c not in item.cases]
+        item.closed = item.closed or not marked.group(1).lower().startswith("åb")
         return True
     if _loose(h.BULLET.sub("", t)) == _loose(item.title) or _loose(split_slot(t)[0]) == _loose(item.title):
         return True

@@ -22,7 +22,7 @@ _SINGLE_KEYS = {
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
     "ordstyrer", "start kl", "slut kl",
 }  # fmt: skip
-_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")
+_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")  # fmt: skip
 _PRESENT_KEYS = ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "fremmødte")
 _ABSENT_KEYS = ("afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud")
 # Portal furniture copied along with the text: buttons, links to the top, the item list's own label.
@@ -86,9 +86,13 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     breaks = skip | moved | {i for i, t in enumerate(raw_lines) if t.startswith("#") and not lines[i].text}
     header = [Line(ln.no, "#") if i in breaks else ln for i, ln in enumerate(lines[:header_end])]
     parsed = Parsed(meeting)
-    _read_header(header, meeting, config, report, parsed)
+    listed = {_loose_title(hd.title) for _, hd in starts}
+    _read_header(header, meeting, config, report, parsed, listed)
     first_date, first_line = _first_date(header)
     head_date = meeting.date or title_date or first_date
+    title_rest = TITLE.match(_unbold(lines[title_idx].text)).group("rest") if title_idx is not None else ""
+    if not meeting.time and title_date and re.search(r"\bkl\.?\s*\d", title_rest, re.IGNORECASE):
+        meeting.time, meeting.end_time = find_times(title_rest)  # "Referat til mødet i … den … kl. 09:00"
     if not meeting.time and first_line[0]:
         meeting.time, meeting.end_time = first_line
     if title_date and meeting.date and meeting.date != title_date:
@@ -190,16 +194,20 @@ def _cases_before_items(lines: list[Line], starts: list[tuple[int, h.Heading]]) 
 
 
 def _read_header(
-    header: list[Line], meeting: Meeting, config: SiteConfig, report: Report, parsed: Parsed
+    header: list[Line], meeting: Meeting, config: SiteConfig, report: Report, parsed: Parsed, listed: set[str]
 ) -> None:
+    """The meeting's facts above the first item; `listed` are the items' titles, which an item list
+    before the bodies repeats ("1 Titel", "1. Titel")."""
     values: dict[str, list[Line]] = {}
     key = ""
     for ln in header:
         text = re.sub(r"^[-•*▪]\s+", "", _unbold(ln.text))
-        if ln.text.startswith("#"):
+        if ln.text.startswith("#") or h.GROUP_LETTER.match(text):
             key = ""  # a heading ends the list above it ("Fraværende: …" then "## PUNKTER")
-        if not text or ln.text == "#":
+        if not text or ln.text == "#" or h.GROUP_LETTER.match(text):
             continue
+        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and len(text.split()) > 6 and text.endswith("."):
+            key = ""  # a sentence under a list of names ("Direktør X deltog under pkt. 2.") ends it
         m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
             key = m.group(1).lower()
@@ -207,6 +215,10 @@ def _read_header(
                 values.setdefault(key, []).append(Line(ln.no, m.group(2).strip()))
                 key = "" if key in _SINGLE_KEYS or m.group(2).strip().lower().rstrip(".") == "ingen" else key
             continue
+        numbered = re.match(r"^\d{1,3}\s*[.):]?\s+(\S.*)$", text)
+        if numbered and _loose_title(numbered.group(1)) in listed:
+            key = ""
+            continue  # the item list before the bodies: the items say it again
         if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
             continue  # "Åbent møde." above the first item
         if key:
@@ -246,6 +258,10 @@ def _read_header(
         meeting.secretariat += parse_people(values.get(k, []), report)
     for k in _ABSENT_KEYS:
         mark_absent(meeting.participants, parse_people(values.get(k, []), report, absent=True))
+
+
+def _loose_title(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\*\*|__|\[|\]\(\)", "", text).lower()).strip(" .:")
 
 
 def _check_toc(items: list, toc: list[tuple[int, str]], report: Report) -> None:

@@ -230,7 +230,11 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
         j = start - 1
         while j > prev_start and not lines[j].text.strip():
             j -= 1
-        group = _GROUP.match(unbold(lines[j].text)) if j > prev_start else None
+        text = unbold(lines[j].text) if j > prev_start else ""
+        group = _GROUP.match(text)
+        lettered = h.GROUP_LETTER.match(text)
+        if lettered and not group:
+            group = _GROUP.match("lukkede" if re.search(r"lukke|fortrolig", text, re.I) else "åbne")
         if group:
             k = j - 1
             while k > prev_start and not lines[k].text.strip():
