@@ -31,7 +31,8 @@ _DEBRIS = re.compile(
     r"spring til (?:primært )?indhold|skip til .*indhold|you are here|du er her|print|udskriv|del|"
     r"del (?:siden|på .*)|søg|abonnér|abonner|se alle dagsordener.*|luk alle punkter.*|åbn alle punkter.*|"
     r"fold (?:alle )?(?:punkter )?(?:ind|ud)|vis alle|skjul alle|punkter|dagsordenspunkter|"
-    r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*)$",
+    r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*|"
+    r"show video|vis video|se video(?:en)?|afspil video(?:en)?)$",
     re.IGNORECASE,
 )
 _DEBRIS_PREFIX = re.compile(
