@@ -32,7 +32,7 @@ def _source(facts_path: Path, tmp_path: Path) -> Path:
 
 
 def render_pdf(text: str, path: Path) -> None:
-    """ "# " lines as large bold headings, "## " as bold ones, a running header ("@header …") and a footer
+    """ "# " lines as large bold headings, "## " as bold ones, tab-separated cells in columns, a running header ("@header …") and a footer
     "Side n af m" on every page, "@page" a page break: what an agenda system's PDF export looks like."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -65,7 +65,8 @@ def render_pdf(text: str, path: Path) -> None:
                 y -= 14
             else:
                 pdf.setFont("Helvetica", 10)
-                pdf.drawString(50, y, line)
+                for column, cell in enumerate(line.split("\t")):  # a table row: cells in columns
+                    pdf.drawString(50 + (300 + 60 * (column - 1) if column else 0), y, cell)
                 y -= 13
         pdf.showPage()
     pdf.save()

@@ -42,19 +42,19 @@ def row_text(cells: tuple[str, ...]) -> str:
     return "  ".join(deduped)
 
 
-_STATUS_COLUMN = re.compile(r"^(?:deltog|deltager|til stede|mødt|afbud|fraværende|forfald|fravær)$", re.I)
-_MARK = re.compile(r"^[xX✓✔✗•]$")
+STATUS_COLUMN = re.compile(r"^(?:deltog|deltager|til stede|mødt|afbud|fraværende|forfald|fravær)$", re.I)
+MARK = re.compile(r"^[xX✓✔✗•]$")
 
 
 def grid_columns(cells: tuple[str, ...]) -> dict[int, str]:
     """An attendance grid's header row ("Sundhedsudvalget | Deltog | Afbud"): column index → status."""
-    found = {i: _clean(c) for i, c in enumerate(cells) if i and _STATUS_COLUMN.match(_clean(c))}
+    found = {i: _clean(c) for i, c in enumerate(cells) if i and STATUS_COLUMN.match(_clean(c))}
     return found if len(found) >= 2 else {}
 
 
 def grid_row(cells: tuple[str, ...], columns: dict[int, str]) -> str:
     """A member's row of an attendance grid as "Navn (A): Afbud", or "" if the row is not one."""
-    marked = [i for i, c in enumerate(cells) if _MARK.match(_clean(c))]
+    marked = [i for i, c in enumerate(cells) if MARK.match(_clean(c))]
     name = _clean(cells[0]) if cells else ""
     if not name or len(marked) != 1 or marked[0] not in columns:
         return ""

@@ -143,6 +143,10 @@ KNOWN_SUBHEADINGS = {"deltagere", "mødedeltagere", "sekretariat", "baggrund", "
 
 # "29.09G00 - 2024/41657": a KLE number and the case number (Gribskov, Acadre); the case is the second.
 KLE_CASE = re.compile(r"^\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*(\d{4}/\d{3,7})$")
+# Norddjurs: "00.01.00A00 25/112 Åben sag", "S00 13/650 Lukket sag": KLE, case number, open or closed.
+MARKED_CASE = re.compile(
+    r"^(?:[\d.]*[A-ZÆØÅ]\d{2}\s+)?(\d{2,4}/\d{2,7})\s+(?P<mark>åben|åbent|lukket)\s+(?:sag|punkt)$", re.I
+)
 CASE_NO = re.compile(
     r"^(?:\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*\d{4}/\d{3,7}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"

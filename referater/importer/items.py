@@ -50,7 +50,7 @@ def split_slot(title: str) -> tuple[str, str]:
 
 
 def is_case_line(text: str) -> bool:
-    return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()))
+    return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()) or h.MARKED_CASE.match(text.strip()))
 
 
 # "Åben sag  Sagsnr: 15/16285  Forvaltning: …": the item's open/closed mark before its case number.
@@ -58,7 +58,7 @@ _MARK_PREFIX = re.compile(r"^(?:åben|åbent|lukket|lukkede?)(?:\s+(?:sag|punkt)
 
 
 def case_values(text: str) -> list[str]:
-    kle = h.KLE_CASE.match(text.strip())
+    kle = h.KLE_CASE.match(text.strip()) or h.MARKED_CASE.match(text.strip())
     if kle:
         return [kle.group(1)]
     if h.CASE_NO.match(text.strip()):
@@ -92,7 +92,7 @@ def read_item(
     # A heading wrapped onto the next line (PDF): join it when the TOC or a lower-case start says so.
     nxt = _unbold(lines[body_start].text) if body_start < end else ""
     if nxt and not (
-        h.section_heading(nxt) or h.CASE_NO.match(nxt) or h.item_heading(nxt) or h.LIST_ITEM.match(nxt)
+        h.section_heading(nxt) or is_case_line(nxt) or h.item_heading(nxt) or h.LIST_ITEM.match(nxt)
     ):
         joined = f"{title} {nxt}"
         lj, lt = _loose(joined), _loose(title)

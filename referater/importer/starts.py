@@ -60,6 +60,8 @@ def table_of_contents(lines: list[Line]) -> tuple[set[int], list[tuple[int, str]
             pending = ""
         elif in_toc and t and h.HEADER_KEY.match(unbold(ln.text)):
             in_toc, pending = False, ""  # "Medlemmer:" after the TOC: the meeting's facts again
+        elif in_toc and re.fullmatch(r"(?i)(?:punkt(?:\s+nr\.?)?\s+)?side", unbold(ln.text)):
+            toc_idx.add(i)  # the TOC's column header "Side" / "Punkt nr. Side"
         elif in_toc and t:
             if h.item_heading(ln.text):
                 if entries:
