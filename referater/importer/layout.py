@@ -60,10 +60,25 @@ def clean_line(text: str) -> str:
     return stripped if stripped != text.strip() else text
 
 
+# eDoc publishing glues an item's title to its first section: "1. Meddelelse fra formandenReferat".
+_GLUED_SECTION = re.compile(
+    r"^(\s*\d{1,3}\.\s*\S.*?[a-zæøå0-9)])(Referat|Beslutning|Indstilling|Sagsfremstilling|Resumé|Resume)\s*$"
+)
+
+
+def _unglue(raw_lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, text), an item heading glued to its first section's name split in two."""
+    out: list[tuple[int, str]] = []
+    for no, text in enumerate(raw_lines, 1):
+        m = _GLUED_SECTION.match(text)
+        out += [(no, m.group(1)), (no, m.group(2))] if m else [(no, text)]
+    return out
+
+
 def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
-    lines = [
-        Line(i + 1, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for i, text in enumerate(raw_lines)
-    ]
+    numbered = _unglue(raw_lines)
+    raw_lines = [text for _, text in numbered]
+    lines = [Line(no, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for no, text in numbered]
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
