@@ -22,6 +22,7 @@ NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1  
 BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
 SECTION_NAMES = {
+    "sagens forløb",
     "resumé",
     "resume",
     "sagsfremstilling",

@@ -246,3 +246,24 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
                 used.add(j)
         closed.append(state)
     return closed, used
+
+
+_FIRST_SECTIONS = ("beslutning", "resumé", "resume", "indstilling", "sagsfremstilling", "sagens kerne")
+
+
+def unnumbered_starts(lines: list[Line], skip: set[int]) -> list[tuple[int, h.Heading]]:
+    """Items without numbers (Aarhus: a title, then "Beslutning", "Resumé"): a short line that is not a
+    sentence or a section, right above a decision or summary section, numbered 1, 2, … in order. Only
+    where no numbered item was found, and only if at least two items have that shape."""
+    found: list[tuple[int, h.Heading]] = []
+    for i, ln in enumerate(lines):
+        t = unbold(ln.text)
+        if i in skip or not t or len(t) > 160 or not t[:1].isupper() or t.endswith((".", ":", ",", ";")):
+            continue
+        if h.section_heading(ln.text) or h.HEADER_KEY.match(t) or _FIELD.match(t):
+            continue
+        nxt = next((x for x in lines[i + 1 :] if x.text.strip()), None)
+        section = h.section_heading(nxt.text) if nxt else None
+        if section and section[0].lower().startswith(_FIRST_SECTIONS):
+            found.append((i, h.Heading("unnumbered", len(found) + 1, t, is_closed_title(t))))
+    return found if len(found) >= 2 else []
