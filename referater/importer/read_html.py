@@ -9,7 +9,7 @@ from .blocks import Block, to_lines
 from .model import ImportFailure
 
 _DROP = {
-    "script", "style", "noscript", "nav", "footer", "form", "button", "select", "input", "svg",
+    "script", "style", "noscript", "nav", "footer", "form", "select", "input", "svg",
     "iframe", "template", "object", "embed", "img", "picture", "video", "audio", "canvas", "map",
 }  # fmt: skip
 _DEBRIS_ATTR = re.compile(
@@ -34,6 +34,11 @@ def html_lines(text: str) -> list[str]:
         node.extract()
     for node in soup.find_all(list(_DROP)):
         node.decompose()
+    for node in soup.find_all("button"):
+        if _is_toggle(node):
+            node.unwrap()  # an accordion's toggle holds the item's title (Ishøj, Bootstrap portals)
+        else:
+            node.decompose()
     for node in soup.find_all(_is_debris):
         node.decompose()
     if soup.head:
@@ -47,6 +52,17 @@ def html_lines(text: str) -> list[str]:
     if title and not (first and first.kind == "heading" and first.level == 1):
         blocks.insert(0, Block("heading", title, level=1))  # the date may be only in the page's title
     return to_lines(blocks)
+
+
+def _is_toggle(button) -> bool:  # noqa: ANN001
+    """A button that opens an item's body: in a heading, or an accordion's (aria-controls, "accordion")."""
+    attrs = " ".join(button.get("class") or [])
+    return bool(
+        button.find_parent(["h1", "h2", "h3", "h4", "h5", "h6", "summary"])
+        or button.has_attr("aria-controls")
+        or button.has_attr("aria-expanded")
+        or re.search(r"accordion|toggle|collaps|expand", attrs, re.IGNORECASE)
+    )
 
 
 def _is_debris(tag) -> bool:  # noqa: ANN001 - bs4 Tag
