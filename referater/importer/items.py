@@ -30,7 +30,17 @@ _SLOT_END = re.compile(
 _SLOT_START = re.compile(
     rf"^\s*[(\[]?((?:kl\.?\s*)?{_TIME}\s*[-–—]\s*{_TIME})[)\]]?\s*[:\-–—]?\s+(?=\S)", re.IGNORECASE
 )
-_MARK_CASE = re.compile(r"^(åbent|åben|lukket|fortroligt)\s*[-–—]\s*([\w./-]*\d[\w./-]*)$", re.IGNORECASE)
+# "Åbent - 27.12.00-P22-1-23", "Åbent - 00.01.00A04 - 2007/34364" (KLE, then the case number)
+_MARK_CASE = re.compile(
+    r"^(åbent|åben|lukket|fortroligt)\s*[-–—]\s*(?:[\w./-]*\d[\w./-]*\s*[-–—]\s*)?([\w./-]*\d[\w./-]*)$", re.I
+)
+
+
+def is_mark_line(text: str) -> bool:
+    """The open/closed mark and case number SBSYS writes under a title."""
+    return bool(_MARK_CASE.match(text.strip()))
+
+
 _CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 

@@ -32,7 +32,7 @@ _DEBRIS = re.compile(
     r"del (?:siden|på .*)|søg|abonnér|abonner|se alle dagsordener.*|luk alle punkter.*|åbn alle punkter.*|"
     r"fold (?:alle )?(?:punkter )?(?:ind|ud)|vis alle|skjul alle|punkter|dagsordenspunkter|"
     r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*|"
-    r"vælg|show video|vis video|se video(?:en)?|afspil video(?:en)?)$",
+    r"vælg|oversigtsdagsorden\s*:.*|show video|vis video|se video(?:en)?|afspil video(?:en)?)$",
     re.IGNORECASE,
 )
 _DEBRIS_PREFIX = re.compile(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..closed import closed_by_line, is_closed_title
 from . import headings as h
-from .items import is_case_line
+from .items import is_case_line, is_mark_line
 from .model import Line, Report
 
 _STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot", "num_space")
@@ -217,7 +217,10 @@ def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], c
     prev = next((ln.text.strip() for ln in reversed(lines[:i]) if ln.text.strip()), "")
     if prev.endswith(":") or h.LIST_ITEM.match(prev) or h.section_heading(prev):
         return False
-    return not hd.title.endswith((".", ",", ";"))
+    if not hd.title.endswith((".", ",", ";")):
+        return True
+    nxt = next((unbold(ln.text) for ln in lines[i + 1 : i + 4] if ln.text.strip()), "")
+    return hd.title.endswith(".") and (is_mark_line(nxt) or is_case_line(nxt))  # Odense: "1. Titel."
 
 
 def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list[bool], set[int]]:
