@@ -1,7 +1,7 @@
 """Specimens of the layouts real Danish agenda systems publish (tests/fixtures/import/specimens/: the
 structure and markers studied on each publisher's pages, text written for the project), each scored
 against the facts beside it: date, items and titles, decisions, case numbers, time slots, absentees,
-closed items, and what must not become an item. Every fact must be right."""
+closed items, and what must not become an item or a heading. Every fact must be right."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _source(facts_path: Path, tmp_path: Path) -> Path:
 
 
 def render_pdf(text: str, path: Path) -> None:
-    """ "# " lines as large bold headings, "## " as bold ones, a running header ("@header …") and a footer
+    """ "# " lines as large bold headings, "## " as bold ones, tab-separated cells in columns, a running header ("@header …") and a footer
     "Side n af m" on every page, "@page" a page break: what an agenda system's PDF export looks like."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -65,7 +65,8 @@ def render_pdf(text: str, path: Path) -> None:
                 y -= 14
             else:
                 pdf.setFont("Helvetica", 10)
-                pdf.drawString(50, y, line)
+                for column, cell in enumerate(line.split("\t")):  # a table row: cells in columns
+                    pdf.drawString(50 + (300 + 60 * (column - 1) if column else 0), y, cell)
                 y -= 13
         pdf.showPage()
     pdf.save()
@@ -133,6 +134,10 @@ def score(markdown: str, facts: dict) -> tuple[int, list[str]]:
     titles = [i["title"] for i in found]
     for text in facts.get("not_items") or []:
         check(not any(text in t for t in titles), f"{text!r} became an item")
+    for text in facts.get("not_text") or []:  # group headings, portal furniture: neither item nor text
+        check(text not in body, f"{text!r} is in the text")
+    for text in facts.get("not_headings") or []:  # a link alone in a paragraph is text, not a heading
+        check(not re.search(rf"^#+ {re.escape(text)}\s*$", body, re.M), f"{text!r} became a heading")
     return right, wrong
 
 

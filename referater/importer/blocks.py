@@ -42,16 +42,43 @@ def row_text(cells: tuple[str, ...]) -> str:
     return "  ".join(deduped)
 
 
+STATUS_COLUMN = re.compile(r"^(?:deltog|deltager|til stede|mødt|afbud|fraværende|forfald|fravær)$", re.I)
+MARK = re.compile(r"^[xX✓✔✗•]$")
+
+
+def grid_columns(cells: tuple[str, ...]) -> dict[int, str]:
+    """An attendance grid's header row ("Sundhedsudvalget | Deltog | Afbud"): column index → status."""
+    found = {i: _clean(c) for i, c in enumerate(cells) if i and STATUS_COLUMN.match(_clean(c))}
+    return found if len(found) >= 2 else {}
+
+
+def grid_row(cells: tuple[str, ...], columns: dict[int, str]) -> str:
+    """A member's row of an attendance grid as "Navn (A): Afbud", or "" if the row is not one."""
+    marked = [i for i, c in enumerate(cells) if MARK.match(_clean(c))]
+    name = _clean(cells[0]) if cells else ""
+    if not name or len(marked) != 1 or marked[0] not in columns:
+        return ""
+    return f"{name}: {columns[marked[0]]}"
+
+
 def to_lines(blocks: list[Block], spaced: bool = True) -> list[str]:
     """Blocks → text lines for the recogniser; a blank line between blocks when `spaced`."""
     out: list[str] = []
+    grid: dict[int, str] = {}  # the attendance grid whose rows follow
     for block in blocks:
         if block.debris:
             continue
         if block.kind == "blank":
             out.append("")
             continue
-        if block.kind == "row":
+        if block.kind != "row":
+            grid = {}
+        if block.kind == "row" and grid_columns(block.cells):
+            grid = grid_columns(block.cells)
+            lines = ["Medlemmer:"]  # the grid's header names the committee; its rows are its members
+        elif block.kind == "row" and grid and grid_row(block.cells, grid):
+            lines = [grid_row(block.cells, grid)]
+        elif block.kind == "row":
             lines = [row_text(block.cells)]
         else:
             lines = [_clean(t) for t in block.text.split("\n")]

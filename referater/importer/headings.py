@@ -22,6 +22,7 @@ NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1  
 BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
 SECTION_NAMES = {
+    "sagens forløb",
     "resumé",
     "resume",
     "sagsfremstilling",
@@ -143,6 +144,10 @@ KNOWN_SUBHEADINGS = {"deltagere", "mødedeltagere", "sekretariat", "baggrund", "
 
 # "29.09G00 - 2024/41657": a KLE number and the case number (Gribskov, Acadre); the case is the second.
 KLE_CASE = re.compile(r"^\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*(\d{4}/\d{3,7})$")
+# Norddjurs: "00.01.00A00 25/112 Åben sag", "S00 13/650 Lukket sag": KLE, case number, open or closed.
+MARKED_CASE = re.compile(
+    r"^(?:[\d.]*[A-ZÆØÅ]\d{2}\s+)?(\d{2,4}/\d{2,7})\s+(?P<mark>åben|åbent|lukket)\s+(?:sag|punkt)$", re.I
+)
 CASE_NO = re.compile(
     r"^(?:\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*\d{4}/\d{3,7}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
@@ -162,7 +167,13 @@ HEADER_KEY = re.compile(
     r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
     r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
     r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
-    r"sekretariat|sekretær|referent|mødeleder|ordstyrer)\b\s*:?\s*(.*)$",
+    r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
+    re.IGNORECASE,
+)
+# Odense's lettered groups: "A. Sager til afgørelse i byrådet", "B: Sager til orientering", "D. Lukkede sager".
+GROUP_LETTER = re.compile(
+    r"^[A-H]\s*[.:)]\s+(?P<text>(?:sager|sag|orientering|orienteringssager|meddelelser|drøftelse|"
+    r"temadrøftelse|beslutningssager|godkendelse|punkter|åbne|lukkede?|fortrolige?)\b[^.]{0,70})$",
     re.IGNORECASE,
 )
 TOC_HEADING = re.compile(r"^(?:indholdsfortegnelse|indhold)\s*:?$", re.IGNORECASE)

@@ -30,6 +30,18 @@ _SLOT_END = re.compile(
 _SLOT_START = re.compile(
     rf"^\s*[(\[]?((?:kl\.?\s*)?{_TIME}\s*[-–—]\s*{_TIME})[)\]]?\s*[:\-–—]?\s+(?=\S)", re.IGNORECASE
 )
+# "Åbent - 27.12.00-P22-1-23", "Åbent - 00.01.00A04 - 2007/34364" (KLE, then the case number)
+_MARK_CASE = re.compile(
+    r"^(åbent|åben|lukket|fortroligt)\s*[-–—]\s*(?:[\w./-]*\d[\w./-]*\s*[-–—]\s*)?([\w./-]*\d[\w./-]*)$", re.I
+)
+
+
+def is_mark_line(text: str) -> bool:
+    """The open/closed mark and case number SBSYS writes under a title."""
+    return bool(_MARK_CASE.match(text.strip()))
+
+
+_CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
 
@@ -48,7 +60,7 @@ def split_slot(title: str) -> tuple[str, str]:
 
 
 def is_case_line(text: str) -> bool:
-    return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()))
+    return bool(h.CASE_LINE.match(text) or h.CASE_NO.match(text.strip()) or h.MARKED_CASE.match(text.strip()))
 
 
 # "Åben sag  Sagsnr: 15/16285  Forvaltning: …": the item's open/closed mark before its case number.
@@ -56,7 +68,7 @@ _MARK_PREFIX = re.compile(r"^(?:åben|åbent|lukket|lukkede?)(?:\s+(?:sag|punkt)
 
 
 def case_values(text: str) -> list[str]:
-    kle = h.KLE_CASE.match(text.strip())
+    kle = h.KLE_CASE.match(text.strip()) or h.MARKED_CASE.match(text.strip())
     if kle:
         return [kle.group(1)]
     if h.CASE_NO.match(text.strip()):
@@ -90,7 +102,7 @@ def read_item(
     # A heading wrapped onto the next line (PDF): join it when the TOC or a lower-case start says so.
     nxt = _unbold(lines[body_start].text) if body_start < end else ""
     if nxt and not (
-        h.section_heading(nxt) or h.CASE_NO.match(nxt) or h.item_heading(nxt) or h.LIST_ITEM.match(nxt)
+        h.section_heading(nxt) or is_case_line(nxt) or h.item_heading(nxt) or h.LIST_ITEM.match(nxt)
     ):
         joined = f"{title} {nxt}"
         lj, lt = _loose(joined), _loose(title)
@@ -103,7 +115,11 @@ def read_item(
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
-    item = Item(hd.number, title, lines[start].no, closed=hd.closed or is_closed_title(title), slot=slot)
+    closed = hd.closed or is_closed_title(title)
+    title = _CLOSED_SUFFIX.sub("", title).strip() or title  # Norddjurs' mark: the item's flag
+    if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
+        title = title.rstrip(".")  # "16. Lukket punkt." in an item list
+    item = Item(hd.number, title, lines[start].no, closed=closed, slot=slot)
     section: Section | None = None
     for ln in lines[body_start:end]:
         text = ln.text.strip()
@@ -157,7 +173,12 @@ def _skip(item: Item, hd: h.Heading, t: str, config: SiteConfig) -> bool:
 
 def _marker(item: Item, t: str) -> bool:
     """Lines between an item's heading and its first section that only mark it."""
-    if _OPEN_MARK.match(t) or _ITEM_KIND.match(t):
+    if _OPEN_MARK.match(t) or _ITEM_KIND.match(t) or h.GROUP_LETTER.match(t):
+        return True
+    marked = _MARK_CASE.match(t)
+    if marked:  # "Åbent - 27.12.00-P22-1-23", "Lukket - …" (Odense/SBSYS): the mark and the case number
+        item.cases += [c for c in [marked.group(2)] if c not in item.cases]
+        item.closed = item.closed or not marked.group(1).lower().startswith("åb")
         return True
     if _loose(h.BULLET.sub("", t)) == _loose(item.title) or _loose(split_slot(t)[0]) == _loose(item.title):
         return True

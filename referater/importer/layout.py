@@ -15,14 +15,14 @@ from .items import case_values, is_case_line, read_item
 from .meta import TITLE, find_date, find_times, is_committee_line, match_all, title_parts
 from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
-from .starts import groups, item_starts, table_of_contents
+from .starts import groups, item_starts, table_of_contents, unnumbered_starts
 
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
-    "ordstyrer",
+    "ordstyrer", "start kl", "slut kl",
 }  # fmt: skip
-_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid")
+_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")  # fmt: skip
 _PRESENT_KEYS = ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "fremmødte")
 _ABSENT_KEYS = ("afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud")
 # Portal furniture copied along with the text: buttons, links to the top, the item list's own label.
@@ -31,7 +31,8 @@ _DEBRIS = re.compile(
     r"spring til (?:primært )?indhold|skip til .*indhold|you are here|du er her|print|udskriv|del|"
     r"del (?:siden|på .*)|søg|abonnér|abonner|se alle dagsordener.*|luk alle punkter.*|åbn alle punkter.*|"
     r"fold (?:alle )?(?:punkter )?(?:ind|ud)|vis alle|skjul alle|punkter|dagsordenspunkter|"
-    r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*)$",
+    r"download (?:som )?pdf|hent (?:som )?pdf|læs op|cookie.*|accepter.*cookies.*|"
+    r"vælg|oversigtsdagsorden\s*:.*|show video|vis video|se video(?:en)?|afspil video(?:en)?)$",
     re.IGNORECASE,
 )
 _DEBRIS_PREFIX = re.compile(
@@ -59,10 +60,25 @@ def clean_line(text: str) -> str:
     return stripped if stripped != text.strip() else text
 
 
+# eDoc publishing glues an item's title to its first section: "1. Meddelelse fra formandenReferat".
+_GLUED_SECTION = re.compile(
+    r"^(\s*\d{1,3}\.\s*\S.*?[a-zæøå0-9)])(Referat|Beslutning|Indstilling|Sagsfremstilling|Resumé|Resume)\s*$"
+)
+
+
+def _unglue(raw_lines: list[str]) -> list[tuple[int, str]]:
+    """(line number, text), an item heading glued to its first section's name split in two."""
+    out: list[tuple[int, str]] = []
+    for no, text in enumerate(raw_lines, 1):
+        m = _GLUED_SECTION.match(text)
+        out += [(no, m.group(1)), (no, m.group(2))] if m else [(no, text)]
+    return out
+
+
 def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
-    lines = [
-        Line(i + 1, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for i, text in enumerate(raw_lines)
-    ]
+    numbered = _unglue(raw_lines)
+    raw_lines = [text for _, text in numbered]
+    lines = [Line(no, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for no, text in numbered]
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
@@ -73,6 +89,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     skip = toc_idx | ({title_idx} if title_idx is not None else set())
     found = item_starts(lines, skip, toc, report)
     starts, toc = found.starts, found.toc
+    starts = starts or unnumbered_starts(lines, skip)
     if not starts:
         raise ImportFailure(
             "fandt ingen dagsordenspunkter (no agenda items; fx 'Punkt 1: Titel', '1. Titel' eller "
@@ -82,11 +99,17 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     pre_cases = _cases_before_items(lines, starts)
     moved = {i for found in pre_cases.values() for i in found} | found.above | group_lines
     header_end = min([starts[0][0], *(pre_cases.get(starts[0][0], [])), *found.above])
-    header = [ln for i, ln in enumerate(lines[:header_end]) if i not in skip and i not in moved]
+    # A skipped, moved or furniture heading ("## PUNKTER") stays as "#": it ends the list above it.
+    breaks = skip | moved | {i for i, t in enumerate(raw_lines) if t.startswith("#") and not lines[i].text}
+    header = [Line(ln.no, "#") if i in breaks else ln for i, ln in enumerate(lines[:header_end])]
     parsed = Parsed(meeting)
-    _read_header(header, meeting, config, report, parsed)
+    listed = {_loose_title(hd.title) for _, hd in starts}
+    _read_header(header, meeting, config, report, parsed, listed)
     first_date, first_line = _first_date(header)
     head_date = meeting.date or title_date or first_date
+    title_rest = TITLE.match(_unbold(lines[title_idx].text)).group("rest") if title_idx is not None else ""
+    if not meeting.time and title_date and re.search(r"\bkl\.?\s*\d", title_rest, re.IGNORECASE):
+        meeting.time, meeting.end_time = find_times(title_rest)  # "Referat til mødet i … den … kl. 09:00"
     if not meeting.time and first_line[0]:
         meeting.time, meeting.end_time = first_line
     if title_date and meeting.date and meeting.date != title_date:
@@ -188,14 +211,20 @@ def _cases_before_items(lines: list[Line], starts: list[tuple[int, h.Heading]]) 
 
 
 def _read_header(
-    header: list[Line], meeting: Meeting, config: SiteConfig, report: Report, parsed: Parsed
+    header: list[Line], meeting: Meeting, config: SiteConfig, report: Report, parsed: Parsed, listed: set[str]
 ) -> None:
+    """The meeting's facts above the first item; `listed` are the items' titles, which an item list
+    before the bodies repeats ("1 Titel", "1. Titel")."""
     values: dict[str, list[Line]] = {}
     key = ""
     for ln in header:
         text = re.sub(r"^[-•*▪]\s+", "", _unbold(ln.text))
-        if not text:
+        if ln.text.startswith("#") or h.GROUP_LETTER.match(text):
+            key = ""  # a heading ends the list above it ("Fraværende: …" then "## PUNKTER")
+        if not text or ln.text == "#" or h.GROUP_LETTER.match(text):
             continue
+        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and len(text.split()) > 6 and text.endswith("."):
+            key = ""  # a sentence under a list of names ("Direktør X deltog under pkt. 2.") ends it
         m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
             key = m.group(1).lower()
@@ -203,6 +232,10 @@ def _read_header(
                 values.setdefault(key, []).append(Line(ln.no, m.group(2).strip()))
                 key = "" if key in _SINGLE_KEYS or m.group(2).strip().lower().rstrip(".") == "ingen" else key
             continue
+        numbered = re.match(r"^\d{1,3}\s*[.):]?\s+(\S.*)$", text)
+        if numbered and _loose_title(numbered.group(1)) in listed:
+            key = ""
+            continue  # the item list before the bodies: the items say it again
         if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
             continue  # "Åbent møde." above the first item
         if key:
@@ -227,7 +260,7 @@ def _read_header(
     when = " ".join(ln.text for k in _WHEN_KEYS for ln in values.get(k, []))
     meeting.date = find_date(when)
     meeting.time, meeting.end_time = find_times(when)
-    ends = " ".join(ln.text for k in ("sluttidspunkt", "mødeslut") for ln in values.get(k, []))
+    ends = " ".join(ln.text for k in ("sluttidspunkt", "mødeslut", "slut kl") for ln in values.get(k, []))
     if ends:
         meeting.end_time = find_times(ends)[0] or meeting.end_time
     place = [ln.text for k in ("mødested", "sted", "lokale") for ln in values.get(k, [])]
@@ -242,6 +275,10 @@ def _read_header(
         meeting.secretariat += parse_people(values.get(k, []), report)
     for k in _ABSENT_KEYS:
         mark_absent(meeting.participants, parse_people(values.get(k, []), report, absent=True))
+
+
+def _loose_title(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"\*\*|__|\[|\]\(\)", "", text).lower()).strip(" .:")
 
 
 def _check_toc(items: list, toc: list[tuple[int, str]], report: Report) -> None:

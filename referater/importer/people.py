@@ -48,6 +48,16 @@ _STATUS = re.compile(
     r"ikke til stede|ikke mødt)\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# "X (A) stedfortræder Y (A) ved sag 1-17" (Region Hovedstaden): X is absent, Y came in X's place.
+_SUBSTITUTE = re.compile(
+    r"[\s,;(]+(?:og\s+)?(?:1\.\s*|2\.\s*)?stedfortræder(?:en)?\s*:?\s+(?P<sub>[A-ZÆØÅ][^,;()]*?(?:\s*\([^()]{1,12}\))?)"
+    r"(?=\s*(?:[,;).]|$|\bfraværende\b|\bved\b))",
+    re.IGNORECASE,
+)
+_AT_ITEMS = re.compile(
+    r"[\s,]+(?:fraværende\s+)?(?:ved|under)\s+(?:sag|sagerne|punkt|punkterne|pkt\.?)(?:\s+nr\.?)?\s*[\d\s,.\-–og]*$",
+    re.IGNORECASE,
+)
 _ROLE_SUFFIX = re.compile(r"\s+[-–]\s*(formand|næstformand|medformand|2\. næstformand)\s*$", re.IGNORECASE)
 
 
@@ -62,9 +72,12 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
             continue
         status = _STATUS.match(text)
         gone = absent
+        substitutes = [m.group("sub") for m in _SUBSTITUTE.finditer(status.group("rest") if status else text)]
         if status:
             text = status.group("who").strip()
             gone = absent or status.group("status").lower() not in ("deltog", "deltager", "til stede", "mødt")
+        else:
+            text = _AT_ITEMS.sub("", _SUBSTITUTE.sub("", text)).strip(" ,;")
         role = _ROLE_SUFFIX.search(text)
         text = _ROLE_SUFFIX.sub("", text)
         columns = [c for c in re.split(r"\t+|\s{3,}", text) if c.strip()]
@@ -80,6 +93,8 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
         if found and role:
             _add_roles(found[-1], [role.group(1).lower()])
         people.extend(found)
+        for sub in substitutes:  # present in the absent member's place
+            people.extend(p for p in _parse_line(_AT_ITEMS.sub("", sub).strip(" ,;."), False) if p.name)
     return people
 
 
@@ -253,6 +268,10 @@ def _names(text: str) -> list[Person]:
 def mark_absent(participants: list[Person], absent: list[Person]) -> None:
     for person in absent:
         known = next((p for p in participants if _same(p.name, person.name)), None)
+        if not person.absent:  # a substitute named beside the absent member: present
+            if not known and person.name:
+                participants.append(person)
+            continue
         if known:
             known.absent = True
             known.org = known.org or person.org

@@ -9,7 +9,7 @@ from .blocks import Block, to_lines
 from .model import ImportFailure
 
 _DROP = {
-    "script", "style", "noscript", "nav", "footer", "form", "button", "select", "input", "svg",
+    "script", "style", "noscript", "nav", "footer", "form", "select", "input", "svg",
     "iframe", "template", "object", "embed", "img", "picture", "video", "audio", "canvas", "map",
 }  # fmt: skip
 _DEBRIS_ATTR = re.compile(
@@ -34,6 +34,11 @@ def html_lines(text: str) -> list[str]:
         node.extract()
     for node in soup.find_all(list(_DROP)):
         node.decompose()
+    for node in soup.find_all("button"):
+        if _is_toggle(node):
+            node.unwrap()  # an accordion's toggle holds the item's title (Ishøj, Bootstrap portals)
+        else:
+            node.decompose()
     for node in soup.find_all(_is_debris):
         node.decompose()
     if soup.head:
@@ -47,6 +52,17 @@ def html_lines(text: str) -> list[str]:
     if title and not (first and first.kind == "heading" and first.level == 1):
         blocks.insert(0, Block("heading", title, level=1))  # the date may be only in the page's title
     return to_lines(blocks)
+
+
+def _is_toggle(button) -> bool:  # noqa: ANN001
+    """A button that opens an item's body: in a heading, or an accordion's (aria-controls, "accordion")."""
+    attrs = " ".join(button.get("class") or [])
+    return bool(
+        button.find_parent(["h1", "h2", "h3", "h4", "h5", "h6", "summary"])
+        or button.has_attr("aria-controls")
+        or button.has_attr("aria-expanded")
+        or re.search(r"accordion|toggle|collaps|expand", attrs, re.IGNORECASE)
+    )
 
 
 def _is_debris(tag) -> bool:  # noqa: ANN001 - bs4 Tag
@@ -82,23 +98,38 @@ def _bold(tag) -> bool:  # noqa: ANN001
     return bool(text) and "".join(s.get_text(strip=True) for s in tops) == text
 
 
+def _as_link(text: str, nodes: list) -> str:  # noqa: ANN001
+    """A paragraph that is one link and nothing else (an attachment, a cross reference) as "[text]()":
+    the recogniser reads it as a link line, never as a sub-heading; its target is not kept."""
+    tags = [n for n in nodes if getattr(n, "name", None)]
+    rest = "".join(str(n) for n in nodes if not getattr(n, "name", None)).strip()
+    if len(tags) == 1 and tags[0].name == "a" and not rest and "\n" not in text.strip():
+        return f"[{text.strip()}]()"
+    return text
+
+
 def _walk(node, out: list[Block], list_level: int = 0) -> None:  # noqa: ANN001
     inline: list[str] = []
+    nodes: list = []
 
     def flush() -> None:
-        text = "".join(inline)
+        text = _as_link(_squash("".join(inline)), nodes)
         inline.clear()
+        nodes.clear()
         if text.strip():
-            out.append(Block("paragraph", _squash(text)))
+            out.append(Block("paragraph", text))
 
     for child in node.children:
         name = getattr(child, "name", None)
         if name is None:
             inline.append(str(child))
+            nodes.append(child)
         elif name == "br":
             inline.append("\n")
+            nodes.append(child)
         elif name not in _BLOCKS and not _has_blocks(child):
             inline.append(_text(child))
+            nodes.append(child)
         else:
             flush()
             _block(child, out, list_level)
@@ -139,7 +170,7 @@ def _block(tag, out: list[Block], list_level: int) -> None:  # noqa: ANN001
     else:
         text = _squash(_text(tag))
         if text.strip():
-            out.append(Block("paragraph", text, bold=_bold(tag)))
+            out.append(Block("paragraph", _as_link(text, list(tag.children)), bold=_bold(tag)))
 
 
 def _squash(text: str) -> str:

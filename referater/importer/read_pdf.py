@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .blocks import Block, to_lines
+from .blocks import MARK, STATUS_COLUMN, Block, to_lines
 from .model import ImportFailure, Report
 
 PAGE_NO = re.compile(r"^(?:side\s+)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$", re.IGNORECASE)
@@ -69,18 +69,33 @@ def _page_lines(number: int, height: float, words: list[dict]) -> list[_Line]:
         else:
             rows.append([word])
     lines: list[_Line] = []
+    grid: dict[str, float] = {}  # an attendance grid's columns: status → centre of its header word
     for row in rows:
         row.sort(key=lambda w: w["x0"])
         text = row[0]["text"]
         for prev, word in zip(row, row[1:], strict=False):
             gap = word["x0"] - prev["x1"]
             text += ("    " if gap > 3 * word["size"] else " ") + word["text"]
+        text, grid = _grid_line(row, text, grid)
         size = max(w["size"] for w in row)
         bold = all(re.search(r"bold|black|heavy|semibold|,b\b", w["fontname"], re.I) for w in row)
         top, bottom = min(w["top"] for w in row), max(w["bottom"] for w in row)
         edge = top < height * 0.08 or bottom > height * 0.93
         lines.append(_Line(number, top, bottom, text, size, bold, edge))
     return lines
+
+
+def _grid_line(row: list[dict], text: str, grid: dict[str, float]) -> tuple[str, dict[str, float]]:
+    """ "Sundhedsudvalget  Deltog  Afbud" over "Navn (A)   x" rows (Norddjurs): the x's column is the
+    member's status, so "Navn (A): Afbud"; what the text alone cannot say."""
+    status = {w["text"]: (w["x0"] + w["x1"]) / 2 for w in row[1:] if STATUS_COLUMN.match(w["text"])}
+    if len(status) >= 2 and len(row) - len(status) <= 3:
+        return "Medlemmer:", status
+    if grid and len(row) >= 3 and MARK.match(row[-1]["text"]):
+        centre = (row[-1]["x0"] + row[-1]["x1"]) / 2
+        column = min(grid, key=lambda s: abs(grid[s] - centre))
+        return f"{' '.join(w['text'] for w in row[:-1])}: {column}", grid
+    return text, {}
 
 
 def _drop_running(lines: list[_Line]) -> list[_Line]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..closed import closed_by_line, is_closed_title
 from . import headings as h
-from .items import is_case_line
+from .items import is_case_line, is_mark_line
 from .model import Line, Report
 
 _STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot", "num_space")
@@ -60,6 +60,8 @@ def table_of_contents(lines: list[Line]) -> tuple[set[int], list[tuple[int, str]
             pending = ""
         elif in_toc and t and h.HEADER_KEY.match(unbold(ln.text)):
             in_toc, pending = False, ""  # "Medlemmer:" after the TOC: the meeting's facts again
+        elif in_toc and re.fullmatch(r"(?i)(?:punkt(?:\s+nr\.?)?\s+)?side", unbold(ln.text)):
+            toc_idx.add(i)  # the TOC's column header "Side" / "Punkt nr. Side"
         elif in_toc and t:
             if h.item_heading(ln.text):
                 if entries:
@@ -215,7 +217,10 @@ def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], c
     prev = next((ln.text.strip() for ln in reversed(lines[:i]) if ln.text.strip()), "")
     if prev.endswith(":") or h.LIST_ITEM.match(prev) or h.section_heading(prev):
         return False
-    return not hd.title.endswith((".", ",", ";"))
+    if not hd.title.endswith((".", ",", ";")):
+        return True
+    nxt = next((unbold(ln.text) for ln in lines[i + 1 : i + 4] if ln.text.strip()), "")
+    return hd.title.endswith(".") and (is_mark_line(nxt) or is_case_line(nxt))  # Odense: "1. Titel."
 
 
 def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list[bool], set[int]]:
@@ -230,7 +235,11 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
         j = start - 1
         while j > prev_start and not lines[j].text.strip():
             j -= 1
-        group = _GROUP.match(unbold(lines[j].text)) if j > prev_start else None
+        text = unbold(lines[j].text) if j > prev_start else ""
+        group = _GROUP.match(text)
+        lettered = h.GROUP_LETTER.match(text)
+        if lettered and not group:
+            group = _GROUP.match("lukkede" if re.search(r"lukke|fortrolig", text, re.I) else "åbne")
         if group:
             k = j - 1
             while k > prev_start and not lines[k].text.strip():
@@ -240,3 +249,24 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
                 used.add(j)
         closed.append(state)
     return closed, used
+
+
+_FIRST_SECTIONS = ("beslutning", "resumé", "resume", "indstilling", "sagsfremstilling", "sagens kerne")
+
+
+def unnumbered_starts(lines: list[Line], skip: set[int]) -> list[tuple[int, h.Heading]]:
+    """Items without numbers (Aarhus: a title, then "Beslutning", "Resumé"): a short line that is not a
+    sentence or a section, right above a decision or summary section, numbered 1, 2, … in order. Only
+    where no numbered item was found, and only if at least two items have that shape."""
+    found: list[tuple[int, h.Heading]] = []
+    for i, ln in enumerate(lines):
+        t = unbold(ln.text)
+        if i in skip or not t or len(t) > 160 or not t[:1].isupper() or t.endswith((".", ":", ",", ";")):
+            continue
+        if h.section_heading(ln.text) or h.HEADER_KEY.match(t) or _FIELD.match(t):
+            continue
+        nxt = next((x for x in lines[i + 1 :] if x.text.strip()), None)
+        section = h.section_heading(nxt.text) if nxt else None
+        if section and section[0].lower().startswith(_FIRST_SECTIONS):
+            found.append((i, h.Heading("unnumbered", len(found) + 1, t, is_closed_title(t))))
+    return found if len(found) >= 2 else []
