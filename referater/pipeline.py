@@ -221,7 +221,11 @@ class Build:
         if o.search:
             state = "preview-search.json" if o.preview else "search.json"
             update_index(
-                staging, self.site, self.store, self.site_dir / CACHE_DIR / state if o.use_cache else None
+                staging,
+                self.site,
+                self.store,
+                self.site_dir / CACHE_DIR / state if o.use_cache else None,
+                self.jobs,
             )
             self.lap("search")
         elif o.preview:

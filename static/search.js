@@ -1,10 +1,12 @@
 /* The search page (/soeg/?q=…): Pagefind's search API over the bundles the build wrote to
    <base path>pagefind/ (referater/search): the base bundles and the delta merged with mergeIndex, the
-   base records of changed or deleted meetings masked. Our own results list, in the site's typography.
+   base records of changed or deleted meetings masked. A record is a meeting; its agenda items are the
+   sections under its headings (Pagefind's anchors), and each item that answers is one result.
+   Our own results list, in the site's typography.
    Loaded as a file (no inline script) so it runs under the site's Content-Security-Policy. */
 
-const FILTERS = ["Klynge", "Forum", "Emne", "År"];
-const BATCH = 20; // results whose data is loaded at a time: each is one small fragment request
+const FILTERS = ["Klynge", "Område", "Forum", "Emne", "År"];
+const BATCH = 10; // meetings whose data is loaded at a time: each is one fragment request
 const SHOWN = 10;
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -47,9 +49,23 @@ function tokens(content) {
   return content.split(/\s+/).filter(Boolean).map((text) => ({ text, words: words(text) }));
 }
 
-/* How a record answers the query: null if it does not, else whether every word occurs exactly. */
-export function judge(content, query) {
-  const toks = tokens(content);
+/* The agenda items of a meeting's record: its text split at the items' headings. Pagefind's anchor
+   locations count the words of the content split on whitespace. */
+export function items(data) {
+  const toks = tokens(data.content);
+  const heads = data.anchors
+    .filter((a) => /^h\d$/.test(a.element) && /^punkt-\d+$/.test(a.id))
+    .sort((a, b) => a.location - b.location);
+  return heads.map((a, i) => ({
+    id: a.id,
+    title: a.text || "",
+    toks: toks.slice(a.location, i + 1 < heads.length ? heads[i + 1].location : toks.length),
+  }));
+}
+
+/* How an item answers the query: null if it does not, else whether every word occurs exactly and how
+   often the words occur. */
+export function judge(toks, query) {
   const flat = toks.flatMap((t) => t.words);
   let exact = true;
   for (const term of query.terms) {
@@ -64,7 +80,8 @@ export function judge(content, query) {
     }
     if (!found) return null;
   }
-  return { exact, toks };
+  const hits = flat.filter((w) => query.terms.some((term) => answers(term, w))).length;
+  return { exact, hits };
 }
 
 function el(tag, attrs, ...children) {
@@ -99,13 +116,23 @@ function excerpt(toks, titleWords, query) {
 }
 
 function render(entry, query) {
-  const { data, verdict } = entry;
+  const { data, item } = entry;
   const meta = data.meta;
-  const li = el("li", {}, el("h2", {}, el("a", { href: `${meta.meeting}#${meta.anchor}` }, meta.title)));
+  const title = `Punkt ${item.id.slice("punkt-".length)}: ${item.title}`;
+  const li = el("li", {}, el("h2", {}, el("a", { href: `${meta.meeting}#${item.id}` }, title)));
   li.append(el("p", { class: "where" }, `${meta.body} · ${meta.forum} · ${meta.date}`));
-  const text = excerpt(verdict.toks, tokens(meta.item || "").length, query);
+  const text = excerpt(item.toks, tokens(item.title).length, query);
   if (text) li.append(text);
   return li;
+}
+
+/* Emne is a filter of the meeting (any of its items); an item answers it only with a topic of its own. */
+function topicsOf(data) {
+  try {
+    return JSON.parse(data.meta.topics || "{}");
+  } catch (error) {
+    return {};
+  }
 }
 
 function distance(a, b) {
@@ -216,13 +243,20 @@ async function start() {
         const datas = await Promise.all(batch.map((r) => r.data()));
         if (mine !== run) return false;
         const fresh = [];
-        datas.forEach((data, i) => {
+        datas.forEach((data, rank) => {
           if (masked(data)) return;
-          const verdict = judge(data.content, query);
-          if (verdict) fresh.push({ data, verdict, rank: accepted.length + i });
+          const topics = filters.Emne ? topicsOf(data) : null;
+          for (const item of items(data)) {
+            if (topics && !(topics[item.id] || []).some((t) => filters.Emne.includes(t))) continue;
+            const verdict = judge(item.toks, query);
+            if (verdict) fresh.push({ data, item, verdict, rank });
+          }
         });
-        // Exact words before stem matches, otherwise Pagefind's order.
-        fresh.sort((a, b) => (b.verdict.exact - a.verdict.exact) || (a.rank - b.rank));
+        // Exact words before stem matches, then Pagefind's order of the meetings, then the items with
+        // the most matching words.
+        fresh.sort(
+          (a, b) => (b.verdict.exact - a.verdict.exact) || (a.rank - b.rank) || (b.verdict.hits - a.verdict.hits),
+        );
         accepted.push(...fresh);
       }
       return true;
@@ -236,7 +270,7 @@ async function start() {
         noResult(text, query);
       } else {
         const rest = pending.length || shown < accepted.length ? " Der er flere." : "";
-        say(`Viser ${shown} dagsordenspunkter for »${text}«.${rest}`);
+        say(`Viser ${shown} ${shown === 1 ? "dagsordenspunkt" : "dagsordenspunkter"} for »${text}«.${rest}`);
       }
     }
     more.onclick = show;

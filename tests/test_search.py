@@ -55,34 +55,42 @@ def test_bundles_are_served_from_the_site(out: Path) -> None:
     assert doc.find("form", class_="search-form")["action"] == BASE_PATH + "soeg/"
 
 
-def test_every_published_item_is_one_record(out: Path) -> None:
+def test_every_published_meeting_is_one_record_with_a_heading_per_item(out: Path) -> None:
     indexed = fragments(out)
-    expected = set()
+    expected = {}
     for path in (out / "klynger").glob("*/*/index.html"):
         url = "/" + path.parent.relative_to(out).as_posix() + "/"
-        expected |= {f"{BASE_PATH[:-1]}{url}#{s['id']}" for s in page(out, url).select("section.item[id]")}
-    assert set(indexed) == expected
+        expected[BASE_PATH[:-1] + url] = [s["id"] for s in page(out, url).select("section.item[id]")]
+    assert set(indexed) == set(expected)
+    for url, record in indexed.items():
+        anchors = [a for a in record["anchors"] if a["element"] == "h2"]
+        assert [a["id"] for a in anchors] == expected[url], url  # each item links to its #punkt-N
+        assert record["meta"]["meeting"] == url
 
 
 def test_records_carry_filters_meta_and_the_item_text(out: Path) -> None:
-    record = fragments(out)[NORD_APR + "#punkt-1"]
+    record = fragments(out)[NORD_APR]
     assert record["filters"] == {
         "Klynge": ["Sundhedsklynge Nord"],
         "Forum": ["Politisk niveau"],
         "År": ["2024"],
         "Område": ["Sundhedsråd Vendsyssel"],  # the body that carries the cluster's work after the reform
-        "Emne": ["Lægedækning"],
+        "Emne": ["Forebyggelse", "Lægedækning"],  # the topics of any of its items
     }
     meta = record["meta"]
-    assert meta["title"] == "Punkt 1: Opfølgning på lægedækning"
+    topics = json.loads(meta["topics"])  # Emne per item, for the page
+    assert topics["punkt-1"] == ["Lægedækning"] and "Lægedækning" not in topics.get("punkt-3", [])
     assert (meta["body"], meta["forum"], meta["date"]) == (
         "Sundhedsklynge Nord",
         "Politisk niveau",
         "30. april 2024",
     )
-    assert (meta["meeting"], meta["anchor"]) == (NORD_APR, "punkt-1")
+    first = record["anchors"][0]
+    assert (first["id"], first["text"], first["location"]) == ("punkt-1", "Opfølgning på lægedækning", 0)
     assert record["content"].startswith("Opfølgning på lægedækning. ")
-    assert "Til oversigten" not in record["content"]
+    assert "Til oversigten" not in record["content"] and "Punkt 1" not in record["content"]
+    # The meta lives in the record's head: no meta value is searchable text.
+    assert "Sundhedsklynge Nord" not in record["content"]
 
 
 def test_no_document_numbers_or_topic_tags_in_the_records(out: Path) -> None:
@@ -154,8 +162,7 @@ def test_a_changed_meeting_goes_to_the_delta_and_masks_its_base_records(site: Pa
     meeting = "/klynger/nord/2024-02-08-politisk-niveau/"
     assert listed["delta"] == "delta" and listed["mask"] == [meeting]
     delta = fragments(out, "delta")
-    assert {r["meta"]["meeting"] for r in delta.values()} == {meeting}
-    assert all(r["meta"]["delta"] == "1" for r in delta.values())
+    assert set(delta) == {meeting} and delta[meeting]["meta"]["delta"] == "1"
     assert any("kvasirelevansord" in r["content"] for r in delta.values())
     after = _files(out)
     base = {rel: stat for rel, stat in before.items() if rel != "manifest.json"}

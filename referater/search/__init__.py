@@ -2,8 +2,9 @@
 
 The published bundle, below `pagefind/`:
 
-- `<year>-<n>/`: the base, a Pagefind bundle per 200 meetings of a year in date order, built from the model's records
-  (records.py) by the Pagefind service (service.py). A base bundle is rebuilt only when the delta is merged (below).
+- `<year>-<n>/`: the base, a Pagefind bundle per 200 meetings of a year in date order, built from the model
+  (records.py: one small HTML page per meeting, a heading per agenda item) by the Pagefind service
+  (service.py), two bundles at a time. A base bundle is rebuilt only when the delta is merged (below).
 - `delta/`: one small index of every meeting changed or added since its year was built.
 - `manifest.json`: the bundles to merge in the browser (Pagefind's `mergeIndex`) and the mask, the
   meetings whose base records are superseded by the delta or deleted; static/search.js drops those.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 from ..write import Staging
-from .records import item_records, meeting_id
+from .records import meeting_id, meeting_page
 from .service import PagefindError, PagefindService
 
 BUNDLE_DIR = "pagefind"
@@ -74,8 +76,11 @@ def _shards(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, Meeting]]:
     return shards, by_id
 
 
-def update_index(staging: Staging, site: Site, store: Texts, state_path: Path | None) -> IndexReport:
-    """Stage `pagefind/` for this build; `state_path` None (--no-cache) builds every bundle."""
+def update_index(
+    staging: Staging, site: Site, store: Texts, state_path: Path | None, jobs: int = 1
+) -> IndexReport:
+    """Stage `pagefind/` for this build; `state_path` None (--no-cache) builds every bundle; `jobs`
+    Pagefind processes at a time."""
     report = IndexReport()
     key = _index_key(site)
     state = read_json(state_path) if state_path else {}
@@ -110,7 +115,7 @@ def update_index(staging: Staging, site: Site, store: Texts, state_path: Path | 
                 report.kept.append(name)
             else:
                 build[name] = [by_id[ident] for ident in shards[name] if ident in by_id]
-    report.records = _build_bundles(staging, site, store, build)
+    report.records = _build_bundles(staging, site, store, build, jobs)
     report.built = sorted(build)
 
     mask = sorted(ident for ident in delta if ident in base) + gone
@@ -126,30 +131,37 @@ def update_index(staging: Staging, site: Site, store: Texts, state_path: Path | 
     return report
 
 
-def _build_bundles(staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]]) -> int:
-    """Each bundle by its own Pagefind process, one at a time: the memory a bundle took is returned
-    before the next begins (Pagefind itself uses both cores while it writes)."""
+def _build_bundles(
+    staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]], jobs: int
+) -> int:
+    """Each bundle by its own Pagefind process, `jobs` of them at a time: Pagefind's service indexes on
+    one core, and the memory a bundle took is returned before the next begins."""
+    lock = threading.Lock()  # the content store is not thread-safe; Pagefind's work is outside it
 
     def one(name: str) -> int:
         target = staging.stage / BUNDLE_DIR / name
-        records = [
-            record for m in build[name] for record in item_records(site, m, store, delta=name == DELTA)
-        ]
+        with lock:
+            pages = [meeting_page(site, m, store, delta=name == DELTA) for m in build[name]]
         with PagefindService(site.config.language or "da") as service:
-            count = service.add_records(records)
-            service.write_files(target)
-        for unused in _UNUSED:
-            (target / unused).unlink(missing_ok=True)
+            count = service.add_pages(pages)
+            del pages
+            files = service.files()
+        for rel, data in files:
+            if rel in _UNUSED or rel.startswith(("/", "..")) or "/../" in rel:
+                continue
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_bytes(data)
         return count
 
-    names = sorted(build)
+    names = sorted(build, key=lambda name: -len(build[name]))  # the largest first: the last ones fill gaps
     for name in names:
         staging.drop_tree(f"{BUNDLE_DIR}/{name}")
     try:
-        counts = [one(name) for name in names]
+        with ThreadPoolExecutor(max(1, min(jobs, len(names)))) as pool:
+            counts = list(pool.map(one, names))
     except PagefindError as exc:
         message = f"søgeindekset kunne ikke bygges: {exc}. Byg igen; hjælper det ikke, byg med --no-search"
         raise SiteError([Finding(BUNDLE_DIR, 0, message)]) from None
-    for name in names:
+    for name in sorted(names):
         staging.adopt_tree(f"{BUNDLE_DIR}/{name}")  # files equal to the published keep their mtime
     return sum(counts)

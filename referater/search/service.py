@@ -13,7 +13,6 @@ import json
 import subprocess
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 
@@ -31,7 +30,7 @@ def _executable() -> str:
 
 
 class PagefindService:
-    """One backend process holding one index: records in, bundle out."""
+    """One backend process holding one index: pages in, bundle out."""
 
     def __init__(self, language: str) -> None:
         try:
@@ -49,12 +48,12 @@ class PagefindService:
         self._index = answer["index_id"]
         self.language = language
 
-    def add_records(self, records: Iterable[dict[str, Any]]) -> int:
-        """Send every record (url, content, meta, filters, sort) and wait for all answers."""
-        pending: list[bytes] = []
-        for record in records:
-            payload = {"type": "AddRecord", "index_id": self._index, "language": self.language, **record}
-            pending.append(self._encode(payload))
+    def add_pages(self, pages: Iterable[tuple[str, str]]) -> int:
+        """Send every page (its URL and HTML) and wait for all answers."""
+        pending = [
+            self._encode({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html})
+            for url, html in pages
+        ]
         errors: list[BaseException] = []
 
         def write() -> None:
@@ -77,8 +76,11 @@ class PagefindService:
             raise PagefindError(str(errors[0]))
         return len(pending)
 
-    def write_files(self, output: Path) -> None:
-        self._call({"type": "WriteFiles", "index_id": self._index, "output_path": str(output)})
+    def files(self) -> list[tuple[str, bytes]]:
+        """The bundle's files, their paths relative to the bundle. Not WriteFiles: Pagefind answers it
+        before its last writes reach the disk, and a process that ends then leaves files cut short."""
+        answer = self._call({"type": "GetFiles", "index_id": self._index})
+        return [(f["path"], base64.b64decode(f["content"])) for f in answer["files"]]
 
     def close(self) -> None:
         if self._process.stdin is not None:
@@ -111,12 +113,13 @@ class PagefindService:
 
     def _answer(self) -> dict[str, Any]:
         assert self._process.stdout is not None
-        while b"," not in self._buffer:
+        parts = [self._buffer]  # a bundle's files arrive as one answer of megabytes: no quadratic +=
+        while b"," not in parts[-1]:
             chunk = self._process.stdout.read1(1 << 16)
             if not chunk:
                 raise PagefindError(f"Pagefind stoppede uventet (exit {self._process.poll()})")
-            self._buffer += chunk
-        message, _, self._buffer = self._buffer.partition(b",")
+            parts.append(chunk)
+        message, _, self._buffer = b"".join(parts).partition(b",")
         payload = json.loads(base64.b64decode(message))["payload"]
         if payload.get("type") == "Error":
             raise PagefindError(payload.get("message", "ukendt fejl"))
