@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -54,6 +55,7 @@ class Measurement:
     output: str
     cpu_seconds: float = 0.0  # user + system time of the tree: steadier than wall time on a busy machine
     peak_pss_mb: float = 0.0  # the tree's proportional set size: shared pages counted once
+    loadavg: float = 0.0  # the machine's 1-minute load average as the command started: how far to trust it
 
     @property
     def ok(self) -> bool:
@@ -82,6 +84,7 @@ def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Measurement:
     """Run cmd once; never raises on a failing command (check `.ok`); relative paths in cmd are from cwd."""
+    load = round(os.getloadavg()[0], 2)
     wrapper = subprocess.Popen(
         [sys.executable, "-c", _WRAPPER, json.dumps([str(c) for c in cmd])],
         cwd=cwd,
@@ -110,7 +113,9 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     except ValueError:
         data = None
     if not isinstance(data, dict):  # the wrapper itself failed (e.g. command not found): show its traceback
-        return Measurement(0.0, 0.0, 0.0, wrapper.returncode or 1, out.decode("utf-8", "replace") + text_err)
+        return Measurement(
+            0.0, 0.0, 0.0, wrapper.returncode or 1, out.decode("utf-8", "replace") + text_err, loadavg=load
+        )
     max_process = data["maxrss_kib"] / 1024
     return Measurement(
         seconds=data["seconds"],
@@ -120,4 +125,5 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
         returncode=data["rc"],
         cpu_seconds=data["cpu"],
         output=out.decode("utf-8", "replace") + head,
+        loadavg=load,
     )

@@ -123,7 +123,8 @@ def measure(repo: Path, site: Path, extra: list[str], log: object = print) -> Ou
         m = _build(repo, site, extra)
         result.steps[name] = m
         log(
-            f"  ours {name:<15} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB RSS {m.peak_pss_mb:6.0f} MB PSS"
+            f"  ours {name:<15} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB RSS "
+            f"{m.peak_pss_mb:6.0f} MB PSS (load {m.loadavg})"
         )
         if not m.ok:
             result.error = f"our build failed in step {name} (exit {m.returncode}):\n{m.output[-3000:]}"

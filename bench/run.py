@@ -62,6 +62,10 @@ def _fig(m: Measurement | None) -> tuple[float | None, float | None]:
     return (round(m.seconds, 3), round(m.peak_rss_mb, 1)) if m is not None and m.ok else (None, None)
 
 
+def _pss(m: Measurement | None) -> float | None:
+    return round(m.peak_pss_mb, 1) if m is not None and m.ok else None
+
+
 def _cpu(m: Measurement | None) -> float | None:
     return round(m.cpu_seconds, 3) if m is not None and m.ok else None
 
@@ -125,6 +129,8 @@ def _ours(args: argparse.Namespace, site: Path, search: bool = True) -> dict[str
     for key in keys:
         out[f"{key}_s"] = _fig(result.steps.get(key))[0]
         out[f"{key}_cpu_s"] = _cpu(result.steps.get(key))
+        out[f"{key}_peak_pss_mb"] = _pss(result.steps.get(key))
+        out[f"{key}_load"] = result.steps[key].loadavg if key in result.steps else None
     ok_steps = [m for m in result.steps.values() if m.ok]
     if ok_steps:
         out["peak_rss_mb"] = round(max(m.peak_rss_mb for m in ok_steps), 1)
@@ -165,9 +171,12 @@ def _compare(args: argparse.Namespace, meetings: list[corpus.Meeting]) -> tuple[
         _report("hugo+pagefind", "cold", m)
         hugo_pagefind["cold_s"], hugo_pagefind["peak_rss_mb"] = _fig(m)
         hugo_pagefind["cold_cpu_s"] = _cpu(m)
+        hugo_pagefind["cold_load"] = m.loadavg
         if m.ok:
             hugo_pagefind["peak_pss_mb"] = round(m.peak_pss_mb, 1)
 
+    if args.no_pelican:
+        return hugo, hugo_pagefind, pelican | {"skipped": True}
     pelican_site = WORK / f"pelican-{n}"
     compare_pelican.write_site(pelican_site, meetings, names)
     cold, warm = None, None
@@ -197,7 +206,7 @@ def _best(repeat: int, build: Callable[[], Measurement]) -> Measurement:
 
 def _report(tool: str, name: str, m: Measurement) -> None:
     print(
-        f"  {tool} {name:<14} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB",
+        f"  {tool} {name:<14} {m.seconds:8.2f} s {m.cpu_seconds:8.2f} s CPU {m.peak_rss_mb:6.0f} MB (load {m.loadavg})",
         flush=True,
     )
     if not m.ok:
@@ -230,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-search", action="store_true", help="our build without search only, no Hugo + Pagefind"
     )
     parser.add_argument("--search-only", action="store_true", help="our build with search only")
+    parser.add_argument("--no-pelican", action="store_true", help="skip Pelican")
     parser.add_argument(
         "--our-args", default="", help="extra arguments for our build, e.g. --our-args='--no-search'"
     )
