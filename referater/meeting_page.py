@@ -66,7 +66,6 @@ class MeetingView:
     json_ld: dict[str, Any]
     kind: str = "Sundhedsklynge"  # the body's kind as the page names it
     successors: tuple[Link, ...] = ()  # where the body's work goes on
-    areas: tuple[str, ...] = ()  # the bodies that cover this area today (a search filter across the reform)
     joint: tuple[Link, ...] = ()  # the other bodies of a joint meeting
     joint_series: tuple[tuple[str, MeetingLink | None, MeetingLink | None], ...] = ()  # their prev/next
     draft: bool = False  # only the preview shows drafts, with a banner
@@ -86,7 +85,6 @@ def meeting_view(site: Site, m: Meeting) -> MeetingView:
             Link(site.cluster_url(b), site.config.clusters[b].full_name)
             for b in site.config.clusters[m.cluster].successors
         ),
-        areas=tuple(site.config.clusters[b].full_name for b in site.areas_of(m)),
         joint=tuple(Link(site.cluster_url(b), site.config.clusters[b].full_name) for b in m.joint_with),
         joint_series=tuple(
             (
