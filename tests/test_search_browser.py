@@ -66,8 +66,8 @@ CASES = [
 ]
 
 
-def search(tab, root: str, query: str) -> list[str]:
-    tab.goto(root + "soeg/?q=" + urllib.parse.quote(query))
+def search(tab, root: str, query: str, **filters: str) -> list[str]:
+    tab.goto(root + "soeg/?" + urllib.parse.urlencode({"q": query, **filters}, quote_via=urllib.parse.quote))
     return [href.removeprefix(BASE_PATH) for href in results(tab)]
 
 
@@ -139,6 +139,32 @@ def test_filters_fold_on_a_phone_and_the_page_uses_the_site_typography(tab, root
     tab.goto(root + "soeg/?q=l%C3%A6ged%C3%A6kning")
     results(tab)
     assert tab.eval_on_selector("#filters", "d => d.open")
+
+
+def test_the_topic_filter_narrows_to_the_items_of_that_topic(tab, root: str) -> None:
+    # A record is a meeting: its Emne filter holds the topics of all its items, the page keeps the items
+    # of the chosen topic only. NORD_APR's item 3 is about health promotion, its item 1 about GP coverage.
+    assert f"{NORD_APR}#punkt-3" in search(tab, root, "sundhedsfremme")
+    found = search(tab, root, "sundhedsfremme", Emne="Lægedækning")
+    assert f"{NORD_APR}#punkt-3" not in found, found
+    found = search(tab, root, "lægedækning", Emne="Lægedækning")
+    assert f"{NORD_APR}#punkt-1" in found and f"{NORD_APR}#punkt-3" not in found, found
+
+
+def test_the_area_filter_spans_the_reform(tab, root: str) -> None:
+    found = search(tab, root, "lægedækning", Område="Sundhedsråd Vendsyssel")
+    assert found and all(h.startswith("klynger/nord/") for h in found), found
+    assert tab.get_by_label("Sundhedsråd Vendsyssel", exact=True).is_checked()
+
+
+def test_the_count_says_one_item_in_the_singular(tab, root: str) -> None:
+    found = search(tab, root, "bygning")
+    status = tab.locator("#search-status").inner_text()
+    count = re.match(r"Viser (\d+) (dagsordenspunkt|dagsordenspunkter) for", status)
+    assert count and int(count.group(1)) == len(found), status
+    assert (count.group(2) == "dagsordenspunkt") == (len(found) == 1), status
+    search(tab, root, "lægedækning")
+    assert "dagsordenspunkter for" in tab.locator("#search-status").inner_text()
 
 
 # --- the delta and the mask, from the browser -------------------------------------------------
