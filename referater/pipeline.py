@@ -207,14 +207,11 @@ class Build:
         fragments = Fragments(
             self.site_dir / CACHE_DIR / name if self.options.use_cache else None, site.config
         )
-        files = feed_files(site, self.store, fragments)
-        fragments.save()
-        for rel, data in [
-            (urls.SITEMAP, sitemap_xml(site, self.pages)),
-            (urls.ROBOTS, robots_txt(site)),
-            *files,
-        ]:
+        staging.put(urls.SITEMAP, sitemap_xml(site, self.pages))
+        staging.put(urls.ROBOTS, robots_txt(site))
+        for rel, data in feed_files(site, self.store, fragments):  # staged one by one, not held together
             staging.put(rel, data)
+        fragments.save()
         self.lap("feeds")
 
     def search_index(self, staging: Staging) -> None:
