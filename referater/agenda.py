@@ -254,7 +254,7 @@ def _make_item(
         cases=() if closed else values("cases"),
         documents=() if closed else values("documents"),
         hand_topics=() if closed else values("topics"),
-        slot=slot[0] if slot else "",
+        slot=slot[0] if slot and not closed else "",
     )
 
 

@@ -179,13 +179,14 @@ def test_a_closed_item_with_text_is_an_error_with_its_line() -> None:
 
 def test_closed_items_publish_neither_case_numbers_nor_topics() -> None:
     text = HEAD + (
-        "## Punkt 1: Lukket punkt – Salg\n\nSagsnr.: 24/9999\nEmner: laegedaekning\nDok ID: 777\n"
+        "## Punkt 1: Lukket punkt – Salg\n\nSagsnr.: 24/9999\nEmner: laegedaekning\nDok ID: 777\nTidspunkt: 9.00–9.30\n"
         "Offentlig beslutning: ja\n\n### Beslutning\n\nGodkendt.\n"
     )
     meeting, findings = parse_meeting(text.encode(), "content/nord/2024-09-02-chefforum.md", CONFIG)
     assert meeting is not None, findings
     (item,) = meeting.items
     assert item.closed and item.cases == () and item.hand_topics == () and item.documents == ()
+    assert item.slot == ""
     assert [s.text for s in item.sections] == ["Godkendt."]
 
 
