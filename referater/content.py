@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import hashlib
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from .config import SiteConfig
 from .dates import as_date
 from .errors import Finding
 from .model import Meeting, Participant
+from .suggest import did_you_mean
 from .yamlio import LineDict, YamlError, load_yaml
 
 FRONTMATTER_KEYS = {
@@ -41,7 +41,6 @@ _PARTICIPANT_KEYS = {"name", "org", "role", "absent"}
 # Control characters make feeds ill-formed XML and hide text from readers; tab and newline are fine.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _CONTROL_NAMES = {"\x00": "NUL", "\x0b": "lodret tabulator (Words linjeskift)", "\x0c": "sideskift"}
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 def parse_meeting(
@@ -116,12 +115,6 @@ def parse_meeting(
     return meeting, findings
 
 
-def _maybe(value: object, known: object) -> str:
-    """ " – mente du 'x'?" for a near miss among the known names, else ""."""
-    close = difflib.get_close_matches(str(value).lower(), [str(k) for k in known], n=1, cutoff=0.75)
-    return f" – mente du {close[0]!r}?" if close else ""
-
-
 def _scan_values(data: Any) -> list[privacy.PersonalDataHit]:
     """CPR numbers in the frontmatter as YAML decodes it: escapes like "\\x30" hide them from the file's text."""
     pairs: list[tuple[str, int]] = []
@@ -162,7 +155,8 @@ def _known_keys(data: LineDict, known: set[str], error: Any, where: str = "") ->
     for key in unknown:
         listing = ", ".join(sorted(known))
         error(
-            data.line_of(key), f"ukendt nøgle {key!r}{where}{_maybe(key, known)} (kendte nøgler: {listing})"
+            data.line_of(key),
+            f"ukendt nøgle {key!r}{where}{did_you_mean(key, known)} (kendte nøgler: {listing})",
         )
     return not unknown
 
@@ -193,7 +187,7 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
         elif value not in known:
             error(
                 data.line_of(key),
-                f"ukendt {what} {value!r}{_maybe(value, known)} (kendte: {', '.join(known)})",
+                f"ukendt {what} {value!r}{did_you_mean(value, known)} (kendte: {', '.join(known)})",
             )
             ok = False
         return value
@@ -211,7 +205,7 @@ def _frontmatter(data: LineDict, config: SiteConfig, error: Any) -> dict[str, An
         if topic not in config.topics:
             error(
                 data.line_of("topics"),
-                f"ukendt emne {topic!r}{_maybe(topic, config.topics)} (kendte emner: {', '.join(config.topics)})",
+                f"ukendt emne {topic!r}{did_you_mean(topic, config.topics)} (kendte emner: {', '.join(config.topics)})",
             )
             ok = False
     joint = _joint_with(data, cluster, config, error)

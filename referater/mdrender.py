@@ -16,8 +16,6 @@ from .dates import DateScanner, may_name_day
 from .sanitize import clean_html
 from .views import LinkContext
 
-render_cmark = render_html  # tests render sample text the way content sections are rendered
-
 
 @functools.lru_cache(maxsize=16)
 def _angle_free(pattern: re.Pattern[str]) -> bool:

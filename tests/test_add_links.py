@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referater import mdrender
+from referater.cmark import render_html as render_cmark
 from referater.dates import DateScanner, may_name_day
-from referater.mdrender import LinkContext, add_links, render_cmark
+from referater.mdrender import LinkContext, add_links
 
 NAMES = [
     "Sundhedsklynge Fyn",
