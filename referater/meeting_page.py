@@ -11,7 +11,7 @@ from . import urls
 from .dates import long_date, month_name
 from .loader import Texts
 from .model import AgendaItem, Meeting, Participant, Section
-from .page import Page, crumb_link, make_page, root_link
+from .page import Page, crumb_link, make_page, page_shape_digest, root_link
 from .site import ItemRef, Key, Site, cluster_mention_pattern
 from .views import ItemLink, Link, LinkContext, MeetingLink, item_link, meeting_link
 
@@ -285,6 +285,8 @@ def meeting_pages(site: Site, store: Texts) -> list[Page]:
         for slug, cluster in site.config.clusters.items()
     }
     steps = CaseSteps(site)
+    known: dict[Key, tuple[bytes, tuple[Key, ...]]] | None = site.cache.get(_SHAPES)
+    shapes: dict[Key, tuple[bytes, tuple[Key, ...]]] = {}
     pages = []
     for m in site.meetings:
 
@@ -299,9 +301,13 @@ def meeting_pages(site: Site, store: Texts) -> list[Page]:
             )
             return {"meeting": meeting_view(site, store(m)), "links": links}
 
-        shape, deps = meeting_shape(site, m, steps)
-        summary = "; ".join(i.title for i in m.items[:6])
         path = site.meeting_path(m.key)
+        entry = known.get(m.key) if known is not None else None
+        if entry is None:  # the model's facts changed since the last build: the shape is made again
+            shape, deps = meeting_shape(site, m, steps)
+            entry = (page_shape_digest(urls.file_of(path), "meeting", shape), deps)
+        digest, deps = shapes[m.key] = entry
+        summary = "; ".join(i.title for i in m.items[:6])
         data = urls.meeting_data(path)
         page = make_page(
             urls.file_of(path),
@@ -309,11 +315,17 @@ def meeting_pages(site: Site, store: Texts) -> list[Page]:
             "meeting",
             site.meeting_title(m),
             crumbs_of[m.cluster],
-            shape,
+            (),
             deps,
             # meeting.json shows what the page shows: the build makes (and keeps) it with the page
             extra={"companion_paths": (data,), "own": m.key},
             description=f"Referat af mødet {long_date(m.date)}. Dagsorden: {summary}"[:300],
+            shape_digest=digest,
         )(context)
         pages.append(page)
+    if shapes != known:
+        site.cache.put(_SHAPES, shapes)
     return pages
+
+
+_SHAPES = "meeting-shapes"  # in the model cache: meeting key → (shape digest, deps)

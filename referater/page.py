@@ -42,9 +42,11 @@ def make_page(
     deps: tuple[Key, ...] = (),
     *,
     extra: dict[str, Any] | None = None,
+    shape_digest: bytes | None = None,
     **fixed: Any,
 ) -> Callable[[Callable[[], dict[str, Any]]], Page]:
-    """Decorator-style helper: the wrapped function computes the rest of the context, lazily."""
+    """Decorator-style helper: the wrapped function computes the rest of the context, lazily.
+    `shape_digest` is the digest of the shape when it is known already (see shape_digest)."""
 
     def wrap(build: Callable[[], dict[str, Any]] = dict) -> Page:
         def make() -> dict[str, Any]:
@@ -52,10 +54,14 @@ def make_page(
             context.update(fixed, title=title, crumbs=tuple(crumbs), canonical=urls.path_of(path))
             return context
 
-        digest = hashlib.blake2b(canonical_bytes((path, kind, shape)), digest_size=16).digest()
+        digest = shape_digest if shape_digest is not None else page_shape_digest(path, kind, shape)
         return Page(path, template, kind, make, digest, deps, **(extra or {}))
 
     return wrap
+
+
+def page_shape_digest(path: str, kind: str, shape: Any) -> bytes:
+    return hashlib.blake2b(canonical_bytes((path, kind, shape)), digest_size=16).digest()
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -21,6 +21,7 @@ from .feeds import feed_files
 from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
 from .memory import frozen_heap, release_free_memory
+from .modelcache import MODEL_CACHE_FILE
 from .opendata import meeting_json, write_site_json
 from .page import Page
 from .pages import build_pages
@@ -59,7 +60,9 @@ def load_site(
     lap("content")
     if any(f.level == "error" or options.strict for f in loaded.findings):
         raise SiteError(loaded.findings)
-    site = build_site(loaded.meetings, config, loaded.analyses, include_drafts=options.drafts)
+    name = ("preview-" if options.preview else "") + MODEL_CACHE_FILE
+    cache_file = site_dir / CACHE_DIR / name if options.use_cache else None
+    site = build_site(loaded.meetings, config, loaded.analyses, options.drafts, cache_file)
     lap("site model")
     return site, ContentStore(site_dir, config, options.use_cache), loaded.findings
 
@@ -114,6 +117,7 @@ class Build:
         self.site, self.store, findings = load_site(self.site_dir, o, self.lap)
         self.result.warnings = [f for f in findings if f.level != "error"]
         self.pages = build_pages(self.site, self.store)
+        self.site.cache.save()
         self.lap("pages")
         with frozen_heap():
             staging = Staging(self.out)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 from typing import NamedTuple
 
 from . import urls
@@ -19,6 +20,7 @@ from .config import SiteConfig
 from .dates import short_date
 from .memory import paused_gc
 from .model import Meeting
+from .modelcache import ModelCache, model_digest
 from .slugs import slugify
 from .topics import TopicMatch, TopicMatcher
 from .urls import Base
@@ -65,6 +67,8 @@ class Site:
     by_forum: dict[str, list[Meeting]] = field(default_factory=dict)
     by_year: dict[int, list[Meeting]] = field(default_factory=dict)
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
+    # values computed from the model alone, kept between builds (a cache that keeps nothing by default)
+    cache: ModelCache = field(default_factory=ModelCache, repr=False, compare=False)
     # Every link on 10,000 pages asks for the base path: base_url is parsed once per config object
     _base: tuple[SiteConfig | None, Base] = field(
         default=(None, Base.parse("/")), init=False, repr=False, compare=False
@@ -169,21 +173,49 @@ def build_site(
     config: SiteConfig,
     analyses: dict[Key, Analysis] | None = None,
     include_drafts: bool = False,
+    cache_file: Path | None = None,
 ) -> Site:
     """The model of the published site. `analyses` (from the content cache) saves re-reading texts.
-    The one place drafts are left out: only the preview (`include_drafts`) shows them."""
+    The one place drafts are left out: only the preview (`include_drafts`) shows them. With `cache_file`
+    the relations of the last build are reused when the meetings' model facts are the same (modelcache)."""
     published = sorted((m for m in meetings if include_drafts or not m.draft), key=newest_first)
     site = Site(config=config, meetings=published, by_key={m.key: m for m in published})
     known = analyses or {}
     matcher = TopicMatcher(config.topics)
     found = {m.key: known.get(m.key) or analyse(m, matcher) for m in published}
+    if cache_file is not None:
+        site.cache = ModelCache(cache_file, model_digest(published, found, config, include_drafts))
     _group(site)
-    _topics(site, found)
+    _item_topics(site, found)
+    kept = site.cache.get(_RELATIONS)
+    if kept is not None:
+        for name, value in zip(_RELATION_FIELDS, kept, strict=True):
+            setattr(site, name, value)
+        return site
+    _topics(site)
     _cases(site)
     _references(site, found)
     _neighbours(site)
     _related(site)
+    site.cache.put(_RELATIONS, tuple(getattr(site, name) for name in _RELATION_FIELDS))
     return site
+
+
+_RELATIONS = "relations"
+# What build_site computes from the meetings' model facts (item_topics is read from the analyses as is)
+_RELATION_FIELDS = (
+    "meeting_topics",
+    "topic_entries",
+    "topic_meetings",
+    "cases",
+    "case_slugs",
+    "case_steps",
+    "references",
+    "backlinks",
+    "neighbours",
+    "joint_neighbours",
+    "related",
+)
 
 
 def _group(site: Site) -> None:
@@ -217,7 +249,16 @@ def _by_number(meeting: Meeting) -> tuple:
     return tuple(sorted(items, key=attrgetter("number")))
 
 
-def _topics(site: Site, found: dict[Key, Analysis]) -> None:
+def _item_topics(site: Site, found: dict[Key, Analysis]) -> None:
+    item_topics = site.item_topics
+    for m in site.meetings:
+        key = m.key
+        known = found[key].item_topics
+        for item in _by_number(m):
+            item_topics[(key, item.number)] = tuple(known.get(item.number, ()))
+
+
+def _topics(site: Site) -> None:
     # Main items (title matches) rank above mentions in passing; each group newest first, then by item
     # number: meetings are visited newest first and their items in number order, so no sort is needed.
     main: dict[str, list[TopicEntry]] = defaultdict(list)
@@ -226,11 +267,9 @@ def _topics(site: Site, found: dict[Key, Analysis]) -> None:
     meetings: dict[str, int] = defaultdict(int)
     for m in site.meetings:
         key = m.key
-        known = found[key].item_topics
         weight: dict[str, int] = defaultdict(int)
         for item in _by_number(m):
-            matches = tuple(known.get(item.number, ()))
-            item_topics[(key, item.number)] = matches
+            matches = item_topics[(key, item.number)]
             for match in matches:
                 entry = TopicEntry(key, item.number, match.in_title, match.mentions)
                 (main if match.in_title else passing)[match.topic].append(entry)

@@ -359,3 +359,48 @@ def test_a_shape_with_links_and_interned_strings_hashes_by_value() -> None:
     assert canonical_bytes(shared) == canonical_bytes(apart)
     assert canonical_bytes((Link(name, "Nord"),)) != canonical_bytes((Link(name, "Syd"),))
     assert canonical_bytes((Link(name, "Nord"),)) != canonical_bytes(((name, "Nord"),))
+
+
+MODEL_EDITS = {
+    # each changes a fact the site model is computed from, not only text
+    "case number": ("Sagsnr.: 24/1001", "Sagsnr.: 24/1001, 24/7777"),
+    "date cited": ("Indsatsen forebygger indlæggelser.", "Indsatsen blev drøftet den 8. februar 2024."),
+    "topic in a title": (
+        "## Punkt 3: Forebyggelse og sundhedsfremme",
+        "## Punkt 3: Lægedækning i yderområder",
+    ),
+    "item renumbered": ("## Punkt 3: Forebyggelse", "## Punkt 4: Forebyggelse"),
+    "draft": ('time: "10:00"\n', 'time: "10:00"\ndraft: true\n'),
+    "joint meeting": ('time: "10:00"\n', 'time: "10:00"\njoint_with: [syd]\n'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODEL_EDITS))
+def test_model_fact_edits_build_the_same_as_a_clean_build(site: Path, tmp_path: Path, name: str) -> None:
+    """The model cache (relations and meeting page shapes of the last build) must never outlive a change to
+    the facts they come from: after each such edit the incremental site equals a clean build."""
+    old, new = MODEL_EDITS[name]
+    model_file = site / ".cache/model.pickle"
+    before = model_file.read_bytes()
+    edit(site / NORD_APR_FILE, old, new)
+    build_site(site)
+    assert model_file.read_bytes() != before  # computed afresh under another digest
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_text_edit_reuses_the_model_cache_and_still_builds_the_same(site: Path, tmp_path: Path) -> None:
+    model_file = site / ".cache/model.pickle"
+    before = model_file.stat()
+    edit(site / NORD_APR_FILE, "Arbejdsgruppens kommissorium blev godkendt.", "Kommissoriet blev udsat.")
+    build_site(site)
+    after = model_file.stat()
+    assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)  # not rewritten
+    assert b"Kommissoriet blev udsat." in (site / "output" / NORD_APR / "index.html").read_bytes()
+    assert_same_as_clean_build(site, tmp_path)
+
+
+def test_model_cache_names_every_field_of_the_model() -> None:
+    """A field added to Meeting or AgendaItem must be put among the model facts or the text-only fields."""
+    from referater.modelcache import _unused_fields_are_named
+
+    assert _unused_fields_are_named() == (set(), set())
