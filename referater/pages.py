@@ -7,6 +7,9 @@ rendered again, and only then is its context (small, explicit views) built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from hashlib import blake2b
 from typing import Any
 
 from . import urls
@@ -16,7 +19,7 @@ from .loader import Texts
 from .meeting_page import meeting_pages
 from .memory import paused_gc
 from .model import Meeting
-from .page import Page, crumb_link, make_page, root_link
+from .page import Page, crumb_link, make_page, page_shape_digest, root_link
 from .site import Key, Site
 from .views import Link, MeetingLink, item_link, meeting_link
 
@@ -46,9 +49,39 @@ def build_pages(site: Site, store: Texts) -> list[Page]:
     return pages
 
 
-def _summaries(site: Site) -> dict[tuple[Key, int], str]:
-    """The decision snippet that topic and case pages show beside an item, by (meeting, item number)."""
-    return {(m.key, i.number): i.summary for m in site.meetings for i in m.items}
+def _summaries(site: Site) -> dict[Key, bytes]:
+    """A digest per meeting of the decision snippets that topic and case pages show beside its items.
+    A listing page's shape is its model facts (kept in the model cache) plus these digests of the meetings
+    it lists: a snippet changes with a decision's text, which the model cache does not follow."""
+    return {
+        m.key: blake2b("\0".join(i.summary for i in m.items).encode(), digest_size=8).digest()
+        for m in site.meetings
+    }
+
+
+class _ListingShapes:
+    """The model part of listing pages' shapes (digest, deps) by path, from the model cache or made now."""
+
+    def __init__(self, site: Site, name: str, summaries: dict[Key, bytes]):
+        self.site, self.name, self.summaries = site, name, summaries
+        self.known: dict[str, tuple[bytes, tuple[Key, ...]]] = site.cache.get(name) or {}
+        self.fresh: dict[str, tuple[bytes, tuple[Key, ...]]] = {}
+
+    def __call__(
+        self, path: str, kind: str, make: Callable[[], tuple[tuple, tuple[Key, ...]]]
+    ) -> tuple[bytes, tuple[Key, ...]]:
+        """(shape digest, deps) of a listing page; `make` gives the model part when it is not kept."""
+        entry = self.known.get(path)
+        if entry is None:
+            shape, deps = make()
+            entry = (page_shape_digest(path, kind, shape), deps)
+        self.fresh[path] = entry
+        model, listed = entry
+        return page_shape_digest(path, kind, (model, tuple(map(self.summaries.__getitem__, listed)))), listed
+
+    def done(self) -> None:
+        if self.fresh != self.known:
+            self.site.cache.put(self.name, self.fresh)
 
 
 def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
@@ -166,7 +199,8 @@ FORUM_PAGE_SIZE = (
 )
 
 
-def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
+def _topics(site: Site, summaries: dict[Key, bytes]) -> list[Page]:
+    shapes = _ListingShapes(site, "topic-shapes", summaries)
     pages = [
         make_page(
             urls.file_of(urls.TOPICS), "topics.html", "index", "Emner", [root_link(site)], _topic_counts(site)
@@ -193,13 +227,8 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
                     "mentioned": tuple(link for link in links if not link.main),
                 }
 
-            shape = (
-                number,
-                len(chunks),
-                totals,
-                tuple((e.meeting, e.item, e.main, summaries.get((e.meeting, e.item), "")) for e in chunk),
-            )
             path = urls.file_of(urls.page(urls.topic(slug), number))
+            digest, deps = shapes(path, "topic", partial(_topic_shape, number, len(chunks), totals, chunk))
             title = topic.name if number == 1 else f"{topic.name}, side {number} af {len(chunks)}"
             pages.append(
                 make_page(
@@ -208,8 +237,9 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
                     "topic",
                     title,
                     crumbs,
-                    shape,
-                    tuple(dict.fromkeys(e.meeting for e in chunk)),
+                    (),
+                    deps,
+                    shape_digest=digest,
                     topic=topic,
                     meetings=meetings,
                     totals=totals,
@@ -217,7 +247,17 @@ def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
                     description=topic.description or f"Dagsordenspunkter om {topic.name.lower()}.",
                 )(context)
             )
+    shapes.done()
     return pages
+
+
+def _topic_shape(number: int, count: int, totals: tuple, chunk: list) -> tuple[tuple, tuple[Key, ...]]:
+    entries = tuple((e.meeting, e.item, e.main) for e in chunk)
+    return (number, count, totals, entries), tuple(dict.fromkeys(e.meeting for e in chunk))
+
+
+def _case_shape(refs: list) -> tuple[tuple, tuple[Key, ...]]:
+    return tuple((r.meeting, r.number) for r in refs), tuple(dict.fromkeys(r.meeting for r in refs))
 
 
 TOPIC_PAGE_SIZE = 50  # items per topic page: at 10,000 meetings a topic has thousands
@@ -245,7 +285,8 @@ def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
     }
 
 
-def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
+def _cases(site: Site, summaries: dict[Key, bytes]) -> list[Page]:
+    shapes = _ListingShapes(site, "case-shapes", summaries)
     listed = tuple(
         (Link(site.url(urls.case(slug)), case), len({r.meeting for r in site.cases[case]}))
         for case, slug in site.case_slugs.items()
@@ -258,16 +299,18 @@ def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     crumbs = [root_link(site), crumb_link(site, urls.CASES, "Sager")]
     for case, slug in site.case_slugs.items():
         refs = site.cases[case]
-        shape = tuple((r.meeting, r.number, summaries.get((r.meeting, r.number), "")) for r in refs)
+        path = urls.file_of(urls.case(slug))
+        digest, deps = shapes(path, "case", partial(_case_shape, refs))
         pages.append(
             make_page(
-                urls.file_of(urls.case(slug)),
+                path,
                 "case.html",
                 "case",
                 f"Sag {case}",
                 crumbs,
-                shape,
-                tuple(dict.fromkeys(r.meeting for r in refs)),
+                (),
+                deps,
+                shape_digest=digest,
                 case=case,
                 meetings=len({r.meeting for r in refs}),
                 description=f"Sagens forløb for sag {case}: alle møder, der har behandlet sagen.",
@@ -279,6 +322,7 @@ def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
                 }
             )
         )
+    shapes.done()
     return pages
 
 
