@@ -404,3 +404,17 @@ def test_model_cache_names_every_field_of_the_model() -> None:
     from referater.modelcache import _unused_fields_are_named
 
     assert _unused_fields_are_named() == (set(), set())
+
+
+def test_decision_snippet_change_reaches_the_topic_page_that_lists_the_item(
+    site: Path, tmp_path: Path
+) -> None:
+    """Topic pages keep their entries in the model cache; the snippet beside an entry follows the text."""
+    out = site / "output"
+    pages = [p for p in (out / "emner").rglob("index.html") if b"Indsatsen forebygger" in p.read_bytes()]
+    assert pages
+    edit(site / NORD_APR_FILE, "Indsatsen forebygger indlæggelser.", "Indsatsen SNIPPET-MARK virker.")
+    build_site(site)
+    for page_file in pages:
+        assert b"Indsatsen SNIPPET-MARK virker." in page_file.read_bytes(), page_file
+    assert_same_as_clean_build(site, tmp_path)
