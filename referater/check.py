@@ -21,8 +21,9 @@ from .dates import DateScanner
 from .errors import Finding, SiteError, display_path
 from .loader import as_is, load_content
 from .pages import build_pages
+from .relations import build_site
 from .search import BUNDLE_DIR
-from .site import Site, build_site
+from .site import Site
 
 # "mødet den 8. februar 2024", "møde d. 30/4 2024", "referatet fra 05-12-2023": a claim that a meeting exists.
 _MEETING_CLAIM = re.compile(

@@ -26,8 +26,9 @@ from .opendata import meeting_json, write_site_json
 from .page import Page
 from .pages import build_pages
 from .progress import BuildResult, Progress, Stopwatch
+from .relations import build_site
 from .render import Renderer, static_files, template_globals
-from .site import Site, build_site
+from .site import Site
 from .workers import MIN_ITEMS, forked_map
 from .write import LOCK_WAIT_S, Staging, build_lock
 

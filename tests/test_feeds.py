@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from referater.config import load_config
 from referater.feeds import cluster_calendar
 from referater.model import AgendaItem, Meeting, Section
-from referater.site import build_site
+from referater.relations import build_site
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
