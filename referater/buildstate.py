@@ -135,10 +135,9 @@ def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: byt
         template = templates.get(page.template)
         if template is None:
             template = templates[page.template] = renderer.template_digest(page.template).encode()
-        h = hashlib.blake2b(env_key, digest_size=20)
-        h.update(template)
-        h.update(page.shape)
-        for key in page.deps:
-            h.update(full[key] if key == page.own else outline[key])
+        h = hashlib.blake2b(env_key + template + page.shape, digest_size=20)
+        if page.own is not None:
+            h.update(full[page.own])
+        h.update(b"".join(map(outline.__getitem__, page.deps)))  # 15 deps a page: one update, not 15
         result[page.path] = h.hexdigest()
     return result
