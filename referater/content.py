@@ -156,7 +156,7 @@ def _known_keys(data: LineDict, known: set[str], error: Any, where: str = "") ->
         listing = ", ".join(sorted(known))
         error(
             data.line_of(key),
-            f"ukendt nøgle {key!r}{where}{did_you_mean(key, known)} (kendte nøgler: {listing})",
+            f"ukendt nøgle {key!r}{where}{did_you_mean(str(key), known)} (kendte nøgler: {listing})",
         )
     return not unknown
 

@@ -51,6 +51,11 @@ CASES = {
         GOOD.replace("date: 2024-09-02", "date: 2024-09-02\nlocaton: Rådhuset"),
         "content/nord/2024-09-02-chefforum.md:5: fejl: ukendt nøgle 'locaton'",
     ),
+    "number-as-key": (
+        "content/nord/2024-09-02-chefforum.md",
+        GOOD.replace("date: 2024-09-02", "date: 2024-09-02\n0: null"),
+        "content/nord/2024-09-02-chefforum.md:5: fejl: ukendt nøgle 0",
+    ),
     "duplicate-meeting": (
         "content/nord/2024-02-08-politisk-niveau-kopi.md",
         GOOD.replace("forum: chefforum", "forum: politisk-niveau").replace("2024-09-02", "2024-02-08"),
