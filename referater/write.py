@@ -13,7 +13,6 @@ import ctypes.util
 import errno
 import filecmp
 import functools
-import itertools
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from typing import BinaryIO
 
 from .buildlock import fault_point
 from .errors import Finding, SiteError
+from .treescan import inodes_comparable, scan
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -57,7 +57,7 @@ class Staging:
     the very inode published in output/, and a new file is always a new inode, because a recycled file
     may be a hard link shared with the live site.
 
-    Both trees are read once, a folder at a time (`_scan`), so keeping a file that already is the
+    Both trees are read once, a folder at a time (treescan.scan), so keeping a file that already is the
     published one costs no system call, and what to delete or count as removed follows from what was
     read and what was staged. What another program writes into the staging tree must be adopted
     (adopt_tree), or publish deletes it."""
@@ -81,7 +81,7 @@ class Staging:
                 stale.unlink()
         self._out, self._stage = f"{out}/", f"{self.stage}/"
         # The published files (inode numbers) and folders; output/ does not change while we build.
-        self._published, self._published_dirs = _scan(self._out) if out.is_dir() else ({}, {""})
+        self._published, self._published_dirs = scan(self._out) if out.is_dir() else ({}, {""})
         copied = False
         if self.stage.is_dir():  # left by a build that was killed or failed: as good a start as any
             _rmtree(self.previous)
@@ -94,8 +94,8 @@ class Staging:
         if copied:
             self._have, self._dirs = dict(self._published), set(self._published_dirs)
         else:
-            self._have, self._dirs = _scan(self._stage)
-        self._trusted = _inodes_comparable(self._out, self._published, self._stage, self._have)
+            self._have, self._dirs = scan(self._stage)
+        self._trusted = inodes_comparable(self._out, self._published, self._stage, self._have)
         fault_point("staging")
 
     def _target(self, rel: str) -> str:
@@ -132,7 +132,7 @@ class Staging:
         """What the staging tree holds at clean and below is about to go."""
         if self._have.pop(clean, None) is not None or clean not in self._dirs:
             return
-        files, folders = _scan(self._stage, clean)
+        files, folders = scan(self._stage, clean)
         for rel in files:
             self._have.pop(rel, None)
             self.staged.discard(rel)
@@ -255,7 +255,7 @@ class Staging:
         if not os.path.isdir(self._stage + clean) or os.path.islink(self._stage + clean):
             return
         self._make_dir(clean)
-        files, folders = _scan(self._stage, clean)
+        files, folders = scan(self._stage, clean)
         self._dirs |= folders
         for name in sorted(files):
             self._have[name] = files[name]
@@ -319,46 +319,6 @@ def _link_copy(source: Path, target: Path) -> bool:
         done = None
     if done is None or done.returncode != 0:
         _rmtree(target)
-        return False
-    return True
-
-
-def _scan(root: str, under: str = "") -> tuple[dict[str, int], set[str]]:
-    """What root/under holds, as paths relative to root (which ends in /): its files and links with
-    their inode numbers, and its folders (under included). One directory read per folder, no stat."""
-    files: dict[str, int] = {}
-    folders = {under}
-    pending = [under]
-    while pending:
-        folder = pending.pop()
-        prefix = folder + "/" if folder else ""
-        with os.scandir(root + folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.add(rel)
-                    pending.append(rel)
-                else:
-                    files[rel] = entry.inode()
-    return files, folders
-
-
-def _inodes_comparable(out: str, published: dict[str, int], stage: str, have: dict[str, int]) -> bool:
-    """Whether the inode numbers a folder lists identify files: both trees on one filesystem whose files
-    report its device and the numbers their folders list (not so on every overlay mount)."""
-    try:
-        device = os.stat(stage).st_dev
-        if published and os.stat(out).st_dev != device:
-            return False
-        for root, files in ((out, published), (stage, have)):
-            for rel, ino in {
-                *itertools.islice(files.items(), 1),
-                *itertools.islice(reversed(files.items()), 1),
-            }:
-                stat = os.lstat(root + rel)
-                if stat.st_dev != device or stat.st_ino != ino:
-                    return False
-    except OSError:
         return False
     return True
 
