@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .buildlock import LOCK_WAIT_S
 from .errors import SiteError
-from .write import LOCK_WAIT_S
 
 
 def _site_arg(parser: argparse.ArgumentParser) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import buildstate, urls
+from .buildlock import LOCK_WAIT_S, build_lock
 from .cache import CACHE_DIR, ContentCache, read_json
 from .config import load_config
 from .crawl import robots_txt, sitemap_xml
@@ -30,7 +31,7 @@ from .relations import build_site
 from .render import Renderer, static_files, template_globals
 from .site import Site
 from .workers import MIN_ITEMS, forked_map
-from .write import LOCK_WAIT_S, Staging, build_lock
+from .write import Staging
 
 _CHUNKS_PER_WORKER = 2  # a fresh fork every few chunks: a worker copies what it touches of the parent
 

@@ -7,13 +7,13 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from .buildlock import fault_point
 from .errors import Finding
-from .write import fault_point
 
 
 class Stopwatch:
     """Seconds per build stage, for `build --timings` and docs/performance.md. Each stage's end is also a
-    fault point for the kill tests (write.fault_point)."""
+    fault point for the kill tests (buildlock.fault_point)."""
 
     def __init__(self, into: list[tuple[str, float]]):
         self.into, self.last = into, time.perf_counter()

@@ -6,33 +6,40 @@ link to the published one, so it keeps its modification time and `rsync` or an u
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import filecmp
+import functools
 import os
 import shutil
-import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from .buildlock import fault_point
 from .errors import Finding, SiteError
+from .treescan import inodes_comparable, scan
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    try:  # find_library runs ldconfig: once per process
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two directories (Linux renameat2); False where the system cannot."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
@@ -48,7 +55,12 @@ class Staging:
     incremental build links and deletes only what changed instead of building ten thousand folders anew
     and deleting the old ones (seconds at national scale). Nothing in it is trusted: a kept file must be
     the very inode published in output/, and a new file is always a new inode, because a recycled file
-    may be a hard link shared with the live site."""
+    may be a hard link shared with the live site.
+
+    Both trees are read once, a folder at a time (treescan.scan), so keeping a file that already is the
+    published one costs no system call, and what to delete or count as removed follows from what was
+    read and what was staged. What another program writes into the staging tree must be adopted
+    (adopt_tree), or publish deletes it."""
 
     def __init__(self, out: Path):
         self.out = out
@@ -58,8 +70,7 @@ class Staging:
         self.written = 0
         self.unchanged = 0
         self.staged: set[str] = set()
-        self._dirs: set[str] = set()
-        self._published: list[str] | None = None
+        self._sorted: list[str] | None = None
         if out.is_symlink() or (out.exists() and not out.is_dir()):
             raise SiteError([Finding(out.name, 0, _NOT_A_FOLDER.format(name=out.name))])
         recover(out)
@@ -68,50 +79,103 @@ class Staging:
         for stale in (self.stage, self.previous):  # a file or a link here is no tree of ours
             if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
                 stale.unlink()
+        self._out, self._stage = f"{out}/", f"{self.stage}/"
+        # The published files (inode numbers) and folders; output/ does not change while we build.
+        self._published, self._published_dirs = scan(self._out) if out.is_dir() else ({}, {""})
+        copied = False
         if self.stage.is_dir():  # left by a build that was killed or failed: as good a start as any
             _rmtree(self.previous)
         elif self.previous.is_dir():
             os.replace(self.previous, self.stage)
-        elif not (out.is_dir() and _link_copy(out, self.stage)):
+        elif not (copied := out.is_dir() and _link_copy(out, self.stage)):
             self.stage.mkdir(parents=True)
+        # What the staging tree holds: its files (their inode numbers; -1 for one written by this build)
+        # and its folders. A tree `cp -al` just made is the published one, link for link.
+        if copied:
+            self._have, self._dirs = dict(self._published), set(self._published_dirs)
+        else:
+            self._have, self._dirs = scan(self._stage)
+        self._trusted = inodes_comparable(self._out, self._published, self._stage, self._have)
         fault_point("staging")
 
-    def _target(self, rel: str) -> Path:
-        """The staged path of rel, its folder made. A string check, not resolve(): that costs a system call
-        per path component, and nothing in the staging directory is a link we made."""
+    def _target(self, rel: str) -> str:
+        """The clean form of rel, staged, its folder made. A string check, not resolve(): that costs a
+        system call per path component, and nothing in the staging directory is a link we made."""
         clean = os.path.normpath(rel)
         if os.path.isabs(clean) or clean == ".." or clean.startswith("../") or clean == ".":
             raise ValueError(f"refusing to write outside the output directory: {rel!r}")
         self.staged.add(clean)
         folder = os.path.dirname(clean)
         if folder not in self._dirs:
-            _make_dir(self.stage, folder)
-            self._dirs.add(folder)
-        return self.stage / clean
+            self._make_dir(folder)
+        return clean
 
-    def _link(self, source: Path, target: Path) -> None:
+    def _make_dir(self, folder: str) -> None:
+        """Make a staged folder and those above it; a file or a link an older tree has in the way goes."""
+        missing = []
+        while folder not in self._dirs:  # "" (the staging directory) always is
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        for folder in reversed(missing):
+            path = self._stage + folder
+            if self._have.pop(folder, None) is not None:
+                _remove(Path(path))
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                if os.path.islink(path) or not os.path.isdir(path):
+                    _remove(Path(path))
+                    os.mkdir(path)
+            self._dirs.add(folder)
+
+    def _forget(self, clean: str) -> None:
+        """What the staging tree holds at clean and below is about to go."""
+        if self._have.pop(clean, None) is not None or clean not in self._dirs:
+            return
+        files, folders = scan(self._stage, clean)
+        for rel in files:
+            self._have.pop(rel, None)
+            self.staged.discard(rel)
+        self._dirs -= folders
+
+    def _clear(self, clean: str) -> None:
+        """Clear a staged path of whatever an older tree or this build put there."""
+        self._forget(clean)
+        _remove(Path(self._stage + clean))
+
+    def _link(self, clean: str, ino: int) -> None:
         """Stage the published file itself; a recycled target that already is that file stays."""
-        try:
+        if self._trusted and self._have.get(clean) == ino:
+            return
+        target, source = self._stage + clean, self._out + clean
+        with contextlib.suppress(FileNotFoundError):
             if os.path.samestat(os.lstat(target), os.lstat(source)):
+                self._have[clean] = ino
                 return
-            _remove(target)
-        except FileNotFoundError:
-            pass
+        self._clear(clean)
         os.link(source, target)
+        self._have[clean] = ino
 
     def put(self, rel: str, data: bytes) -> bool:
         """Stage a file; True if its bytes differ from the published one."""
-        target = self._target(rel)
-        old = self.out / rel
-        try:
-            if old.stat().st_size == len(data) and old.read_bytes() == data:
-                self._link(old, target)
+        clean = self._target(rel)
+        ino = self._published.get(clean)
+        if ino is not None:
+            try:
+                fd = os.open(self._out + clean, os.O_RDONLY)
+                try:  # one read: a file of another size differs
+                    same = os.read(fd, len(data) + 1) == data
+                finally:
+                    os.close(fd)
+            except OSError:
+                same = False
+            if same:
+                self._link(clean, ino)
                 self.unchanged += 1
                 return False
-        except OSError:
-            pass
-        _remove(target)  # never write into a recycled file: it may be the live site's
-        target.write_bytes(data)
+        self._clear(clean)  # never write into a recycled file: it may be the live site's
+        self._have[clean] = -1
+        Path(self._stage + clean).write_bytes(data)
         self.written += 1
         fault_point("put")
         return True
@@ -119,88 +183,104 @@ class Staging:
     @contextlib.contextmanager
     def open(self, rel: str) -> Iterator[BinaryIO]:
         """Stage a large file by streaming it; afterwards it is linked to the published one if equal."""
-        target = self._target(rel)
-        _remove(target)
-        with target.open("wb") as handle:
+        clean = self._target(rel)
+        self._clear(clean)
+        self._have[clean] = -1
+        with Path(self._stage + clean).open("wb") as handle:
             yield handle
-        self._settle(target, self.out / rel)
+        self._settle(clean)
 
-    def _settle(self, staged: Path, old: Path) -> None:
+    def _settle(self, clean: str) -> None:
         """A file written into the staging directory: if the published one has the same bytes, stage
         that one instead (a hard link), so that it keeps its modification time."""
+        ino = self._published.get(clean)
+        staged, old = self._stage + clean, self._out + clean
         try:
-            same = old.stat().st_size == staged.stat().st_size and filecmp.cmp(old, staged, shallow=False)
+            same = ino is not None and filecmp.cmp(old, staged, shallow=False)
         except OSError:
             same = False
         if same:
-            self._link(old, staged)
+            self._link(clean, ino)
             self.unchanged += 1
         else:
             self.written += 1
 
     def keep(self, rel: str) -> bool:
         """Stage the published file as it is (its inputs did not change); False if there is none."""
-        target = self._target(rel)
+        ino = self._published.get(rel)  # a name read from output/ is clean; anything else is made so
+        if ino is None:
+            rel = os.path.normpath(rel)
+            ino = self._published.get(rel)
+            if ino is None:
+                return False
+        return self._keep(rel, ino)
+
+    def _keep(self, clean: str, ino: int) -> bool:
+        self.staged.add(clean)
+        folder = clean.rpartition("/")[0]
+        if folder not in self._dirs:
+            self._make_dir(folder)
         try:
-            self._link(self.out / rel, target)
-        except FileNotFoundError:
-            self.staged.discard(os.path.normpath(rel))
+            self._link(clean, ino)
+        except FileNotFoundError:  # gone from output/ since it was read: made anew instead
+            self.staged.discard(clean)
             return False
         self.unchanged += 1
         return True
 
     def keep_tree(self, rel: str) -> bool:
         """Stage a whole published directory as it is (the search bundle when no meeting changed)."""
-        source = self.out / rel
-        if not source.is_dir():
+        clean = os.path.normpath(rel)
+        if clean not in self._published_dirs:
             return False
-        for path in source.rglob("*"):
-            if path.is_file():
-                self.keep(path.relative_to(self.out).as_posix())
+        if self._sorted is None:
+            self._sorted = sorted(self._published)
+        names, prefix, published = self._sorted, clean + "/", self._published
+        for i in range(bisect.bisect_left(names, prefix), len(names)):
+            if not names[i].startswith(prefix):
+                break
+            self._keep(names[i], published[names[i]])
         return True
 
     def drop_tree(self, rel: str) -> None:
         """Empty a staged directory for another program to write into (new files, new inodes)."""
-        _rmtree(self.stage / rel)
-        prefix = os.path.normpath(rel) + "/"
-        self.staged = {path for path in self.staged if not path.startswith(prefix)}
-        self._dirs = {d for d in self._dirs if not (d + "/").startswith(prefix)}
+        clean = os.path.normpath(rel)
+        self._forget(clean)
+        _rmtree(Path(self._stage + clean))
 
     def adopt_tree(self, rel: str) -> None:
         """Files another program wrote into the staging directory: where the bytes equal the published
         file, stage the published one instead, so that it keeps its mtime."""
-        root = self.stage / rel
-        for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if not path.is_file():
-                continue
-            self.staged.add(path.relative_to(self.stage).as_posix())
-            self._settle(path, self.out / path.relative_to(self.stage))
+        clean = os.path.normpath(rel)
+        if not os.path.isdir(self._stage + clean) or os.path.islink(self._stage + clean):
+            return
+        self._make_dir(clean)
+        files, folders = scan(self._stage, clean)
+        self._dirs |= folders
+        for name in sorted(files):
+            self._have[name] = files[name]
+            self.staged.add(name)
+            self._settle(name)
 
     def removed(self) -> int:
         """Published files that this build no longer produces."""
-        if self._published is None:  # output/ does not change while we build
-            self._published = list(_files(self.out))
         return sum(1 for rel in self._published if rel not in self.staged)
 
     def _prune(self) -> None:
         """Delete what the recycled tree still holds of older builds: files and folders not staged now."""
         needed = {""}
-        for folder in {os.path.dirname(rel) for rel in self.staged}:
+        for folder in {rel.rpartition("/")[0] for rel in self.staged}:
             while folder not in needed:
                 needed.add(folder)
-                folder = os.path.dirname(folder)
-        top = len(str(self.stage)) + 1
-        for root, dirs, files in os.walk(self.stage, topdown=False):
-            prefix = root[top:] + "/" if len(root) >= top else ""
-            for name in files:
-                if prefix + name not in self.staged:
-                    os.unlink(os.path.join(root, name))
-            for name in dirs:
-                path = os.path.join(root, name)
-                if os.path.islink(path):
-                    os.unlink(path)
-                elif prefix + name not in needed:
-                    shutil.rmtree(path, ignore_errors=True)
+                folder = folder.rpartition("/")[0]
+        for rel in [rel for rel in self._have if rel not in self.staged]:
+            _remove(Path(self._stage + rel))
+            del self._have[rel]
+        gone = self._dirs - needed
+        for folder in gone:
+            if os.path.dirname(folder) not in gone:  # else it goes with the folder it is in
+                shutil.rmtree(self._stage + folder, ignore_errors=True)
+        self._dirs -= gone
 
     def publish(self) -> None:
         """Swap the staged tree in; the tree that was live becomes `output.previous`, the start of the
@@ -243,14 +323,6 @@ def _link_copy(source: Path, target: Path) -> bool:
     return True
 
 
-def _files(root: Path) -> Iterator[str]:
-    top = len(str(root)) + 1
-    for folder, _dirs, files in os.walk(root):
-        prefix = folder[top:] + "/" if len(folder) >= top else ""
-        for name in files:
-            yield prefix + name
-
-
 def _remove(path: Path) -> None:
     """Clear a staged path of whatever an older tree left there: a file, a link or a folder."""
     try:
@@ -263,21 +335,6 @@ def _remove(path: Path) -> None:
         if not path.is_dir():
             raise
         shutil.rmtree(path)
-
-
-def _make_dir(root: Path, folder: str) -> None:
-    """Make root/folder; where a recycled tree has a file in the way, the file goes."""
-    try:
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        return
-    except (FileExistsError, NotADirectoryError):
-        pass
-    path = root
-    for part in Path(folder).parts:
-        path = path / part
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
-            path.unlink()
-    (root / folder).mkdir(parents=True, exist_ok=True)
 
 
 def recover(out: Path) -> None:
@@ -305,64 +362,3 @@ def _rmtree(path: Path) -> None:
 
 
 _NOT_A_FOLDER = "{name} er ikke en mappe; flyt eller slet den, eller byg et andet sted med --out"
-
-
-# For the fault tests only: REFERATER_FAULT=name[:n] kills the build (SIGKILL) the n-th time it passes
-# fault_point(name); REFERATER_PAUSE=name:folder makes it write folder/reached there and wait for folder/go.
-_FAULT = os.environ.get("REFERATER_FAULT", "").partition(":")
-_PAUSE = os.environ.get("REFERATER_PAUSE", "").partition(":")
-_PASSED: dict[str, int] = {}
-_PAUSE_BOUND_S = 120.0
-
-
-def fault_point(name: str) -> None:
-    if _FAULT[0] == name:
-        _PASSED[name] = _PASSED.get(name, 0) + 1
-        if _PASSED[name] == int(_FAULT[2] or 1):
-            os.kill(os.getpid(), signal.SIGKILL)
-    if _PAUSE[0] == name:
-        folder = Path(_PAUSE[2])
-        (folder / "reached").touch()
-        deadline = time.monotonic() + _PAUSE_BOUND_S
-        while not (folder / "go").exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-
-LOCK_WAIT_S = 15 * 60.0  # longer than a cold national build
-
-
-@contextlib.contextmanager
-def build_lock(path: Path, out: Path, wait_s: float, waiting: Callable[[str], None]) -> Iterator[None]:
-    """One build of a site at a time (its .cache/, its output folder and staging tree): a second one
-    waits for the first, up to wait_s, then stops with a message. The lock is the kernel's, so a build
-    that is killed holds it no longer; a POSIX record lock (lockf), not flock, because forked workers do
-    not inherit it and cannot keep it after their parent was killed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        deadline = time.monotonic() + wait_s
-        told = False
-        while True:
-            try:
-                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EAGAIN):
-                    raise
-                handle.seek(0)
-                holder = handle.read().strip() or "?"
-                if time.monotonic() >= deadline:
-                    message = (
-                        f"et andet byg til {out.name}/ (proces {holder}) er stadig i gang efter "
-                        f"{wait_s / 60:.0f} minutter; vent på det, eller stop det, og byg så igen"
-                    )
-                    raise SiteError([Finding(f"{path.parent.name}/{path.name}", 0, message)]) from None
-                if not told:
-                    waiting(f"venter på et andet byg til {out.name}/ (proces {holder}) …")
-                    told = True
-                time.sleep(0.05)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        fault_point("locked")
-        yield

@@ -167,3 +167,47 @@ def test_a_recycled_tree_with_junk_in_every_shape_still_builds_the_exact_site(tm
     out = site / "output"
     assert not (out / "old-page").exists() and not (out / "link-out").exists()
     assert _differs_from_a_clean_build(site, tmp_path) == []
+
+
+def test_kept_files_are_the_published_ones_whatever_the_recycled_tree_holds_there(tmp_path: Path) -> None:
+    """An incremental build keeps most files by linking the published ones into the recycled tree. At a
+    kept file's path that tree may hold other bytes, a folder, a link out of the site or nothing: the
+    output has the published file itself (same inode and mtime) and nothing of the recycled tree."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build_site(site)
+    decision = site / "content/nord/2024-03-04-chefforum.md"
+    decision.write_text(decision.read_text("utf-8").replace("hold 4", "hold 6"), "utf-8")
+    build_site(site)  # now output.previous exists
+    out, previous = site / "output", site / "output.previous"
+    age(out)
+    before = snapshot(out)
+    page, data = (
+        "klynger/nord/2024-03-04-chefforum/index.html",
+        "klynger/nord/2024-04-30-politisk-niveau/meeting.json",
+    )
+    (previous / page).unlink()
+    (previous / page).write_text("<p>other bytes", "utf-8")
+    (previous / data).unlink()
+    (previous / data).mkdir()  # a folder where a kept file goes
+    (previous / data / "stale.html").write_text("<p>stale", "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(previous / "fora/chefforum", elsewhere)
+    shutil.rmtree(previous / "emner")
+    (previous / "emner").symlink_to(elsewhere)  # a link where a kept folder goes
+    (previous / "404.html").unlink()
+    (previous / "klynger/stale").mkdir()
+    (previous / "klynger/stale/index.html").write_text("<p>gone", "utf-8")
+    (site / "content/syd/2024-05-15-politisk-niveau.md").unlink()
+
+    summary = build_site(site)
+    after = snapshot(out)
+    assert 0 < summary["rendered"] < summary["pages"]  # pages were kept, not made again
+    assert summary["removed"] >= 2 and not (out / "klynger/syd/2024-05-15-politisk-niveau").exists()
+    kept = {rel for rel in before.keys() & after.keys() if before[rel].data == after[rel].data}
+    assert {page, data, "404.html", "emner/dnlp/index.html"} <= kept
+    for rel in kept:
+        assert (after[rel].inode, after[rel].mtime_ns) == (before[rel].inode, before[rel].mtime_ns), rel
+    assert not (out / "klynger/stale").exists() and not (out / "emner").is_symlink()
+    assert [p.name for p in elsewhere.iterdir()] == ["index.html"]
+    assert (elsewhere / "index.html").read_bytes() == before["fora/chefforum/index.html"].data
+    assert _differs_from_a_clean_build(site, tmp_path) == []

@@ -2,7 +2,7 @@
 time. Whatever happens, output/ is at every moment a complete tree, the old one or the new one, and the
 next build makes it byte for byte what a clean build makes.
 
-Kills are injected at named points of the build (REFERATER_FAULT, see write.fault_point): the state
+Kills are injected at named points of the build (REFERATER_FAULT, see buildlock.fault_point): the state
 output/ is in at a kill is the state it was in when the build passed that point, so checking it after
 each kill checks it at each point. Synchronisation is by process exit and by files, never by sleeping."""
 
