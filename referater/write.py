@@ -150,13 +150,28 @@ class Staging:
         return True
 
     def keep_tree(self, rel: str) -> bool:
-        """Stage a whole published directory as it is (the search bundle when no meeting changed)."""
-        source = self.out / rel
-        if not source.is_dir():
+        """Stage a whole published directory as it is (the search bundles that did not change). Folder
+        by folder: a staged file that already is the published one (same inode, from the recycled tree)
+        costs no system call, so keeping the index's thousands of files is a directory read each."""
+        source = os.path.join(self.out, rel)
+        if not os.path.isdir(source):
             return False
-        for path in source.rglob("*"):
-            if path.is_file():
-                self.keep(path.relative_to(self.out).as_posix())
+        for folder, _subdirs, _names in os.walk(source):
+            sub = os.path.relpath(folder, self.out)
+            staged = os.path.join(self.stage, sub)
+            try:
+                same_dev = os.stat(staged).st_dev == os.stat(folder).st_dev
+                inodes = {e.name: e.inode() for e in os.scandir(staged)} if same_dev else {}
+            except FileNotFoundError:
+                inodes = {}
+            with os.scandir(folder) as entries:
+                files = {e.name: e.inode() for e in entries if e.is_file()}
+            for name, inode in files.items():
+                if inodes.get(name) == inode:
+                    self.staged.add(os.path.normpath(f"{sub}/{name}"))
+                    self.unchanged += 1
+                else:
+                    self.keep(f"{sub}/{name}")
         return True
 
     def drop_tree(self, rel: str) -> None:
