@@ -251,3 +251,17 @@ def test_a_record_that_cannot_be_made_stops_the_index_with_its_own_error() -> No
     with PagefindService("da") as service:
         assert service.add_pages(iter([("/b/", "<html><body><p>Ord.</p></body></html>")])) == 1
         assert any(rel == "pagefind-entry.json" for rel, _ in service.files())
+
+
+def test_pagefind_ending_mid_index_is_its_own_error_not_a_hang() -> None:
+    from referater.search.service import PagefindError, PagefindService
+
+    def pages(service: PagefindService):
+        yield "/a/", "<html><body><p>Ord.</p></body></html>"
+        service._process.kill()
+        service._process.wait()
+        for n in range(50):  # more than a pipe holds: the writer must see the process gone
+            yield f"/{n}/", "<html><body><p>" + "ord " * 5000 + "</p></body></html>"
+
+    with pytest.raises(PagefindError), PagefindService("da") as service:
+        service.add_pages(pages(service))

@@ -9,6 +9,7 @@ this thread reads the answers, so the pipes never fill up and the binary works a
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import queue
 import subprocess
@@ -94,7 +95,9 @@ class PagefindService:
 
     def close(self) -> None:
         if self._process.stdin is not None:
-            self._process.stdin.close()
+            # a process that is gone: the error that says why is already on its way
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
