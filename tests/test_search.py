@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,71 @@ def test_without_the_cache_every_bundle_is_built(site: Path) -> None:
     listed = manifest(site / "output")
     assert listed["delta"] is None and listed["mask"] == []
     assert any("Uden cache." in r["content"] for r in fragments(site / "output").values())
+
+
+def _build_again(site: Path) -> None:
+    """A build that runs although no input changed: without the build state it renders everything."""
+    (site / ".cache/build.json").unlink()
+    build(site, jobs=1)
+
+
+def test_a_bundle_deleted_from_the_output_is_built_again(site: Path) -> None:
+    build(site, jobs=1)
+    _edit(site, "nord/2024-02-08-politisk-niveau.md", "Slettet kvasidelta.")
+    build(site, jobs=1)
+    out = site / "output"
+    base = {rel: stat for rel, stat in _files(out).items() if not rel.startswith(("delta/", "manifest"))}
+    shutil.rmtree(out / "pagefind/delta")
+    _build_again(site)
+    assert manifest(out)["delta"] == "delta"
+    assert any("kvasidelta" in r["content"] for r in fragments(out, "delta").values())
+    assert {rel: _files(out).get(rel) for rel in base} == base  # the base kept bytes and mtime
+
+
+def test_a_kept_bundle_is_the_published_one_not_the_recycled_copy(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The staging tree is the output of two builds ago: a bundle rebuilt in between must be staged as
+    published, not as the older copy the recycled tree still holds."""
+    build(site, jobs=1)
+    monkeypatch.setattr(search_index, "merge_threshold", lambda meetings: 0)
+    _edit(site, "nord/2024-02-08-politisk-niveau.md", "Flettet kvasiord.")
+    build(site, jobs=1)  # merged: the base bundle is built again
+    merged = _files(site / "output")
+    monkeypatch.undo()
+    _build_again(site)
+    out = site / "output"
+    assert manifest(out)["delta"] is None
+    assert any("kvasiord" in r["content"] for r in fragments(out).values())
+    assert _files(out) == merged
+
+
+def test_a_record_that_cannot_be_made_stops_the_index_with_its_own_error() -> None:
+    """Records are drawn on the thread that feeds Pagefind: an error there (a meeting file changed under
+    the build) reaches the build as that error, after the pages before it were indexed."""
+    from referater.errors import SiteError
+    from referater.search.service import PagefindService
+
+    def pages():
+        yield "/a/", '<html lang="da"><body><h2 id="punkt-1">Et punkt</h2><p>Tekst.</p></body></html>'
+        raise SiteError([])
+
+    with PagefindService("da") as service, pytest.raises(SiteError):
+        service.add_pages(pages())
+    with PagefindService("da") as service:
+        assert service.add_pages(iter([("/b/", "<html><body><p>Ord.</p></body></html>")])) == 1
+        assert any(rel == "pagefind-entry.json" for rel, _ in service.files())
+
+
+def test_pagefind_ending_mid_index_is_its_own_error_not_a_hang() -> None:
+    from referater.search.service import PagefindError, PagefindService
+
+    def pages(service: PagefindService):
+        yield "/a/", "<html><body><p>Ord.</p></body></html>"
+        service._process.kill()
+        service._process.wait()
+        for n in range(50):  # more than a pipe holds: the writer must see the process gone
+            yield f"/{n}/", "<html><body><p>" + "ord " * 5000 + "</p></body></html>"
+
+    with pytest.raises(PagefindError), PagefindService("da") as service:
+        service.add_pages(pages(service))

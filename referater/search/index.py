@@ -7,6 +7,7 @@ import importlib.metadata
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,18 +106,21 @@ def update_index(
         shards = {name: dict(members) for name, members in current.items()}
         changed, gone = {}, []
     delta = dict(sorted(changed.items()))
-    if delta and (delta != delta_was or not staging.keep_tree(f"{BUNDLE_DIR}/{DELTA}")):
-        build[DELTA] = [by_id[ident] for ident in delta]
+    keep = [name for name in sorted(shards) if name not in build]
+    if delta and delta == delta_was:
+        keep.append(DELTA)
     elif delta:
-        report.kept.append(DELTA)
-    for name in sorted(shards):
-        if name not in build:
-            if staging.keep_tree(f"{BUNDLE_DIR}/{name}"):
-                report.kept.append(name)
-            else:
-                build[name] = [by_id[ident] for ident in shards[name] if ident in by_id]
-    report.records = _build_bundles(staging, site, store, build, jobs)
-    report.built = sorted(build)
+        build[DELTA] = [by_id[ident] for ident in delta]
+    for name in keep:  # a bundle that is not published (deleted by hand) is built again
+        if not (published / name).is_dir():
+            members = delta if name == DELTA else shards[name]
+            build[name] = [by_id[ident] for ident in members if ident in by_id]
+    keep = [name for name in keep if name not in build]
+    with _BundleBuilder(staging, site, store, build, jobs) as builder:
+        for name in keep:  # while Pagefind indexes: linking thousands of files is the parent's work
+            staging.keep_tree(f"{BUNDLE_DIR}/{name}")
+        report.records = builder.finish()
+    report.built, report.kept = sorted(build), keep
 
     mask = sorted(ident for ident in delta if ident in base) + gone
     report.masked = len(mask)
@@ -131,20 +135,34 @@ def update_index(
     return report
 
 
-def _build_bundles(
-    staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]], jobs: int
-) -> int:
-    """Each bundle by its own Pagefind process, `jobs` of them at a time: Pagefind's service indexes on
-    one core, and the memory a bundle took is returned before the next begins."""
-    lock = threading.Lock()  # the content store is not thread-safe; Pagefind's work is outside it
+class _BundleBuilder:
+    """Each bundle by its own Pagefind process, `jobs` of them at a time, begun on entry: Pagefind's
+    service indexes on one core, and the memory a bundle took is returned before the next begins. The
+    records are made as Pagefind asks for them, on the thread that feeds it."""
 
-    def one(name: str) -> int:
-        target = staging.stage / BUNDLE_DIR / name
-        with lock:
-            pages = [meeting_page(site, m, store, delta=name == DELTA) for m in build[name]]
-        with PagefindService(site.config.language or "da") as service:
-            count = service.add_pages(pages)
-            del pages
+    def __init__(
+        self, staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]], jobs: int
+    ) -> None:
+        self.staging, self.site, self.store, self.build = staging, site, store, build
+        self._lock = threading.Lock()  # the content store is not thread-safe; Pagefind's work is outside it
+        self.names = sorted(
+            build, key=lambda name: -len(build[name])
+        )  # the largest first: the last fill gaps
+        for name in self.names:
+            staging.drop_tree(f"{BUNDLE_DIR}/{name}")
+        self._pool = ThreadPoolExecutor(max(1, min(jobs, len(self.names))))
+        self._futures = [self._pool.submit(self._one, name) for name in self.names]
+
+    def _pages(self, name: str) -> Iterator[tuple[str, str]]:
+        for m in self.build[name]:
+            with self._lock:
+                page = meeting_page(self.site, m, self.store, delta=name == DELTA)
+            yield page
+
+    def _one(self, name: str) -> int:
+        target = self.staging.stage / BUNDLE_DIR / name
+        with PagefindService(self.site.config.language or "da") as service:
+            count = service.add_pages(self._pages(name))
             files = service.files()
         for rel, data in files:
             if rel in _UNUSED or rel.startswith(("/", "..")) or "/../" in rel:
@@ -153,15 +171,24 @@ def _build_bundles(
             (target / rel).write_bytes(data)
         return count
 
-    names = sorted(build, key=lambda name: -len(build[name]))  # the largest first: the last ones fill gaps
-    for name in names:
-        staging.drop_tree(f"{BUNDLE_DIR}/{name}")
-    try:
-        with ThreadPoolExecutor(max(1, min(jobs, len(names)))) as pool:
-            counts = list(pool.map(one, names))
-    except PagefindError as exc:
-        message = f"søgeindekset kunne ikke bygges: {exc}. Byg igen; hjælper det ikke, byg med --no-search"
-        raise SiteError([Finding(BUNDLE_DIR, 0, message)]) from None
-    for name in sorted(names):
-        staging.adopt_tree(f"{BUNDLE_DIR}/{name}")  # files equal to the published keep their mtime
-    return sum(counts)
+    def finish(self) -> int:
+        """Wait for every bundle and stage it; the number of records indexed."""
+        try:
+            counts = [future.result() for future in self._futures]
+        except PagefindError as exc:
+            message = (
+                f"søgeindekset kunne ikke bygges: {exc}. Byg igen; hjælper det ikke, byg med --no-search"
+            )
+            raise SiteError([Finding(BUNDLE_DIR, 0, message)]) from None
+        for name in sorted(self.names):
+            self.staging.adopt_tree(f"{BUNDLE_DIR}/{name}")  # files equal to the published keep their mtime
+        return sum(counts)
+
+    def __enter__(self) -> _BundleBuilder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # On an error the bundles not begun are not begun; those under way end before the staging goes.
+        for future in self._futures:
+            future.cancel()
+        self._pool.shutdown(wait=True)

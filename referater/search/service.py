@@ -9,7 +9,9 @@ this thread reads the answers, so the pipes never fill up and the binary works a
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import queue
 import subprocess
 import threading
 from collections.abc import Iterable
@@ -49,32 +51,41 @@ class PagefindService:
         self.language = language
 
     def add_pages(self, pages: Iterable[tuple[str, str]]) -> int:
-        """Send every page (its URL and HTML) and wait for all answers."""
-        pending = [
-            self._encode({"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html})
-            for url, html in pages
-        ]
+        """Send every page (its URL and HTML) and wait for all answers. `pages` may be a generator: it
+        is drawn on the writer thread, so the next records are made while Pagefind indexes the last."""
+        sent: queue.SimpleQueue[bool] = queue.SimpleQueue()  # True per message written, False at the end
         errors: list[BaseException] = []
 
         def write() -> None:
             try:
                 assert self._process.stdin is not None
-                for chunk in pending:
-                    self._process.stdin.write(chunk)
-                self._process.stdin.flush()
-            except OSError as exc:  # the reader sees the process end and says why
+                for url, html in pages:
+                    payload = {"type": "AddFile", "index_id": self._index, "url": url, "file_contents": html}
+                    self._process.stdin.write(self._encode(payload))
+                    self._process.stdin.flush()  # whole: Pagefind answers only a complete message
+                    sent.put(True)
+            except BaseException as exc:  # noqa: BLE001 - raised again on the calling thread
                 errors.append(exc)
+            finally:
+                sent.put(False)
 
         writer = threading.Thread(target=write, daemon=True)
         writer.start()
+        count = 0
         try:
-            for _ in pending:
+            while sent.get():
                 self._answer()
+                count += 1
+        except BaseException:
+            self._process.kill()  # else the writer may wait forever on a pipe nobody drains
+            raise
         finally:
             writer.join()
         if errors:
-            raise PagefindError(str(errors[0]))
-        return len(pending)
+            if isinstance(errors[0], OSError):  # the reader sees the process end and says why
+                raise PagefindError(str(errors[0]))
+            raise errors[0]
+        return count
 
     def files(self) -> list[tuple[str, bytes]]:
         """The bundle's files, their paths relative to the bundle. Not WriteFiles: Pagefind answers it
@@ -84,7 +95,9 @@ class PagefindService:
 
     def close(self) -> None:
         if self._process.stdin is not None:
-            self._process.stdin.close()
+            # a process that is gone: the error that says why is already on its way
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
