@@ -123,6 +123,7 @@ class Build:
         self.lap("pages")
         with frozen_heap():
             staging = Staging(self.out)
+            self.lap("read output")  # Staging lists output/ and the recycled tree
             try:
                 # Search before open data and feeds: they leave the parent some 400 MB larger (10,000
                 # meetings), and the Pagefind processes would come on top of that.
