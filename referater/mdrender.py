@@ -59,7 +59,7 @@ def add_links(rendered: str, context: LinkContext) -> str:
                         pass  # keep the year context moving through skipped text, as the model's scan does
         elif dates and _DIGIT.search(part):
             parts[index] = _link_text(part, context, scanner, clusters)
-        elif clusters:
+        elif clusters and (not context.names_exact or _names_one(part, context)):
             parts[index] = _link_text(part, context, None, clusters)
     return "".join(parts)
 
@@ -68,7 +68,7 @@ def _may_link(rendered: str, context: LinkContext) -> tuple[bool, bool]:
     """Whether a date, and whether a cluster name, in this section may become a link (False: certainly
     not). In three of four sections of the corpus neither may, and the pass over the text nodes is skipped.
 
-    The patterns are searched in the whole HTML rather than text node by text node: neither can match
+    Dates and names are looked for in the whole HTML rather than text node by text node: neither can match
     across '<' or '>', and both see '>' before and '<' after a text node as they see the node's start and
     end, so every match in a text node is also found here (besides some in tags, which only make this
     answer True more often). The scanner is made anew for each section, so skipping one leaves the
@@ -77,19 +77,23 @@ def _may_link(rendered: str, context: LinkContext) -> tuple[bool, bool]:
     clusters = dates = False
     pattern = context.cluster_pattern
     if pattern is not None and context.cluster_links:
-        lowered = rendered.lower() if context.names_exact else ""
-        if not context.names_exact or (
-            context.name_prefix in lowered and any(name in lowered for name in context.cluster_links)
-        ):
-            if not _angle_free(pattern):
-                clusters = pattern.search(rendered) is not None
-            else:
-                clusters = any(
-                    m.group(1).lower() in context.cluster_links for m in pattern.finditer(rendered)
-                )
+        if context.names_exact:
+            # A mention that links is a name of cluster_links, lower-cased: without one in the text
+            # nothing can link; with one the pass decides (the pattern would say yes to nearly all).
+            clusters = _names_one(rendered, context)
+        elif not _angle_free(pattern):
+            clusters = pattern.search(rendered) is not None
+        else:
+            clusters = any(m.group(1).lower() in context.cluster_links for m in pattern.finditer(rendered))
     if context.date_links:
         dates = may_name_day(rendered, context.day_months)
     return dates, clusters
+
+
+def _names_one(text: str, context: LinkContext) -> bool:
+    """Whether the lower-cased text holds a name of cluster_links (a cheap test, the pattern is not)."""
+    lowered = text.lower()
+    return context.name_prefix in lowered and any(name in lowered for name in context.cluster_links)
 
 
 def _link_text(text: str, context: LinkContext, scanner: DateScanner | None, clusters: bool) -> str:
@@ -101,7 +105,7 @@ def _link_text(text: str, context: LinkContext, scanner: DateScanner | None, clu
             if url:
                 spans.append((ref.start, ref.end, url))
     pattern = context.cluster_pattern
-    if clusters and pattern is not None and context.cluster_links:
+    if clusters and pattern is not None and (not context.names_exact or _names_one(text, context)):
         for match in pattern.finditer(text):
             url = context.cluster_links.get(match.group(1).lower())
             if url and not any(s < match.end() and match.start() < e for s, e, _ in spans):

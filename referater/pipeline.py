@@ -160,6 +160,7 @@ class Build:
                 staging.put(rel, data)
             bar.step()
         bar.done()
+        site.view_links.clear()  # the links of the pages made here: no later stage lists them
         self.lap("render")
         self.result.rendered = len(todo)
         for rel, data in assets.items():
@@ -174,6 +175,7 @@ class Build:
         if self.jobs <= 1 or len(spread) < MIN_ITEMS:
             spread = []
         if spread:
+            renderer.compile({pages[i].template for i in spread})  # once, not in every fork
             size = max(8, min(64, len(spread) // (self.jobs * 8)))
             chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
 

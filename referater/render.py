@@ -51,6 +51,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one renderer per build: no stat of three templates for every page
         )
         self.env.globals.update(globals_)
         self.env.filters["markdown"] = self._markdown
@@ -72,6 +73,19 @@ class Renderer:
         except Exception as exc:
             raise self._template_error(exc, page.template) from None
         return html.encode("utf-8")
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Compile these templates and every one they refer to now, so forked workers inherit them."""
+        seen: set[str] = set()
+        for name in names:
+            self.template_digest(name)  # a broken template is reported as a page's would be
+            for _ in self._closure(name, seen):
+                pass
+        for name in sorted(seen):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                raise self._template_error(exc, name) from None
 
     def template_digest(self, name: str) -> str:
         """Hash of a template and every template it extends, includes or imports."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import urls
 from .bodies import KINDS, heirs, status_on
@@ -61,6 +61,8 @@ class Site:
     by_month: dict[tuple[int, int], list[Meeting]] = field(default_factory=dict)
     # values computed from the model alone, kept between builds (a cache that keeps nothing by default)
     cache: ModelCache = field(default_factory=ModelCache, repr=False, compare=False)
+    # views.py's links to meetings and items, made once per build: most pages list the same meetings
+    view_links: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     # Every link on 10,000 pages asks for the base path: base_url is parsed once per config object
     _base: tuple[SiteConfig | None, Base] = field(
         default=(None, Base.parse("/")), init=False, repr=False, compare=False

@@ -40,6 +40,13 @@ class ItemLink:
 
 
 def meeting_link(site: Site, key: Key) -> MeetingLink:
+    link = site.view_links.get(key)
+    if link is None:
+        link = site.view_links[key] = _meeting_link(site, key)
+    return link
+
+
+def _meeting_link(site: Site, key: Key) -> MeetingLink:
     m = site.by_key[key]
     return MeetingLink(
         url=site.meeting_url(key),
@@ -54,6 +61,14 @@ def meeting_link(site: Site, key: Key) -> MeetingLink:
 
 
 def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet: bool = False) -> ItemLink:
+    cache_key = (key, number, main, with_snippet)
+    link = site.view_links.get(cache_key)
+    if link is None:
+        link = site.view_links[cache_key] = _item_link(site, key, number, main, with_snippet)
+    return link
+
+
+def _item_link(site: Site, key: Key, number: int, main: bool, with_snippet: bool) -> ItemLink:
     m = site.by_key[key]
     item = next(i for i in m.items if i.number == number)
     return ItemLink(

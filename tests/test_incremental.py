@@ -418,3 +418,20 @@ def test_decision_snippet_change_reaches_the_topic_page_that_lists_the_item(
     for page_file in pages:
         assert b"Indsatsen SNIPPET-MARK virker." in page_file.read_bytes(), page_file
     assert_same_as_clean_build(site, tmp_path)
+
+
+def test_builds_in_one_process_show_each_its_own_titles_and_templates(site: Path) -> None:
+    """The live preview builds again and again in one process: the links to meetings and items made once
+    per build and the templates compiled once per build must come from that build's inputs."""
+    from referater.pipeline import build as build_in_process
+
+    out = site / "output"
+    old_title, new_title = "Opfølgning på lægedækning", "Opfølgning på lægedækning TITLE-MARK-9"
+    build_in_process(site, search=False, jobs=1)
+    assert old_title in page(out, "/" + NORD_FEB).get_text()
+    edit(site / NORD_APR_FILE, f"## Punkt 1: {old_title}", f"## Punkt 1: {new_title}")
+    edit(site / "templates/macros.html", "Punkt {{ i.number }} ·", "Punkt {{ i.number }} MACRO-MARK ·")
+    build_in_process(site, search=False, jobs=1)
+    assert new_title in page(out, "/" + NORD_FEB).get_text()  # a backlink, made in this build
+    topics = [p for p in (out / "emner").rglob("index.html") if new_title in p.read_text("utf-8")]
+    assert topics and all("MACRO-MARK" in p.read_text("utf-8") for p in topics)

@@ -9,6 +9,10 @@ import jsonschema
 import pytest
 from browser_sites import BASE_URL, based_site
 from conftest import ROOT, page
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from referater.opendata import _dump
 
 SCHEMA = json.loads((ROOT / "docs/meetings.schema.json").read_text("utf-8"))
 NORD_APR = "klynger/nord/2024-04-30-politisk-niveau/"
@@ -103,6 +107,30 @@ def test_open_data_is_deterministic_and_sorted(links_site: Path) -> None:
     assert json.loads(single) == next(
         m for m in data["meetings"] if m["id"] == NORD_APR.strip("/").split("/", 1)[1]
     )
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_meeting_json_bytes_are_those_of_json_dumps(value: object) -> None:
+    expected = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    assert _dump(value) == expected.encode("utf-8")
+
+
+def test_meeting_json_escapes_as_json_dumps() -> None:
+    text = "".join(map(chr, range(0x80))) + '"\\/\u2028\u2029\ufeff\u00e6\U0001f600'
+    assert _dump({"ø": text, "a": [None, True, -1]}) == (
+        json.dumps(
+            {"ø": text, "a": [None, True, -1]}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        + "\n"
+    ).encode("utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referater.sanitize import clean_html, is_external
+from referater.cmark import render_html
+from referater.sanitize import _clean_with_nh3, _kept_as_is, clean_html, is_external
 
 PAYLOAD_FILE = Path(__file__).parent / "fixtures" / "xss_payloads.txt"
 _ESCAPES = {"\\x00": "\x00", "\\x01": "\x01", "\\x0e": "\x0e", "\\t": "\t", "\\n": "\n"}
@@ -251,3 +252,79 @@ def test_text_that_looks_like_markup_stays_escaped() -> None:
 def test_never_raises_and_never_emits_script(text: str) -> None:
     out = clean_html(text, base_host="referater.dk")
     assert_harmless(out)
+
+
+# The sections nh3 is skipped for (sanitize._kept_as_is) must come out exactly as nh3 writes them.
+_NAMES = ("p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "h4", "del", "table", "thead", "tbody", "tr", "td", "a")  # fmt: skip
+_FAST_TAGS = [
+    *(f"<{c}{t}>" for t in (*_NAMES, "h5", "h6", "th") for c in ("", "/")),
+    '<ol start="3">', '<a href="/klynger/fyn/">', '<br />', '<hr />', '<h3>', '<a href="https://x.dk/">',
+]  # fmt: skip
+_FAST_TEXT = ["x", " ", "\n", "\t", "&amp;", "&quot;", "&lt;", "&gt;", '"', "'", "æ", "8. maj", "&", "\xa0"]
+
+
+# Trees of the kept elements in any nesting (most of them not as cmark nests them), text between them
+_TREES = st.recursive(
+    st.sampled_from(_FAST_TEXT),
+    lambda children: st.builds(
+        lambda name, inner: f"<{name}>{''.join(inner)}</{name}>",
+        st.sampled_from(_NAMES),
+        st.lists(children, max_size=3),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_FAST_TAGS + _FAST_TEXT), max_size=14) | st.lists(_TREES, max_size=3))
+def test_html_kept_as_is_is_what_nh3_writes(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert clean_html(text, "referater.dk") == _clean_with_nh3(text, "referater.dk")
+
+
+MARKDOWN_PIECES = [
+    "Tekst med *kursiv*, **fed**, `kode` og ~~slettet~~.",
+    "- et\n- to\n  - tre",
+    "3. tre\n4. fire",
+    "1. et\n\n   afsnit\n2. to",
+    "> citat\n>\n> - punkt",
+    "#### Lille overskrift",
+    "# Stor overskrift",
+    "    kode\n    blok",
+    "```\n\nkode med tom linje først\n```",
+    "```python\nx = 1\n```",
+    "| a | b |\n|---|--:|\n| 1 | 2 |",
+    "| a |\n|---|",
+    "Citat: \"sådan\" & 'sådan' <ikke html>",
+    "[intern](/klynger/fyn/) og [ekstern](https://sst.dk) og www.sst.dk",
+    "Linje  \nmed hårdt linjeskift",
+    "---",
+    "&nbsp;&copy;&#169; og \u00a0",
+    "![billede](/x.png)",
+    "Fodnote[^1]\n\n[^1]: her",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MARKDOWN_PIECES), min_size=1, max_size=5))
+def test_rendered_sections_kept_as_is_are_what_nh3_writes(pieces: list[str]) -> None:
+    html_text = render_html("\n\n".join(pieces))
+    assert clean_html(html_text, "referater.dk") == _clean_with_nh3(html_text, "referater.dk")
+
+
+def test_plain_sections_skip_nh3_and_others_do_not() -> None:
+    assert _kept_as_is(render_html('Et "citat" & *mere*\n\n- a\n- b\n\n| a |\n|---|\n| 1 |'))
+    assert _kept_as_is('<p>se <a href="/klynger/fyn/">Sundhedsklynge Fyn</a></p>\n')
+    for html_text in (
+        '<p><a href="https://sst.dk">x</a></p>',  # an external link gets its rel from the cleaner
+        "<p>a<br />\nb</p>",
+        "<h2>Punkt</h2>",
+        "<p>x<script>alert(1)</script></p>",
+        "<p>x</p><!-- c -->",
+        "<p>1 < 2</p>",
+        "<em><p>x</p></em>",
+        "<td>x</td>",
+        "<pre>\nx</pre>",
+        "<table>x<tr><td>1</td></tr></table>",
+    ):
+        assert not _kept_as_is(html_text), html_text
