@@ -9,8 +9,11 @@ beyond the config, or an incremental build would publish a stale piece.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
@@ -18,8 +21,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import __version__, urls
-from .fragments import Fragments
-from .loader import Texts, as_is
+from .fragments import TOKEN_SIZE, Fragments
+from .loader import Texts
 from .model import AgendaItem, Meeting
 from .site import Key, Site
 
@@ -27,42 +30,104 @@ FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open da
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
 
 
-class Entries:
-    """The per-meeting pieces of every feed and calendar: from the Fragments cache, else made from the
-    meeting's full text, which only the content store has (the model's meetings are light)."""
-
-    def __init__(self, site: Site, store: Texts, cache: Fragments | None = None):
-        self.site, self.store = site, store
-        self.cache = cache or Fragments(None, site.config)
-
-    def meeting(self, meeting: Meeting) -> bytes:
-        key = ("meeting", *_meeting_key(self.site, meeting))
-        return self.cache.get(key, lambda: _render_meeting_entry(self.site, self.store(meeting)))
-
-    def item(self, key: Key, number: int) -> bytes:
-        meeting = self.site.by_key[key]
-        piece = ("item", number, *_meeting_key(self.site, meeting))
-        return self.cache.get(piece, lambda: _render_item_entry(self.site, self.store(meeting), number))
-
-    def event(self, meeting: Meeting) -> bytes:
-        key = ("event", *_meeting_key(self.site, meeting))
-        return self.cache.get(key, lambda: _event(self.site, meeting))
+MEETING, ITEM, EVENT = 0, 1, 2  # the kinds of piece: a meeting's Atom entry, an item's, a VEVENT
 
 
-def feed_files(site: Site, store: Texts, cache: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every Atom feed and calendar of the site, by output path, one at a time: together they are some
-    160 MB at 10,000 meetings, and the build stages each as it comes."""
-    entries = Entries(site, store, cache)
+@dataclass(frozen=True)
+class Feed:
+    """One feed or calendar as the site model gives it: its file, what it shows beyond its pieces (an
+    Atom feed's title, subtitle, alternate page, author and `updated`), and its pieces in order, by key:
+    the meeting's token, the kind of piece and the item's number (0 but for an item)."""
+
+    path: str
+    head: tuple[str, ...]
+    pieces: list[bytes]
+    calendar: str | None = None  # the body of a calendar; None for an Atom feed
+
+
+def feed_files(
+    site: Site, store: Texts, cache: Fragments, fresh: Callable[[str, bytes], bool] = lambda rel, fp: False
+) -> Iterator[tuple[str, bytes]]:
+    """The Atom feeds and calendars that must be made again, by output path, one at a time (together they
+    are some 160 MB at 10,000 meetings, and the build stages each as it comes). `fresh(path, fingerprint)`
+    says whether the published file of a feed with those inputs can stay (and keeps it); the pieces of
+    the others come from the cache, and those not in it are rendered first, one meeting at a time."""
+    tokens = _tokens(site)
+    cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
+    scope = cache.scope.encode()
+    todo = []
+    for feed in _feeds(site, tokens):
+        head = repr((feed.path, feed.head, feed.calendar)).encode()
+        fingerprint = hashlib.blake2b(b"\0".join([scope, head, *feed.pieces]), digest_size=16).digest()
+        if not fresh(feed.path, fingerprint):
+            todo.append(feed)
+    missing = cache.missing(key for feed in todo for key in feed.pieces)
+    _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing)
+    for feed in todo:
+        pieces = list(cache.pieces(feed.pieces))
+        if feed.calendar is not None:
+            yield feed.path, _calendar(site, feed.calendar, pieces)
+        else:
+            yield feed.path, _atom(site, feed, pieces)
+
+
+_SUFFIX = {kind: bytes([kind, 0, 0, 0, 0]) for kind in (MEETING, EVENT)}  # kind, then no item number
+_RENDER_BATCH = 1000  # pieces handed to the cache at a time: the rest of a cold build is not held
+
+
+def _tokens(site: Site) -> dict[Key, bytes]:
+    """Each meeting's token: what its pieces show of it beyond the config and the item they are of."""
+    return {
+        m.key: hashlib.blake2b(repr(_meeting_key(site, m)).encode(), digest_size=TOKEN_SIZE).digest()
+        for m in site.meetings
+    }
+
+
+def _item_piece(token: bytes, number: int) -> bytes:
+    return token + bytes([ITEM]) + number.to_bytes(4, "big")
+
+
+def _render_pieces(
+    site: Site, store: Texts, cache: Fragments, meetings: dict[bytes, Key], wanted: set[bytes]
+) -> None:
+    """Render the pieces not in the cache, a meeting at a time: its full text is loaded once for all its
+    pieces (a meeting's items are in many feeds of cases and topics)."""
+    by_meeting: dict[bytes, list[bytes]] = {}
+    for key in sorted(wanted):
+        by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
+    rows: list[tuple[bytes, bytes]] = []
+    for token, keys in by_meeting.items():
+        light = site.by_key[meetings[token]]
+        texts = any(key[TOKEN_SIZE] != EVENT for key in keys)
+        full = store(light) if texts else light  # events show no text
+        for key in keys:
+            kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
+            if kind == EVENT:
+                rows.append((key, _event(site, light)))
+            elif kind == MEETING:
+                rows.append((key, _render_meeting_entry(site, full)))
+            else:
+                rows.append((key, _render_item_entry(site, full, number)))
+        if len(rows) >= _RENDER_BATCH:
+            cache.add(rows)
+            rows = []
+    cache.add(rows)
+
+
+def _feeds(site: Site, tokens: dict[Key, bytes]) -> Iterator[Feed]:
+    entry, event = _SUFFIX[MEETING], _SUFFIX[EVENT]
     for path, name, about, alternate, author, meetings in _meeting_feeds(site):
-        pieces = [entries.meeting(m) for m in meetings[:FEED_LIMIT]]
-        head = (path, f"{name}: nye referater", about, alternate, author)
-        yield path, _atom(site, head, pieces, meetings[0] if meetings else None)
+        updated = _stamp(meetings[0]) if meetings else _EPOCH
+        head = (f"{name}: nye referater", about, alternate, author, updated)
+        yield Feed(path, head, [tokens[m.key] + entry for m in meetings[:FEED_LIMIT]])
     for path, title, about, alternate, items in _item_feeds(site):
-        pieces = [entries.item(key, number) for key, number in items]
-        head = (path, title, about, alternate, site.config.title)
-        yield path, _atom(site, head, pieces, site.by_key[items[0][0]] if items else None)
+        updated = _stamp(site.by_key[items[0][0]]) if items else _EPOCH
+        head = (title, about, alternate, site.config.title, updated)
+        yield Feed(path, head, [_item_piece(tokens[key], number) for key, number in items])
     for slug in site.config.clusters:
-        yield site.calendar_path(slug), cluster_calendar(site, slug, entries)
+        # oldest first, as calendars list them
+        events = [tokens[m.key] + event for m in reversed(site.by_cluster.get(slug, []))]
+        yield Feed(site.calendar_path(slug), (), events, calendar=slug)
 
 
 def _meeting_feeds(site: Site) -> Iterator[tuple[str, str, str, str, str, list[Meeting]]]:
@@ -124,13 +189,10 @@ def _stamp(meeting: Meeting) -> str:
 # --- Atom -------------------------------------------------------------------------------------------
 
 
-def _atom(
-    site: Site, head: tuple[str, str, str, str, str], entries: list[bytes], newest: Meeting | None
-) -> bytes:
-    """A feed: head is (path, title, subtitle, alternate page, author); `updated` is its newest meeting's."""
-    path, title, subtitle, alternate, author = head
-    updated = _stamp(newest) if newest else _EPOCH
-    self_url = site.base.absolute(path)
+def _atom(site: Site, feed: Feed, entries: list[bytes]) -> bytes:
+    """A feed: its head is (title, subtitle, alternate page, author, updated)."""
+    title, subtitle, alternate, author, updated = feed.head
+    self_url = site.base.absolute(feed.path)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="da">',
@@ -156,11 +218,17 @@ def _entry(
         f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
         f"    <updated>{updated}</updated>",
         f"    <published>{updated}</published>",
-        *(f"    <category term={quoteattr(term)} label={quoteattr(label)}/>" for term, label in categories),
+        *(_category(term, label) for term, label in categories),
         f'    <content type="html">{escape(content_html)}</content>',
         "  </entry>",
     ]
     return "\n".join(parts).encode("utf-8")
+
+
+@functools.cache
+def _category(term: str, label: str) -> str:
+    """A category line: the same few bodies, forums and topics label thousands of entries."""
+    return f"    <category term={quoteattr(term)} label={quoteattr(label)}/>"
 
 
 def _categories(site: Site, meeting: Meeting) -> list[tuple[str, str]]:
@@ -289,8 +357,12 @@ def _event(site: Site, meeting: Meeting) -> bytes:
     return event.to_ical()
 
 
-def cluster_calendar(site: Site, slug: str, entries: Entries | None = None) -> bytes:
-    entries = entries or Entries(site, as_is)  # events show no text
+def cluster_calendar(site: Site, slug: str) -> bytes:
+    """A body's calendar made afresh (the build assembles it from cached events)."""
+    return _calendar(site, slug, [_event(site, m) for m in reversed(site.by_cluster.get(slug, []))])
+
+
+def _calendar(site: Site, slug: str, events: list[bytes]) -> bytes:
     body = site.config.clusters[slug]
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -302,9 +374,5 @@ def cluster_calendar(site: Site, slug: str, entries: Entries | None = None) -> b
     calendar.add_component(_timezone())
     head = calendar.to_ical()
     end = b"END:VCALENDAR\r\n"
-    events = [
-        entries.event(m)
-        for m in reversed(site.by_cluster.get(slug, []))  # oldest first, as calendars list them
-    ]
     # The events are cached one by one, so they go in between the head and the end as bytes.
     return head[: -len(end)] + b"".join(events) + end

@@ -1,11 +1,12 @@
-"""The feeds' piece cache (.cache/fragments.pickle): a warm build renders only the entries of changed
+"""The feeds' piece cache (.cache/fragments.sqlite): a warm build renders only the entries of changed
 meetings, yet its feeds equal a build without the cache, and every change that shows in an entry (the
 meeting, the config, the engine) reaches the published Atom."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import pickle
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sitegen import read_config, write_config
 
 from referater import feeds
 from referater.cache import CACHE_DIR
-from referater.fragments import FRAGMENTS_FILE
+from referater.fragments import FRAGMENTS_FILE, TOKEN_SIZE
 from referater.pipeline import build
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -95,9 +96,17 @@ def test_a_changed_decision_shows_and_the_other_entries_come_from_the_cache(
     assert not cache_file(clean).exists()  # --no-cache neither reads nor writes it
 
 
+def query(site: Path, sql: str, *args: object) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(cache_file(site))) as db, db:
+        return db.execute(sql, args).fetchall()
+
+
 def cached_meetings(site: Path) -> set[tuple[str, str]]:
-    """(path, digest) of every meeting with a piece in the cache; keys end (digest, path, key, topics)."""
-    return {(key[-3], key[-4]) for key in pickle.loads(cache_file(site).read_bytes())[1]}
+    """(path, digest) of every meeting with a piece in the cache."""
+    pieces = {key[:TOKEN_SIZE] for (key,) in query(site, "SELECT key FROM pieces")}
+    return {
+        (path, digest) for token, path, digest in query(site, "SELECT * FROM meetings") if token in pieces
+    }
 
 
 def published(site: Path) -> set[tuple[str, str]]:
@@ -165,16 +174,19 @@ def test_config_changes_reach_the_entries(site: Path) -> None:
 
 def test_a_cache_from_another_engine_or_config_is_ignored(site: Path) -> None:
     run(site)
-    scope, pieces = pickle.loads(cache_file(site).read_bytes())
-    poisoned = {key: b"  <entry>STALE</entry>" for key in pieces}
+    [(scope,)] = query(site, "SELECT value FROM scope")
 
     def rebuild_with(cache_scope: str) -> bytes:
-        cache_file(site).write_bytes(pickle.dumps((cache_scope, poisoned)))
+        with contextlib.closing(sqlite3.connect(cache_file(site))) as db, db:
+            db.execute("UPDATE pieces SET data = ?", (b"  <entry>STALE</entry>",))
+            db.execute("UPDATE scope SET value = ?", (cache_scope,))
+            db.execute("DELETE FROM feeds")  # the feeds are assembled again, not kept
         (site / CACHE_DIR / "build.json").unlink()  # not a no-op build: the feeds are made again
         return (run(site) / "feeds/all.atom").read_bytes()
 
     assert b"STALE" not in rebuild_with("another engine")
     assert b"STALE" in rebuild_with(scope)  # the control: under its own key the same file is used
-    cache_file(site).write_bytes(b"not a pickle")
+    cache_file(site).write_bytes(b"not a database")
     (site / CACHE_DIR / "build.json").unlink()
     assert b"STALE" not in (run(site) / "feeds/all.atom").read_bytes()
+    assert query(site, "SELECT value FROM scope") == [(scope,)]  # made anew
