@@ -100,14 +100,15 @@ def _render_pieces(
         light = site.by_key[meetings[token]]
         texts = any(key[TOKEN_SIZE] != EVENT for key in keys)
         full = store(light) if texts else light  # events show no text
+        shared = _Shared(site, full) if texts else None
         for key in keys:
             kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
             if kind == EVENT:
                 rows.append((key, _event(site, light)))
             elif kind == MEETING:
-                rows.append((key, _render_meeting_entry(site, full)))
+                rows.append((key, _render_meeting_entry(site, full, shared)))
             else:
-                rows.append((key, _render_item_entry(site, full, number)))
+                rows.append((key, _render_item_entry(site, full, number, shared)))
         if len(rows) >= _RENDER_BATCH:
             cache.add(rows)
             rows = []
@@ -259,36 +260,56 @@ def _meeting_key(site: Site, meeting: Meeting) -> tuple:
     return (meeting.digest, meeting.path, meeting.key, tuple(site.meeting_topics.get(meeting.key, ())))
 
 
-def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
+class _Shared:
+    """What a meeting's Atom entries show alike, made once for all of them: its title, its categories and
+    each item's HTML (the meeting's entry shows every item, an item's entry one)."""
+
+    def __init__(self, site: Site, meeting: Meeting):
+        self.site, self.meeting = site, meeting
+        self.title = site.meeting_title(meeting)
+        self.categories = _categories(site, meeting)
+        self._items: dict[int, str] = {}
+
+    def item(self, index: int) -> tuple[str, str]:
+        """(url, HTML) of the meeting's index-th item."""
+        item = self.meeting.items[index]
+        url = self.site.base.absolute(self.site.item_url(self.meeting.key, item.number))
+        html = self._items.get(index)
+        if html is None:
+            html = self._items[index] = _item_html(item, url)
+        return url, html
+
+
+def _render_meeting_entry(site: Site, meeting: Meeting, shared: _Shared | None = None) -> bytes:
+    shared = shared or _Shared(site, meeting)
     url = site.base.absolute(site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
         facts.append(meeting.location)
     body = f"<p>{html_escape(' · '.join(facts))}</p>" + "".join(
-        _item_html(item, site.base.absolute(site.item_url(meeting.key, item.number)))
-        for item in meeting.items
+        shared.item(i)[1] for i in range(len(meeting.items))
     )
     return _entry(
         entry_id=url,
-        title=site.meeting_title(meeting),
+        title=shared.title,
         url=url,
         updated=_stamp(meeting),
         content_html=body,
-        categories=_categories(site, meeting),
+        categories=shared.categories,
     )
 
 
-def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
-    item = next(i for i in meeting.items if i.number == number)
-    url = site.base.absolute(site.item_url(meeting.key, number))
-    body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)
+def _render_item_entry(site: Site, meeting: Meeting, number: int, shared: _Shared | None = None) -> bytes:
+    shared = shared or _Shared(site, meeting)
+    index = next(i for i, item in enumerate(meeting.items) if item.number == number)
+    url, html = shared.item(index)
     return _entry(
         entry_id=url,
-        title=f"{item.title} ({site.meeting_title(meeting)})",
+        title=f"{meeting.items[index].title} ({shared.title})",
         url=url,
         updated=_stamp(meeting),
-        content_html=body,
-        categories=_categories(site, meeting),
+        content_html=f"<p>{html_escape(shared.title)}</p>" + html,
+        categories=shared.categories,
     )
 
 

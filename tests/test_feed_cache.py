@@ -35,9 +35,9 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     original = feeds._render_meeting_entry
 
-    def counted(site, meeting):  # noqa: ANN001, ANN202 - a spy with the wrapped function's signature
+    def counted(site, meeting, *shared):  # noqa: ANN001, ANN002, ANN202 - a spy with the wrapped signature
         made.append(meeting.path)
-        return original(site, meeting)
+        return original(site, meeting, *shared)
 
     monkeypatch.setattr(feeds, "_render_meeting_entry", counted)
     return made
