@@ -44,7 +44,7 @@ def scope_key(config: SiteConfig) -> str:
     return hashlib.blake2b(f"{engine_digest()}\0{config!r}".encode(), digest_size=16).hexdigest()
 
 
-def file_stamp(path: Path) -> str | None:
+def file_stamp(path: str | Path) -> str | None:
     """Which file this is: a new file is a new inode, and a hard link (how a kept file is staged) leaves
     inode, size and mtime as they were. None if there is none."""
     try:
@@ -122,13 +122,13 @@ class Fragments:
 
     # --- feeds ---
 
-    def fresh(self, rel: str, fingerprint: bytes, published: Path) -> bool:
+    def fresh(self, rel: str, fingerprint: bytes, published: str | Path) -> bool:
         """The feed's inputs are those of the file the last build made for it, and `published` is that file."""
         self.expected[rel] = fingerprint
         known = self._known.get(rel)
         return known is not None and known[0] == fingerprint and known[1] == file_stamp(published)
 
-    def record(self, rel: str, staged: Path) -> None:
+    def record(self, rel: str, staged: str | Path) -> None:
         """The file now staged for the feed: the one to be published with its fingerprint."""
         stamp = file_stamp(staged)
         if stamp is not None and self._known.get(rel) != (self.expected[rel], stamp):

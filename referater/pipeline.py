@@ -218,11 +218,12 @@ class Build:
         with Fragments(path, site.config) as fragments:
 
             def fresh(rel: str, fingerprint: bytes) -> bool:
-                return fragments.fresh(rel, fingerprint, self.out / rel) and staging.keep(rel)
+                published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
+                return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
 
             for rel, data in feed_files(site, self.store, fragments, fresh):  # staged one by one
                 staging.put(rel, data)
-                fragments.record(rel, staging.stage / rel)
+                fragments.record(rel, os.path.join(staging.stage, rel))
             fragments.save()
         self.lap("feeds")
 
