@@ -56,7 +56,7 @@ def feed_files(
     cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
     scope = cache.scope.encode()
     todo = []
-    for feed in _feeds(site, tokens):
+    for feed in _feeds(site, tokens, _kept_item_feeds(site, cache)):
         head = repr((feed.path, feed.head, feed.calendar)).encode()
         fingerprint = hashlib.blake2b(b"\0".join([scope, head, *feed.pieces]), digest_size=16).digest()
         if not fresh(feed.path, fingerprint):
@@ -115,13 +115,26 @@ def _render_pieces(
     cache.add(rows)
 
 
-def _feeds(site: Site, tokens: dict[Key, bytes]) -> Iterator[Feed]:
+def _kept_item_feeds(site: Site, cache: Fragments) -> list[tuple[str, str, str, str, list[tuple[Key, int]]]]:
+    """_item_feeds, kept under the model's digest and the config: it sorts the items of every case and
+    topic, and reads nothing but the model's relations (keyed by that digest too) and the config."""
+    if site.cache.path is None or not site.cache.digest:
+        return list(_item_feeds(site))
+    key = site.cache.digest + cache.scope.encode()
+    kept = cache.plan(key)
+    if kept is None:
+        kept = list(_item_feeds(site))
+        cache.keep_plan(key, kept)
+    return kept
+
+
+def _feeds(site: Site, tokens: dict[Key, bytes], item_feeds: list) -> Iterator[Feed]:
     entry, event = _SUFFIX[MEETING], _SUFFIX[EVENT]
     for path, name, about, alternate, author, meetings in _meeting_feeds(site):
         updated = _stamp(meetings[0]) if meetings else _EPOCH
         head = (f"{name}: nye referater", about, alternate, author, updated)
         yield Feed(path, head, [tokens[m.key] + entry for m in meetings[:FEED_LIMIT]])
-    for path, title, about, alternate, items in _item_feeds(site):
+    for path, title, about, alternate, items in item_feeds:
         updated = _stamp(site.by_key[items[0][0]]) if items else _EPOCH
         head = (title, about, alternate, site.config.title, updated)
         yield Feed(path, head, [_item_piece(tokens[key], number) for key, number in items])

@@ -130,3 +130,17 @@ def test_without_the_cache_every_feed_is_written_and_no_file_is_left(site: Path,
     out = run(site, use_cache=False)
     assert feeds(out) == clean(site, tmp_path)
     assert not (site / ".cache/fragments.sqlite").exists()
+
+
+def test_a_case_given_to_another_meeting_reaches_the_case_feed(site: Path, tmp_path: Path) -> None:
+    """Which items a case's feed lists is kept with the model's facts: a new case number changes them."""
+    case_feed = "feeds/sager/24-1001.atom"
+    out = run(site)
+    assert b"2024-03-04-chefforum" not in (out / case_feed).read_bytes()
+    path = site / "content/nord/2024-03-04-chefforum.md"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("hold 4\n", "hold 4\n\nSagsnr.: 24/1001\n", 1), "utf-8")
+    out = run(site)
+    links = [e.find(f"{A}link").get("href") for e in ET.parse(out / case_feed).getroot().findall(f"{A}entry")]
+    assert "https://example.org/klynger/nord/2024-03-04-chefforum/#punkt-1" in links
+    assert feeds(out) == clean(site, tmp_path)
