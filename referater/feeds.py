@@ -1,26 +1,22 @@
-"""Atom feeds (RFC 4287) and iCalendar files (RFC 5545) made from the site model (leaf).
+"""Atom feeds (RFC 4287) made from the site model, and the plan of every feed and calendar (leaf).
 
 Everything here is a pure function of the published meetings: `updated` and `DTSTAMP` come from meeting
 dates, never from the clock, so an unchanged site builds byte-identical feeds. The per-meeting pieces
-(entries, events) come from a Fragments cache: each key below must name everything its piece shows
-beyond the config, or an incremental build would publish a stale piece.
+(entries, events) come from a Fragments cache: a meeting's token below must name everything its pieces
+show beyond the config, or an incremental build would publish a stale piece; and a feed's fingerprint
+names its head and its pieces, or a kept feed would be stale.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
-from zoneinfo import ZoneInfo
 
-import icalendar
-
-from . import __version__, urls
+from . import __version__, calendars, urls
 from .fragments import TOKEN_SIZE, Fragments
 from .loader import Texts
 from .model import AgendaItem, Meeting
@@ -66,7 +62,7 @@ def feed_files(
     for feed in todo:
         pieces = list(cache.pieces(feed.pieces))
         if feed.calendar is not None:
-            yield feed.path, _calendar(site, feed.calendar, pieces)
+            yield feed.path, calendars.calendar(site, feed.calendar, pieces)
         else:
             yield feed.path, _atom(site, feed, pieces)
 
@@ -104,7 +100,7 @@ def _render_pieces(
         for key in keys:
             kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
             if kind == EVENT:
-                rows.append((key, _event(site, light)))
+                rows.append((key, calendars.event(site, light)))
             elif kind == MEETING:
                 rows.append((key, _render_meeting_entry(site, full, shared)))
             else:
@@ -324,89 +320,3 @@ def _render_item_entry(site: Site, meeting: Meeting, number: int, shared: _Share
         content_html=f"<p>{html_escape(shared.title)}</p>" + html,
         categories=shared.categories,
     )
-
-
-# --- iCalendar ----------------------------------------------------------------------------------------
-# Written with the icalendar library (escaping, folding, CRLF). Deterministic: DTSTAMP is the meeting's
-# date, events come oldest first, and the time zone is the fixed Danish rule below, never the clock.
-
-_TZID = "Europe/Copenhagen"
-_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_COPENHAGEN = ZoneInfo(_TZID)
-
-
-def _timezone() -> icalendar.Timezone:
-    """Denmark's rules since 1996 (EU summer time): enough for any meeting these minutes record."""
-    zone = icalendar.Timezone()
-    zone.add("tzid", _TZID)
-    for kind, offset_from, offset_to, name, month, hour in (
-        (icalendar.TimezoneDaylight, 1, 2, "CEST", 3, 2),
-        (icalendar.TimezoneStandard, 2, 1, "CET", 10, 3),
-    ):
-        part = kind()
-        part.add("tzoffsetfrom", dt.timedelta(hours=offset_from))
-        part.add("tzoffsetto", dt.timedelta(hours=offset_to))
-        part.add("tzname", name)
-        part.add("dtstart", dt.datetime(1970, month, 29 if month == 3 else 25, hour))
-        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
-        zone.add_component(part)
-    return zone
-
-
-def _clock(meeting: Meeting, clock: str) -> dt.datetime | None:
-    match = _CLOCK.match(clock.strip())
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    d = meeting.date
-    return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=_COPENHAGEN)
-
-
-def _event(site: Site, meeting: Meeting) -> bytes:
-    url = site.base.absolute(site.meeting_url(meeting.key))
-    event = icalendar.Event()
-    event.add("uid", f"{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}")
-    event.add("dtstamp", dt.datetime(meeting.date.year, meeting.date.month, meeting.date.day, tzinfo=dt.UTC))
-    start = _clock(meeting, meeting.time) if meeting.time else None
-    if start:
-        event.add("dtstart", start)
-        end = _clock(meeting, meeting.end_time) if meeting.end_time else None
-        if end is None or end <= start:  # no end time: the default duration stated in the config
-            end = start + dt.timedelta(minutes=site.config.meeting_minutes)
-        event.add("dtend", end)
-    else:  # the time is unknown: an all-day event
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + dt.timedelta(days=1))
-    description = "\n".join([f"Referat: {url}", ""] + [f"Punkt {i.number}: {i.title}" for i in meeting.items])
-    event.add("summary", site.meeting_title(meeting))
-    if meeting.location:
-        event.add("location", meeting.location)
-    event.add("url", url)
-    if meeting.joint_with:
-        names = ", ".join(site.config.clusters[b].full_name for b in meeting.bodies)
-        description = f"Fællesmøde: {names}\n" + description
-    event.add("description", description)
-    return event.to_ical()
-
-
-def cluster_calendar(site: Site, slug: str) -> bytes:
-    """A body's calendar made afresh (the build assembles it from cached events)."""
-    return _calendar(site, slug, [_event(site, m) for m in reversed(site.by_cluster.get(slug, []))])
-
-
-def _calendar(site: Site, slug: str, events: list[bytes]) -> bytes:
-    body = site.config.clusters[slug]
-    calendar = icalendar.Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", f"-//{site.config.title}//referater {__version__}//DA")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", body.full_name)
-    calendar.add("x-wr-timezone", _TZID)
-    calendar.add_component(_timezone())
-    head = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    # The events are cached one by one, so they go in between the head and the end as bytes.
-    return head[: -len(end)] + b"".join(events) + end
