@@ -102,11 +102,15 @@ class Fragments:
     @staticmethod
     def _connect(name: str) -> sqlite3.Connection:
         db = sqlite3.connect(name, isolation_level=None)
-        # One build at a time holds the site's lock; a kill mid-build rolls back to the last build's file.
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        db.execute("BEGIN")
+        try:
+            # One build at a time holds the site's lock; a kill mid-build rolls back to the last build's.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute("BEGIN")
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def _reset(self, db: sqlite3.Connection) -> None:
