@@ -1,25 +1,24 @@
-"""Atom feeds (RFC 4287) and iCalendar files (RFC 5545) made from the site model (leaf).
+"""Atom feeds (RFC 4287) made from the site model, and the plan of every feed and calendar (leaf).
 
 Everything here is a pure function of the published meetings: `updated` and `DTSTAMP` come from meeting
 dates, never from the clock, so an unchanged site builds byte-identical feeds. The per-meeting pieces
-(entries, events) come from a Fragments cache: each key below must name everything its piece shows
-beyond the config, or an incremental build would publish a stale piece.
+(entries, events) come from a Fragments cache: a meeting's token below must name everything its pieces
+show beyond the config, or an incremental build would publish a stale piece; and a feed's fingerprint
+names its head and its pieces, or a kept feed would be stale.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Iterator
+import functools
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
-from zoneinfo import ZoneInfo
 
-import icalendar
-
-from . import __version__, urls
-from .fragments import Fragments
-from .loader import Texts, as_is
+from . import __version__, calendars, urls
+from .fragments import TOKEN_SIZE, Fragments
+from .loader import Texts
 from .model import AgendaItem, Meeting
 from .site import Key, Site
 
@@ -27,42 +26,118 @@ FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open da
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
 
 
-class Entries:
-    """The per-meeting pieces of every feed and calendar: from the Fragments cache, else made from the
-    meeting's full text, which only the content store has (the model's meetings are light)."""
-
-    def __init__(self, site: Site, store: Texts, cache: Fragments | None = None):
-        self.site, self.store = site, store
-        self.cache = cache or Fragments(None, site.config)
-
-    def meeting(self, meeting: Meeting) -> bytes:
-        key = ("meeting", *_meeting_key(self.site, meeting))
-        return self.cache.get(key, lambda: _render_meeting_entry(self.site, self.store(meeting)))
-
-    def item(self, key: Key, number: int) -> bytes:
-        meeting = self.site.by_key[key]
-        piece = ("item", number, *_meeting_key(self.site, meeting))
-        return self.cache.get(piece, lambda: _render_item_entry(self.site, self.store(meeting), number))
-
-    def event(self, meeting: Meeting) -> bytes:
-        key = ("event", *_meeting_key(self.site, meeting))
-        return self.cache.get(key, lambda: _event(self.site, meeting))
+MEETING, ITEM, EVENT = 0, 1, 2  # the kinds of piece: a meeting's Atom entry, an item's, a VEVENT
 
 
-def feed_files(site: Site, store: Texts, cache: Fragments | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every Atom feed and calendar of the site, by output path, one at a time: together they are some
-    160 MB at 10,000 meetings, and the build stages each as it comes."""
-    entries = Entries(site, store, cache)
+@dataclass(frozen=True)
+class Feed:
+    """One feed or calendar as the site model gives it: its file, what it shows beyond its pieces (an
+    Atom feed's title, subtitle, alternate page, author and `updated`), and its pieces in order, by key:
+    the meeting's token, the kind of piece and the item's number (0 but for an item)."""
+
+    path: str
+    head: tuple[str, ...]
+    pieces: list[bytes]
+    calendar: str | None = None  # the body of a calendar; None for an Atom feed
+
+
+def feed_files(
+    site: Site, store: Texts, cache: Fragments, fresh: Callable[[str, bytes], bool] = lambda rel, fp: False
+) -> Iterator[tuple[str, bytes]]:
+    """The Atom feeds and calendars that must be made again, by output path, one at a time (together they
+    are some 160 MB at 10,000 meetings, and the build stages each as it comes). `fresh(path, fingerprint)`
+    says whether the published file of a feed with those inputs can stay (and keeps it); the pieces of
+    the others come from the cache, and those not in it are rendered first, one meeting at a time."""
+    tokens = _tokens(site)
+    cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
+    scope = cache.scope.encode()
+    todo = []
+    for feed in _feeds(site, tokens, _kept_item_feeds(site, cache)):
+        head = repr((feed.path, feed.head, feed.calendar)).encode()
+        fingerprint = hashlib.blake2b(b"\0".join([scope, head, *feed.pieces]), digest_size=16).digest()
+        if not fresh(feed.path, fingerprint):
+            todo.append(feed)
+    missing = cache.missing(key for feed in todo for key in feed.pieces)
+    _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing)
+    for feed in todo:
+        pieces = list(cache.pieces(feed.pieces))
+        if feed.calendar is not None:
+            yield feed.path, calendars.calendar(site, feed.calendar, pieces)
+        else:
+            yield feed.path, _atom(site, feed, pieces)
+
+
+_SUFFIX = {kind: bytes([kind, 0, 0, 0, 0]) for kind in (MEETING, EVENT)}  # kind, then no item number
+_RENDER_BATCH = 1000  # pieces handed to the cache at a time: the rest of a cold build is not held
+
+
+def _tokens(site: Site) -> dict[Key, bytes]:
+    """Each meeting's token: what its pieces show of it beyond the config and the item they are of."""
+    return {
+        m.key: hashlib.blake2b(repr(_meeting_key(site, m)).encode(), digest_size=TOKEN_SIZE).digest()
+        for m in site.meetings
+    }
+
+
+def _item_piece(token: bytes, number: int) -> bytes:
+    return token + bytes([ITEM]) + number.to_bytes(4, "big")
+
+
+def _render_pieces(
+    site: Site, store: Texts, cache: Fragments, meetings: dict[bytes, Key], wanted: set[bytes]
+) -> None:
+    """Render the pieces not in the cache, a meeting at a time: its full text is loaded once for all its
+    pieces (a meeting's items are in many feeds of cases and topics)."""
+    by_meeting: dict[bytes, list[bytes]] = {}
+    for key in sorted(wanted):
+        by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
+    rows: list[tuple[bytes, bytes]] = []
+    for token, keys in by_meeting.items():
+        light = site.by_key[meetings[token]]
+        texts = any(key[TOKEN_SIZE] != EVENT for key in keys)
+        full = store(light) if texts else light  # events show no text
+        shared = _Shared(site, full) if texts else None
+        for key in keys:
+            kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
+            if kind == EVENT:
+                rows.append((key, calendars.event(site, light)))
+            elif kind == MEETING:
+                rows.append((key, _render_meeting_entry(site, full, shared)))
+            else:
+                rows.append((key, _render_item_entry(site, full, number, shared)))
+        if len(rows) >= _RENDER_BATCH:
+            cache.add(rows)
+            rows = []
+    cache.add(rows)
+
+
+def _kept_item_feeds(site: Site, cache: Fragments) -> list[tuple[str, str, str, str, list[tuple[Key, int]]]]:
+    """_item_feeds, kept under the model's digest and the config: it sorts the items of every case and
+    topic, and reads nothing but the model's relations (keyed by that digest too) and the config."""
+    if site.cache.path is None or not site.cache.digest:
+        return list(_item_feeds(site))
+    key = site.cache.digest + cache.scope.encode()
+    kept = cache.plan(key)
+    if kept is None:
+        kept = list(_item_feeds(site))
+        cache.keep_plan(key, kept)
+    return kept
+
+
+def _feeds(site: Site, tokens: dict[Key, bytes], item_feeds: list) -> Iterator[Feed]:
+    entry, event = _SUFFIX[MEETING], _SUFFIX[EVENT]
     for path, name, about, alternate, author, meetings in _meeting_feeds(site):
-        pieces = [entries.meeting(m) for m in meetings[:FEED_LIMIT]]
-        head = (path, f"{name}: nye referater", about, alternate, author)
-        yield path, _atom(site, head, pieces, meetings[0] if meetings else None)
-    for path, title, about, alternate, items in _item_feeds(site):
-        pieces = [entries.item(key, number) for key, number in items]
-        head = (path, title, about, alternate, site.config.title)
-        yield path, _atom(site, head, pieces, site.by_key[items[0][0]] if items else None)
+        updated = _stamp(meetings[0]) if meetings else _EPOCH
+        head = (f"{name}: nye referater", about, alternate, author, updated)
+        yield Feed(path, head, [tokens[m.key] + entry for m in meetings[:FEED_LIMIT]])
+    for path, title, about, alternate, items in item_feeds:
+        updated = _stamp(site.by_key[items[0][0]]) if items else _EPOCH
+        head = (title, about, alternate, site.config.title, updated)
+        yield Feed(path, head, [_item_piece(tokens[key], number) for key, number in items])
     for slug in site.config.clusters:
-        yield site.calendar_path(slug), cluster_calendar(site, slug, entries)
+        # oldest first, as calendars list them
+        events = [tokens[m.key] + event for m in reversed(site.by_cluster.get(slug, []))]
+        yield Feed(site.calendar_path(slug), (), events, calendar=slug)
 
 
 def _meeting_feeds(site: Site) -> Iterator[tuple[str, str, str, str, str, list[Meeting]]]:
@@ -124,13 +199,10 @@ def _stamp(meeting: Meeting) -> str:
 # --- Atom -------------------------------------------------------------------------------------------
 
 
-def _atom(
-    site: Site, head: tuple[str, str, str, str, str], entries: list[bytes], newest: Meeting | None
-) -> bytes:
-    """A feed: head is (path, title, subtitle, alternate page, author); `updated` is its newest meeting's."""
-    path, title, subtitle, alternate, author = head
-    updated = _stamp(newest) if newest else _EPOCH
-    self_url = site.base.absolute(path)
+def _atom(site: Site, feed: Feed, entries: list[bytes]) -> bytes:
+    """A feed: its head is (title, subtitle, alternate page, author, updated)."""
+    title, subtitle, alternate, author, updated = feed.head
+    self_url = site.base.absolute(feed.path)
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="da">',
@@ -156,11 +228,17 @@ def _entry(
         f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
         f"    <updated>{updated}</updated>",
         f"    <published>{updated}</published>",
-        *(f"    <category term={quoteattr(term)} label={quoteattr(label)}/>" for term, label in categories),
+        *(_category(term, label) for term, label in categories),
         f'    <content type="html">{escape(content_html)}</content>',
         "  </entry>",
     ]
     return "\n".join(parts).encode("utf-8")
+
+
+@functools.cache
+def _category(term: str, label: str) -> str:
+    """A category line: the same few bodies, forums and topics label thousands of entries."""
+    return f"    <category term={quoteattr(term)} label={quoteattr(label)}/>"
 
 
 def _categories(site: Site, meeting: Meeting) -> list[tuple[str, str]]:
@@ -191,120 +269,54 @@ def _meeting_key(site: Site, meeting: Meeting) -> tuple:
     return (meeting.digest, meeting.path, meeting.key, tuple(site.meeting_topics.get(meeting.key, ())))
 
 
-def _render_meeting_entry(site: Site, meeting: Meeting) -> bytes:
+class _Shared:
+    """What a meeting's Atom entries show alike, made once for all of them: its title, its categories and
+    each item's HTML (the meeting's entry shows every item, an item's entry one)."""
+
+    def __init__(self, site: Site, meeting: Meeting):
+        self.site, self.meeting = site, meeting
+        self.title = site.meeting_title(meeting)
+        self.categories = _categories(site, meeting)
+        self._items: dict[int, str] = {}
+
+    def item(self, index: int) -> tuple[str, str]:
+        """(url, HTML) of the meeting's index-th item."""
+        item = self.meeting.items[index]
+        url = self.site.base.absolute(self.site.item_url(self.meeting.key, item.number))
+        html = self._items.get(index)
+        if html is None:
+            html = self._items[index] = _item_html(item, url)
+        return url, html
+
+
+def _render_meeting_entry(site: Site, meeting: Meeting, shared: _Shared | None = None) -> bytes:
+    shared = shared or _Shared(site, meeting)
     url = site.base.absolute(site.meeting_url(meeting.key))
     facts = [meeting.date.isoformat() + (f", kl. {meeting.time}" if meeting.time else "")]
     if meeting.location:
         facts.append(meeting.location)
     body = f"<p>{html_escape(' · '.join(facts))}</p>" + "".join(
-        _item_html(item, site.base.absolute(site.item_url(meeting.key, item.number)))
-        for item in meeting.items
+        shared.item(i)[1] for i in range(len(meeting.items))
     )
     return _entry(
         entry_id=url,
-        title=site.meeting_title(meeting),
+        title=shared.title,
         url=url,
         updated=_stamp(meeting),
         content_html=body,
-        categories=_categories(site, meeting),
+        categories=shared.categories,
     )
 
 
-def _render_item_entry(site: Site, meeting: Meeting, number: int) -> bytes:
-    item = next(i for i in meeting.items if i.number == number)
-    url = site.base.absolute(site.item_url(meeting.key, number))
-    body = f"<p>{html_escape(site.meeting_title(meeting))}</p>" + _item_html(item, url)
+def _render_item_entry(site: Site, meeting: Meeting, number: int, shared: _Shared | None = None) -> bytes:
+    shared = shared or _Shared(site, meeting)
+    index = next(i for i, item in enumerate(meeting.items) if item.number == number)
+    url, html = shared.item(index)
     return _entry(
         entry_id=url,
-        title=f"{item.title} ({site.meeting_title(meeting)})",
+        title=f"{meeting.items[index].title} ({shared.title})",
         url=url,
         updated=_stamp(meeting),
-        content_html=body,
-        categories=_categories(site, meeting),
+        content_html=f"<p>{html_escape(shared.title)}</p>" + html,
+        categories=shared.categories,
     )
-
-
-# --- iCalendar ----------------------------------------------------------------------------------------
-# Written with the icalendar library (escaping, folding, CRLF). Deterministic: DTSTAMP is the meeting's
-# date, events come oldest first, and the time zone is the fixed Danish rule below, never the clock.
-
-_TZID = "Europe/Copenhagen"
-_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-_COPENHAGEN = ZoneInfo(_TZID)
-
-
-def _timezone() -> icalendar.Timezone:
-    """Denmark's rules since 1996 (EU summer time): enough for any meeting these minutes record."""
-    zone = icalendar.Timezone()
-    zone.add("tzid", _TZID)
-    for kind, offset_from, offset_to, name, month, hour in (
-        (icalendar.TimezoneDaylight, 1, 2, "CEST", 3, 2),
-        (icalendar.TimezoneStandard, 2, 1, "CET", 10, 3),
-    ):
-        part = kind()
-        part.add("tzoffsetfrom", dt.timedelta(hours=offset_from))
-        part.add("tzoffsetto", dt.timedelta(hours=offset_to))
-        part.add("tzname", name)
-        part.add("dtstart", dt.datetime(1970, month, 29 if month == 3 else 25, hour))
-        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
-        zone.add_component(part)
-    return zone
-
-
-def _clock(meeting: Meeting, clock: str) -> dt.datetime | None:
-    match = _CLOCK.match(clock.strip())
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    d = meeting.date
-    return dt.datetime(d.year, d.month, d.day, hour, minute, tzinfo=_COPENHAGEN)
-
-
-def _event(site: Site, meeting: Meeting) -> bytes:
-    url = site.base.absolute(site.meeting_url(meeting.key))
-    event = icalendar.Event()
-    event.add("uid", f"{meeting.cluster}-{meeting.date.isoformat()}-{meeting.forum}@{site.base.host}")
-    event.add("dtstamp", dt.datetime(meeting.date.year, meeting.date.month, meeting.date.day, tzinfo=dt.UTC))
-    start = _clock(meeting, meeting.time) if meeting.time else None
-    if start:
-        event.add("dtstart", start)
-        end = _clock(meeting, meeting.end_time) if meeting.end_time else None
-        if end is None or end <= start:  # no end time: the default duration stated in the config
-            end = start + dt.timedelta(minutes=site.config.meeting_minutes)
-        event.add("dtend", end)
-    else:  # the time is unknown: an all-day event
-        event.add("dtstart", meeting.date)
-        event.add("dtend", meeting.date + dt.timedelta(days=1))
-    description = "\n".join([f"Referat: {url}", ""] + [f"Punkt {i.number}: {i.title}" for i in meeting.items])
-    event.add("summary", site.meeting_title(meeting))
-    if meeting.location:
-        event.add("location", meeting.location)
-    event.add("url", url)
-    if meeting.joint_with:
-        names = ", ".join(site.config.clusters[b].full_name for b in meeting.bodies)
-        description = f"Fællesmøde: {names}\n" + description
-    event.add("description", description)
-    return event.to_ical()
-
-
-def cluster_calendar(site: Site, slug: str, entries: Entries | None = None) -> bytes:
-    entries = entries or Entries(site, as_is)  # events show no text
-    body = site.config.clusters[slug]
-    calendar = icalendar.Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", f"-//{site.config.title}//referater {__version__}//DA")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", body.full_name)
-    calendar.add("x-wr-timezone", _TZID)
-    calendar.add_component(_timezone())
-    head = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    events = [
-        entries.event(m)
-        for m in reversed(site.by_cluster.get(slug, []))  # oldest first, as calendars list them
-    ]
-    # The events are cached one by one, so they go in between the head and the end as bytes.
-    return head[: -len(end)] + b"".join(events) + end

@@ -209,18 +209,24 @@ class Build:
         self.lap("open data")
 
     def feeds(self, staging: Staging) -> None:
-        """Files made from the model rather than templates: feeds, calendars, sitemap. The feeds' pieces
-        are kept in .cache/ (fragments.py); the preview keeps its own: they may hold drafts."""
+        """Files made from the model rather than templates: feeds, calendars, sitemap. A feed whose inputs
+        did not change keeps its published file; the others are made from pieces kept in .cache/
+        (fragments.py). The preview keeps its own: they may hold drafts."""
         site = self.site
         name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
-        fragments = Fragments(
-            self.site_dir / CACHE_DIR / name if self.options.use_cache else None, site.config
-        )
         staging.put(urls.SITEMAP, sitemap_xml(site, self.pages))
         staging.put(urls.ROBOTS, robots_txt(site))
-        for rel, data in feed_files(site, self.store, fragments):  # staged one by one, not held together
-            staging.put(rel, data)
-        fragments.save()
+        path = self.site_dir / CACHE_DIR / name if self.options.use_cache else None
+        with Fragments(path, site.config) as fragments:
+
+            def fresh(rel: str, fingerprint: bytes) -> bool:
+                published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
+                return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
+
+            for rel, data in feed_files(site, self.store, fragments, fresh):  # staged one by one
+                staging.put(rel, data)
+                fragments.record(rel, os.path.join(staging.stage, rel))
+            fragments.save()
         self.lap("feeds")
 
     def search_index(self, staging: Staging) -> None:

@@ -13,8 +13,8 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from referater.calendars import cluster_calendar
 from referater.config import load_config
-from referater.feeds import cluster_calendar
 from referater.model import AgendaItem, Meeting, Section
 from referater.relations import build_site
 
