@@ -35,7 +35,10 @@ def _register_extensions() -> None:
     kinds = (ParsedFile, Analysis, Finding, AgendaItem, Section, Participant, dt.date)
     callables = (_restore_meeting, _shared_match)
     for code, kind in enumerate((*kinds, *callables), 240):
-        copyreg.add_extension(kind.__module__, kind.__qualname__, code)
+        try:
+            copyreg.add_extension(kind.__module__, kind.__qualname__, code)
+        except ValueError:  # a code another library took: that class is pickled by name, as before
+            continue
 
 
 _LIBRARIES = ("jinja2", "cmarkgfm", "nh3", "pyyaml", "python-slugify", "pagefind", "icalendar")
