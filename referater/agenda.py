@@ -11,6 +11,7 @@ a public decision here, before anything renders, indexes or exports them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from .model import AgendaItem, Section
 from .text import html_text, snippet_of_text
 
 Report = Callable[..., None]  # report(line, message, level="error", code="")
+Marks = dict[int, tuple[bool | None, bool]]  # closed.line_marks of the file: line → (closes, public decision)
 
 _ITEM_TITLE = re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[:.\-–—)]?\s*(.*)$", re.IGNORECASE)
 _HEADING_LIKE = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?#{1,6}(?:\s|$|(?=\w))")
@@ -45,6 +47,7 @@ def parse_items(body: str, first_line: int, report: Report, topics: dict) -> tup
     # Blank lines in place of the frontmatter: every line number of the tree is then the file's.
     body = "\n" * (first_line - 1) + body
     lines = body.split("\n")
+    marks = closed_rule.line_marks(lines)
     ok = True
 
     def error(line: int, message: str, level: str = "error", code: str = "") -> None:
@@ -64,7 +67,7 @@ def parse_items(body: str, first_line: int, report: Report, topics: dict) -> tup
             )
         _check_lookalikes(lines, blocks, heading_lines, error)
         raw_items = _group(blocks, lines, error)
-        items = [_make_item(raw, blocks, lines, document, error, topics) for raw in raw_items]
+        items = [_make_item(raw, blocks, lines, marks, document, error, topics) for raw in raw_items]
     if not raw_items and ok:
         error(first_line, "der er ingen dagsordenspunkter; start hvert punkt med '## Punkt N: Titel'")
         return None
@@ -143,7 +146,7 @@ def _group(blocks: list[Block], lines: list[str], error: Report) -> list[_Item]:
     return items
 
 
-def _take_meta(raw: _Item, blocks: list[Block], lines: list[str], error: Report) -> None:
+def _take_meta(raw: _Item, blocks: list[Block], lines: list[str], marks: Marks, error: Report) -> None:
     """Sagsnr./Dok ID/Emner/Tidspunkt/Lukket lines in the paragraphs at the top of an item."""
     heading, line, indices = raw.sections[0]
     kept = []
@@ -154,10 +157,7 @@ def _take_meta(raw: _Item, blocks: list[Block], lines: list[str], error: Report)
             continue
         source = lines[block.start - 1 : block.end]
         found = [(_META.match(text.strip()), number) for number, text in enumerate(source, block.start)]
-        state = [
-            (closed_rule.closed_by_line(text), closed_rule.is_public_decision_line(text)) for text in source
-        ]
-        meta_lines = [bool(m) or s[0] is not None or s[1] for (m, _), s in zip(found, state, strict=True)]
+        meta_lines = [bool(m) or number in marks for m, number in found]
         if not all(meta_lines):
             if any(meta_lines):
                 error(
@@ -185,14 +185,20 @@ def _meta_key(label: str) -> str:
 
 
 def _make_item(
-    raw: _Item, blocks: list[Block], lines: list[str], document: Document, error: Report, topics: dict
+    raw: _Item,
+    blocks: list[Block],
+    lines: list[str],
+    marks: Marks,
+    document: Document,
+    error: Report,
+    topics: dict,
 ) -> AgendaItem:
-    _take_meta(raw, blocks, lines, error)
-    item_lines = lines[raw.line - 1 : raw.end]
-    verdicts = [closed_rule.closed_by_line(text) for text in item_lines]
+    _take_meta(raw, blocks, lines, marks, error)
+    marked = list(marks)  # in line order
+    in_item = [marks[n] for n in marked[bisect_left(marked, raw.line) : bisect_right(marked, raw.end)]]
     closed = closed_rule.is_closed_title(raw.title) or closed_rule.is_closed_title(lines[raw.line - 1])
-    closed = closed or any(v is True for v in verdicts)
-    public_decision = any(closed_rule.is_public_decision_line(text) for text in item_lines)
+    closed = closed or any(verdict is True for verdict, _ in in_item)
+    public_decision = any(public for _, public in in_item)
 
     def values(key: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -208,7 +214,7 @@ def _make_item(
     sections: list[Section] = []
     withheld_reported = False
     for heading, line, indices in raw.sections:
-        content = [i for i in indices if not _marker_only(blocks[i], lines)]
+        content = [i for i in indices if not _marker_only(blocks[i], lines, marks)]
         if closed and not (public_decision and Section.is_decision_heading(heading)):
             if not withheld_reported and (
                 content or (heading and not closed_rule.is_closed_marker_line(heading))
@@ -258,15 +264,12 @@ def _make_item(
     )
 
 
-def _marker_only(block: Block, lines: list[str]) -> bool:
+def _marker_only(block: Block, lines: list[str], marks: Marks) -> bool:
     """A paragraph that says nothing but "Lukket punkt" or "Offentlig beslutning: ja"."""
     if block.kind != "paragraph":
         return False
-    source = lines[block.start - 1 : block.end]
     return all(
-        closed_rule.closed_by_line(text) is not None or closed_rule.is_public_decision_line(text)
-        for text in source
-        if text.strip()
+        number in marks or not lines[number - 1].strip() for number in range(block.start, block.end + 1)
     )
 
 

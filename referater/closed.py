@@ -27,6 +27,7 @@ __all__ = [
     "is_closed_marker_line",
     "is_closed_title",
     "is_public_decision_line",
+    "line_marks",
     "mark_closed_title",
 ]
 
@@ -93,6 +94,18 @@ def is_closed_marker_line(line: str) -> bool:
 def is_public_decision_line(line: str) -> bool:
     """The explicit mark that a closed item's decision may be published: "Offentlig beslutning: ja"."""
     return bool(_LINE_START.match(line)) and bool(_PUBLIC_DECISION.match(_fold(line).strip()))
+
+
+def line_marks(lines: list[str], first: int = 1) -> dict[int, tuple[bool | None, bool]]:
+    """closed_by_line and is_public_decision_line of each line, by line number (`first` for lines[0]), for
+    the lines that say either: one pass over a file instead of one per question asked of a line."""
+    marks: dict[int, tuple[bool | None, bool]] = {}
+    for number, line in enumerate(lines, first):
+        if _LINE_START.match(line):
+            verdict, public = closed_by_line(line), is_public_decision_line(line)
+            if verdict is not None or public:
+                marks[number] = (verdict, public)
+    return marks
 
 
 def mark_closed_title(title: str) -> str:

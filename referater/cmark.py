@@ -54,7 +54,6 @@ void cmark_iter_free(cmark_iter *iter);
 _EVENT_DONE, _EVENT_ENTER = 1, 2
 _EXTENSIONS = (b"table", b"autolink", b"strikethrough")
 OPTIONS = _cmark.lib.CMARK_OPT_VALIDATE_UTF8 | _cmark.lib.CMARK_OPT_NORMALIZE
-_HTML_TYPES = (b"html_block", b"html_inline")
 
 _ffi = cffi.FFI()
 _ffi.cdef(_CDEF)
@@ -63,6 +62,25 @@ _ffi.cdef("void free(void *ptr);", override=True)
 _libc = _ffi.dlopen(ctypes.util.find_library("c") or "libc.so.6")
 _lib.cmark_gfm_core_extensions_ensure_registered()
 _extension_handles = [_lib.cmark_find_syntax_extension(name) for name in _EXTENSIONS]
+
+
+def _node_types() -> dict[str, int]:
+    """The type numbers of the node kinds this module tests, read from a parsed sample: comparing numbers
+    spares a string from C for every node of every file."""
+    sample = b"# h\n\n> q\n\n- l\n\n<div>\n</div>\n\nx <b>y</b> [z](u)\n\n| a |\n|---|\n| 1 |\n"
+    parser = _lib.cmark_parser_new(OPTIONS)
+    for extension in _extension_handles:
+        _lib.cmark_parser_attach_syntax_extension(parser, extension)
+    _lib.cmark_parser_feed(parser, sample, len(sample))
+    root = _lib.cmark_parser_finish(parser)
+    try:
+        return {
+            _ffi.string(_lib.cmark_node_get_type_string(node)).decode(): _lib.cmark_node_get_type(node)
+            for node in _walk(root)
+        }
+    finally:
+        _lib.cmark_node_free(root)
+        _lib.cmark_parser_free(parser)
 
 
 def _take(raw) -> str:
@@ -124,28 +142,29 @@ class Document:
         """The top-level blocks in order. Their nodes stay addressable by index for `render`."""
         found: list[Block] = []
         self._nodes = []
-        node = _lib.cmark_node_first_child(self._root)
-        while node != _ffi.NULL:
-            kind = _ffi.string(_lib.cmark_node_get_type_string(node)).decode()
-            start, end = _lib.cmark_node_get_start_line(node), _lib.cmark_node_get_end_line(node)
-            if kind == "heading":
-                text = " ".join(_take(_lib.cmark_render_plaintext(node, OPTIONS, 0)).split())
-                found.append(Block(kind, start, end, _lib.cmark_node_get_heading_level(node), text))
+        lib, null, nodes = _lib, _ffi.NULL, self._nodes
+        node = lib.cmark_node_first_child(self._root)
+        while node != null:
+            number = lib.cmark_node_get_type(node)
+            kind = _KINDS.get(number)
+            if kind is None:
+                kind = _KINDS[number] = _ffi.string(lib.cmark_node_get_type_string(node)).decode()
+            start, end = lib.cmark_node_get_start_line(node), lib.cmark_node_get_end_line(node)
+            if number == _HEADING:
+                text = " ".join(_take(lib.cmark_render_plaintext(node, OPTIONS, 0)).split())
+                found.append(Block(kind, start, end, lib.cmark_node_get_heading_level(node), text))
             else:
                 found.append(Block(kind, start, end))
-            self._nodes.append(node)
-            node = _lib.cmark_node_next(node)
+            nodes.append(node)
+            node = lib.cmark_node_next(node)
         return found
 
     def nested_headings(self) -> Iterator[int]:
         """Start lines of headings that are not top-level blocks (inside a list or a quote)."""
         node = _lib.cmark_node_first_child(self._root)
         while node != _ffi.NULL:
-            kind = _lib.cmark_node_get_type_string(node)
-            if _ffi.string(kind) in (b"list", b"block_quote"):
-                for inner in _walk(node):
-                    if _ffi.string(_lib.cmark_node_get_type_string(inner)) == b"heading":
-                        yield _lib.cmark_node_get_start_line(inner)
+            if _lib.cmark_node_get_type(node) in _CONTAINERS:
+                yield from _headings_in(node)
             node = _lib.cmark_node_next(node)
 
     def render(self, indices: list[int], may_hold_html: bool, may_hold_dead_links: bool = False) -> Rendered:
@@ -160,11 +179,11 @@ class Document:
                 _lib.cmark_node_append_child(part, self._nodes[index])
             if may_hold_html or may_hold_dead_links:
                 for node in _walk(part):  # pre-order: a link is handled before the nodes inside it
-                    kind = _ffi.string(_lib.cmark_node_get_type_string(node))
-                    if kind in _HTML_TYPES:
+                    kind = _lib.cmark_node_get_type(node)
+                    if kind in _HTML_NODES:
                         _lib.cmark_node_unlink(node)
                         _lib.cmark_node_free(node)
-                    elif kind == b"link" and _ffi.string(_lib.cmark_node_get_url(node)) in (b"", b"#"):
+                    elif kind == _LINK and _ffi.string(_lib.cmark_node_get_url(node)) in (b"", b"#"):
                         child = _lib.cmark_node_first_child(node)
                         while child != _ffi.NULL:
                             following = _lib.cmark_node_next(child)
@@ -177,6 +196,24 @@ class Document:
             return Rendered(html, markdown.strip("\n"))
         finally:
             _lib.cmark_node_free(part)
+
+
+def _headings_in(container) -> Iterator[int]:
+    """Start lines of the headings inside a list, item or quote, in document order. Only these blocks hold
+    blocks: the inline nodes of paragraphs, a tree's bulk, are never visited. A stack, not recursion: a
+    quote can nest as deep as a file is long."""
+    following = [_lib.cmark_node_first_child(container)]  # where to go on after each open container
+    while following:
+        node = following.pop()
+        while node != _ffi.NULL:
+            kind = _lib.cmark_node_get_type(node)
+            if kind == _HEADING:
+                yield _lib.cmark_node_get_start_line(node)
+            elif kind in _CONTAINERS:
+                following.append(_lib.cmark_node_next(node))
+                node = _lib.cmark_node_first_child(node)
+                continue
+            node = _lib.cmark_node_next(node)
 
 
 def _walk(root) -> list:
@@ -194,6 +231,15 @@ def _walk(root) -> list:
     finally:
         _lib.cmark_iter_free(walker)
     return nodes
+
+
+_TYPES = _node_types()
+_HEADING, _LINK = _TYPES["heading"], _TYPES["link"]
+_CONTAINERS = (_TYPES["list"], _TYPES["item"], _TYPES["block_quote"])
+_HTML_NODES = (_TYPES["html_block"], _TYPES["html_inline"])
+# The kind of a top-level block by its type number. Safe to remember: a block of a document (paragraph,
+# heading, list, table …) has one kind per number; only a table's rows, never top-level, differ.
+_KINDS: dict[int, str] = {}
 
 
 def render_html(text: str) -> str:

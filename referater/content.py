@@ -17,7 +17,7 @@ from .agenda import parse_items
 from .config import SiteConfig
 from .dates import as_date
 from .errors import Finding
-from .model import Meeting, Participant
+from .model import AgendaItem, Meeting, Participant
 from .suggest import did_you_mean
 from .yamlio import LineDict, YamlError, load_yaml
 
@@ -139,14 +139,17 @@ def _scan_published(items: tuple, hits: list[privacy.PersonalDataHit]) -> list[p
     sees is scanned too (a hit the file's text already gave is not repeated)."""
     seen = {hit.message for hit in hits if hit.kind == "cpr"}
     found = []
-    for item in items:
-        texts = [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
-        for text, line in texts:
-            for hit in privacy.scan_personal_data(text):
-                if hit.kind == "cpr" and hit.message not in seen:
-                    seen.add(hit.message)
-                    found.append(dataclasses.replace(hit, line=line))
+    texts = [(text, line) for item in items for text, line in _published_texts(item)]
+    for (_, line), text_hits in zip(texts, privacy.scan_many([text for text, _ in texts]), strict=True):
+        for hit in text_hits:
+            if hit.kind == "cpr" and hit.message not in seen:
+                seen.add(hit.message)
+                found.append(dataclasses.replace(hit, line=line))
     return found
+
+
+def _published_texts(item: AgendaItem) -> list[tuple[str, int]]:
+    return [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
 
 
 def _known_keys(data: LineDict, known: set[str], error: Any, where: str = "") -> bool:

@@ -55,14 +55,16 @@ Every pattern is linear: fixed-width pieces and bounded repeats, no nested quant
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .readable import DASHES, MARKUP_CHARS, SPACES, readable, without_markup
 
-__all__ = ["PersonalDataHit", "scan_personal_data", "scan_values"]
+__all__ = ["PersonalDataHit", "scan_many", "scan_personal_data", "scan_values"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,32 @@ def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     return hits
 
 
+def scan_many(texts: Sequence[str]) -> list[list[PersonalDataHit]]:
+    """scan_personal_data(text) of each text, lines counted from 1 in each, found in one scan of them all:
+    a file's published texts are a hundred short ones, and a scan each cost more than the scanning.
+
+    The texts are joined with a blank line between them, so no number can be read across two of them
+    (a line's following line, for a number split over both, is then empty), and `readable` never moves a
+    line break, so each hit's line tells which text it is in."""
+    seen = [readable(text) for text in texts]
+    starts: list[int] = []  # the line of the joined text where each text begins
+    line = 1
+    for text in texts:
+        starts.append(line)
+        line += text.count("\n") + 2
+    hits = _scan("\n\n".join(seen), 1)
+    if any(shown is not text for shown, text in zip(seen, texts, strict=True)):
+        found = set(hits)
+        extra = [hit for hit in _scan("\n\n".join(texts), 1) if hit.kind == "cpr" and hit not in found]
+        if extra:
+            hits = sorted(hits + extra, key=lambda hit: hit.line)
+    out: list[list[PersonalDataHit]] = [[] for _ in texts]
+    for hit in hits:
+        index = bisect_right(starts, hit.line) - 1
+        out[index].append(dataclasses.replace(hit, line=hit.line - starts[index] + 1))
+    return out
+
+
 def scan_values(values: Iterable[tuple[str, int]]) -> list[PersonalDataHit]:
     """The hits in decoded frontmatter values: (value, line of the value) pairs, every hit on that line.
 
@@ -156,10 +184,11 @@ def scan_values(values: Iterable[tuple[str, int]]) -> list[PersonalDataHit]:
     Values written plainly are found by scan_personal_data on the file's text as well, with equal hits:
     a caller that runs both drops the repeats (``dict.fromkeys``; hits are frozen).
     """
+    pairs = list(values)
+    flat = [value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ") for value, _ in pairs]
     hits: list[PersonalDataHit] = []
-    for value, line in values:
-        flat = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-        hits.extend(scan_personal_data(flat, line))
+    for (_, line), found in zip(pairs, scan_many(flat), strict=True):
+        hits.extend(dataclasses.replace(hit, line=line + hit.line - 1) for hit in found)
     return hits
 
 

@@ -15,6 +15,25 @@ class TopicMatch(Record):
     in_title: bool  # a main item of the topic, not a mention in passing
     mentions: int
 
+    def __reduce__(self) -> tuple:
+        return (_shared_match, (self.topic, self.in_title, self.mentions))
+
+
+# The matches read from the content cache, one object for each that is alike: a topic, whether in the
+# title, a count of mentions are few combinations, and the cache of ten thousand meetings holds some
+# 170,000 matches, each a construction of a frozen dataclass when read.
+_SHARED: dict[tuple[str, bool, int], TopicMatch] = {}
+
+
+def _shared_match(topic: str, in_title: bool, mentions: int) -> TopicMatch:
+    key = (topic, in_title, mentions)
+    match = _SHARED.get(key)
+    if match is None:
+        if len(_SHARED) >= 50_000:  # bounded, whatever the counts of a site
+            _SHARED.clear()
+        match = _SHARED[key] = TopicMatch(topic, in_title, mentions)
+    return match
+
 
 @dataclass(frozen=True, slots=True)
 class _Pattern:
