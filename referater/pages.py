@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from hashlib import blake2b
 from typing import Any
 
 from . import urls
@@ -49,35 +48,34 @@ def build_pages(site: Site, store: Texts) -> list[Page]:
     return pages
 
 
-def _summaries(site: Site) -> dict[Key, bytes]:
-    """A digest per meeting of the decision snippets that topic and case pages show beside its items.
-    A listing page's shape is its model facts (kept in the model cache) plus these digests of the meetings
-    it lists: a snippet changes with a decision's text, which the model cache does not follow."""
-    return {
-        m.key: blake2b("\0".join(i.summary for i in m.items).encode(), digest_size=8).digest()
-        for m in site.meetings
-    }
+def _summaries(site: Site) -> dict[tuple[Key, int], str]:
+    """The decision snippet that topic and case pages show beside an item, by (meeting, item number). A
+    listing page's shape is its model facts (kept in the model cache) plus the snippets of the items it
+    lists: a snippet changes with a decision's text, which the model cache does not follow."""
+    return {(m.key, i.number): i.summary for m in site.meetings for i in m.items}
+
+
+_Listing = tuple[bytes, tuple[Key, ...], tuple[tuple[Key, int], ...]]  # model digest, deps, items listed
 
 
 class _ListingShapes:
-    """The model part of listing pages' shapes (digest, deps) by path, from the model cache or made now."""
+    """The model part of listing pages' shapes by path, from the model cache or made now."""
 
-    def __init__(self, site: Site, name: str, summaries: dict[Key, bytes]):
+    def __init__(self, site: Site, name: str, summaries: dict[tuple[Key, int], str]):
         self.site, self.name, self.summaries = site, name, summaries
-        self.known: dict[str, tuple[bytes, tuple[Key, ...]]] = site.cache.get(name) or {}
-        self.fresh: dict[str, tuple[bytes, tuple[Key, ...]]] = {}
+        self.known: dict[str, _Listing] = site.cache.get(name) or {}
+        self.fresh: dict[str, _Listing] = {}
 
-    def __call__(
-        self, path: str, kind: str, make: Callable[[], tuple[tuple, tuple[Key, ...]]]
-    ) -> tuple[bytes, tuple[Key, ...]]:
-        """(shape digest, deps) of a listing page; `make` gives the model part when it is not kept."""
+    def __call__(self, path: str, kind: str, make: Callable[[], tuple]) -> tuple[bytes, tuple[Key, ...]]:
+        """(shape digest, deps) of a listing page; `make` gives (model shape, deps, items listed) when the
+        model part is not kept."""
         entry = self.known.get(path)
         if entry is None:
-            shape, deps = make()
-            entry = (page_shape_digest(path, kind, shape), deps)
+            shape, deps, items = make()
+            entry = (page_shape_digest(path, kind, shape), deps, items)
         self.fresh[path] = entry
-        model, listed = entry
-        return page_shape_digest(path, kind, (model, tuple(map(self.summaries.__getitem__, listed)))), listed
+        model, deps, items = entry
+        return page_shape_digest(path, kind, (model, tuple(map(self.summaries.get, items)))), deps
 
     def done(self) -> None:
         if self.fresh != self.known:
@@ -199,7 +197,7 @@ FORUM_PAGE_SIZE = (
 )
 
 
-def _topics(site: Site, summaries: dict[Key, bytes]) -> list[Page]:
+def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     shapes = _ListingShapes(site, "topic-shapes", summaries)
     pages = [
         make_page(
@@ -251,13 +249,15 @@ def _topics(site: Site, summaries: dict[Key, bytes]) -> list[Page]:
     return pages
 
 
-def _topic_shape(number: int, count: int, totals: tuple, chunk: list) -> tuple[tuple, tuple[Key, ...]]:
+def _topic_shape(number: int, count: int, totals: tuple, chunk: list) -> tuple:
     entries = tuple((e.meeting, e.item, e.main) for e in chunk)
-    return (number, count, totals, entries), tuple(dict.fromkeys(e.meeting for e in chunk))
+    items = tuple((e.meeting, e.item) for e in chunk)
+    return (number, count, totals, entries), tuple(dict.fromkeys(e.meeting for e in chunk)), items
 
 
-def _case_shape(refs: list) -> tuple[tuple, tuple[Key, ...]]:
-    return tuple((r.meeting, r.number) for r in refs), tuple(dict.fromkeys(r.meeting for r in refs))
+def _case_shape(refs: list) -> tuple:
+    items = tuple((r.meeting, r.number) for r in refs)
+    return items, tuple(dict.fromkeys(r.meeting for r in refs)), items
 
 
 TOPIC_PAGE_SIZE = 50  # items per topic page: at 10,000 meetings a topic has thousands
@@ -285,7 +285,7 @@ def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
     }
 
 
-def _cases(site: Site, summaries: dict[Key, bytes]) -> list[Page]:
+def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
     shapes = _ListingShapes(site, "case-shapes", summaries)
     listed = tuple(
         (Link(site.url(urls.case(slug)), case), len({r.meeting for r in site.cases[case]}))

@@ -435,3 +435,23 @@ def test_builds_in_one_process_show_each_its_own_titles_and_templates(site: Path
     assert new_title in page(out, "/" + NORD_FEB).get_text()  # a backlink, made in this build
     topics = [p for p in (out / "emner").rglob("index.html") if new_title in p.read_text("utf-8")]
     assert topics and all("MACRO-MARK" in p.read_text("utf-8") for p in topics)
+
+
+def test_snippet_change_keeps_topic_pages_listing_only_other_items_of_the_meeting(site: Path) -> None:
+    """A topic page's snippets are followed item by item: a decision edited in item 3 re-renders the pages
+    listing item 3, not those listing only item 1 of the same meeting."""
+    out = site / "output"
+    before = snapshot(out)
+    topic_pages = {rel for rel in before if rel.startswith("emner/") and rel != "emner/index.html"}
+    listing_item_3 = {rel for rel in topic_pages if b"Indsatsen forebygger" in before[rel].data}
+    listing_item_1_only = {
+        rel for rel in topic_pages - listing_item_3 if (NORD_APR + "#punkt-1").encode() in before[rel].data
+    }
+    assert listing_item_3 and listing_item_1_only
+    edit(site / NORD_APR_FILE, "Indsatsen forebygger indlæggelser.", "Indsatsen er udskudt.")
+    summary = build_site(site)
+    after = snapshot(out)
+    assert listing_item_3 <= rewritten(before, after)
+    assert not listing_item_1_only & rewritten(before, after)
+    # no page was rendered only to give the same bytes (a page whose snippets did not change)
+    assert summary["rendered"] == len(html_files(changed(before, after)))
