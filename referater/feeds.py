@@ -112,16 +112,16 @@ def _render_pieces(
 
 
 def _kept_item_feeds(site: Site, cache: Fragments) -> list[tuple[str, str, str, str, list[tuple[Key, int]]]]:
-    """_item_feeds, kept under the model's digest and the config: it sorts the items of every case and
-    topic, and reads nothing but the model's relations (keyed by that digest too) and the config."""
-    if site.cache.path is None or not site.cache.digest:
-        return list(_item_feeds(site))
-    key = site.cache.digest + cache.scope.encode()
-    kept = cache.plan(key)
-    if kept is None:
-        kept = list(_item_feeds(site))
-        cache.keep_plan(key, kept)
-    return kept
+    """_item_feeds, kept in the model cache with the feeds' scope (engine and full config): it sorts the
+    items of every case and topic, and reads nothing but the model's relations and the config."""
+    kept = site.cache.get(_ITEM_FEEDS)
+    if kept is None or kept[0] != cache.scope:
+        kept = (cache.scope, list(_item_feeds(site)))
+        site.cache.put(_ITEM_FEEDS, kept)
+    return kept[1]
+
+
+_ITEM_FEEDS = "item-feeds"
 
 
 def _feeds(site: Site, tokens: dict[Key, bytes], item_feeds: list) -> Iterator[Feed]:

@@ -19,11 +19,9 @@ import contextlib
 import errno
 import hashlib
 import os
-import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from .cache import engine_digest
 from .config import SiteConfig
@@ -38,7 +36,6 @@ CREATE TABLE IF NOT EXISTS scope (value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meetings (token BLOB PRIMARY KEY, path TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pieces (key BLOB PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS feeds (path TEXT PRIMARY KEY, fingerprint BLOB NOT NULL, stamp TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS plans (key BLOB PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -114,7 +111,7 @@ class Fragments:
         return db
 
     def _reset(self, db: sqlite3.Connection) -> None:
-        for table in ("scope", "meetings", "pieces", "feeds", "plans"):
+        for table in ("scope", "meetings", "pieces", "feeds"):
             db.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
         db.execute("INSERT INTO scope VALUES (?)", (self.scope,))
 
@@ -143,22 +140,6 @@ class Fragments:
                 self.db.execute(
                     "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (rel, self.expected[rel], stamp)
                 )
-
-    def plan(self, key: bytes) -> Any:
-        """What `keep_plan` kept under `key` (the feeds' lists, by the model's digest), or None."""
-        row = self.db.execute("SELECT data FROM plans WHERE key = ?", (key,)).fetchone()
-        try:
-            return pickle.loads(row[0]) if row else None  # noqa: S301 - our own file in the site's .cache/
-        except Exception:  # noqa: BLE001 - damaged: computed again
-            return None
-
-    def keep_plan(self, key: bytes, value: object) -> None:
-        with self._writing():
-            self.db.execute("DELETE FROM plans")
-            self.db.execute(
-                "INSERT INTO plans VALUES (?, ?)",
-                (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)),
-            )
 
     # --- pieces ---
 

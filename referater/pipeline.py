@@ -119,7 +119,6 @@ class Build:
         self.site, self.store, findings = load_site(self.site_dir, o, self.lap)
         self.result.warnings = [f for f in findings if f.level != "error"]
         self.pages = build_pages(self.site, self.store)
-        self.site.cache.save()
         self.lap("pages")
         with frozen_heap():
             staging = Staging(self.out)
@@ -130,6 +129,7 @@ class Build:
                 stages = (self.render_pages, self.search_index, self.open_data, self.feeds, self.publish)
                 for stage in stages:
                     stage(staging)
+                self.site.cache.save()  # what the pages and feeds computed from the model
             except BaseException:
                 staging.abandon()
                 raise
