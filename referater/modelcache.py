@@ -21,7 +21,7 @@ from typing import Any
 from .analysis import Analysis
 from .cache import atomic_write, engine_digest
 from .config import SiteConfig
-from .model import AgendaItem, Meeting
+from .model import Meeting
 
 MODEL_CACHE_FILE = "model.pickle"  # in .cache/ (the preview has its own)
 
@@ -74,19 +74,6 @@ def model_digest(
     for m in meetings:
         h.update(marshal.dumps(_facts(m, found[m.key]), 2))
     return h.digest()
-
-
-def _unused_fields_are_named() -> tuple[set[str], set[str]]:
-    """Fields of the model classes on neither side of the split (for the test that keeps it complete)."""
-    from dataclasses import fields
-
-    meeting = {f.name for f in fields(Meeting) if f.init} - {
-        *MEETING_FACTS,
-        *MEETING_FACTS_SPELLED_OUT,
-        *MEETING_TEXT_ONLY,
-    }
-    item = {f.name for f in fields(AgendaItem) if f.init} - {*ITEM_FACTS, *ITEM_TEXT_ONLY}
-    return meeting, item
 
 
 class ModelCache:
