@@ -46,7 +46,7 @@ def make_page(
     **fixed: Any,
 ) -> Callable[[Callable[[], dict[str, Any]]], Page]:
     """Decorator-style helper: the wrapped function computes the rest of the context, lazily.
-    `shape_digest` is the digest of the shape when it is known already (see shape_digest)."""
+    `shape_digest` is the shape's digest when it is known already (page_shape_digest, from the model cache)."""
 
     def wrap(build: Callable[[], dict[str, Any]] = dict) -> Page:
         def make() -> dict[str, Any]:
