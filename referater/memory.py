@@ -7,7 +7,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
@@ -37,12 +37,24 @@ def release_free_memory() -> bool:
 
 
 @contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
+def frozen_heap() -> Iterator[Callable[[], None]]:
     """The model and pages live until the end of the build: the collector need not walk them again and
-    again, and forked workers must not touch (and so copy) them for it. Thawed at the end (serve goes on)."""
-    release_free_memory()
-    gc.freeze()
+    again, and forked workers must not touch (and so copy) them for it. The collector is off while they
+    are made (they hold no cycles) and the body calls the callable it gets once they are complete: the
+    heap is frozen *before* the collector is on again, because the first allocation after re-enabling
+    it would walk every object made since it was paused. Thawed at the end (serve goes on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+
+    def freeze() -> None:
+        release_free_memory()
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
     try:
-        yield
+        yield freeze
     finally:
         gc.unfreeze()
+        if was_enabled:
+            gc.enable()

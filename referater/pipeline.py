@@ -116,11 +116,12 @@ class Build:
             self.result = buildstate.noop_result(self.state)
             self.result.seconds = time.perf_counter() - self.started
             return self.result
-        self.site, self.store, findings = load_site(self.site_dir, o, self.lap)
-        self.result.warnings = [f for f in findings if f.level != "error"]
-        self.pages = build_pages(self.site, self.store)
-        self.lap("pages")
-        with frozen_heap():
+        with frozen_heap() as freeze:
+            self.site, self.store, findings = load_site(self.site_dir, o, self.lap)
+            self.result.warnings = [f for f in findings if f.level != "error"]
+            self.pages = build_pages(self.site, self.store)
+            freeze()
+            self.lap("pages")
             staging = Staging(self.out)
             self.lap("read output")  # Staging lists output/ and the recycled tree
             try:

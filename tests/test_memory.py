@@ -42,8 +42,22 @@ def test_frozen_heap_moves_every_object_out_of_the_collectors_reach_and_back() -
     gc.collect()
     assert gc.get_freeze_count() == 0
     kept = [{"n": i} for i in range(1000)]
-    with memory.frozen_heap():
-        assert gc.get_freeze_count() >= len(kept)
+    with memory.frozen_heap() as freeze:
+        assert not gc.isenabled()  # while the model is made
+        made = [{"n": i} for i in range(1000)]
+        freeze()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(kept) + len(made)
+        # Frozen before the collector came back: nothing made so far waits in a generation to be walked.
+        assert gc.get_count()[0] < 100
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_frozen_heap_thaws_and_restores_the_collector_when_the_model_fails() -> None:
+    with pytest.raises(ValueError), memory.frozen_heap():
+        raise ValueError("a site error before the heap was complete")
+    assert gc.isenabled()
     assert gc.get_freeze_count() == 0
 
 
