@@ -7,18 +7,18 @@ rendered again, and only then is its context (small, explicit views) built.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from . import urls
 from .body_pages import body_groups, body_pages, body_shape
 from .dates import month_name
+from .listings import ListingShapes, Snippets
 from .loader import Texts
 from .meeting_page import meeting_pages
 from .memory import paused_gc
 from .model import Meeting
-from .page import Page, crumb_link, make_page, page_shape_digest, root_link
+from .page import Page, crumb_link, make_page, root_link
 from .site import Key, Site
 from .views import Link, MeetingLink, item_link, meeting_link
 
@@ -26,13 +26,13 @@ from .views import Link, MeetingLink, item_link, meeting_link
 @paused_gc()
 def build_pages(site: Site, store: Texts) -> list[Page]:
     """Every page of the site; the meeting pages show the full texts of `store` (the content store)."""
-    summaries = _summaries(site)
+    snippets = Snippets(site)
     pages: list[Page] = [_home(site)]
     pages.extend(body_pages(site))
     pages.extend(meeting_pages(site, store))
     pages.extend(_forums(site))
-    pages.extend(_topics(site, summaries))
-    pages.extend(_cases(site, summaries))
+    pages.extend(_topics(site, snippets))
+    pages.extend(_cases(site, snippets))
     pages.extend(_archive(site))
     pages.append(
         make_page(
@@ -46,40 +46,6 @@ def build_pages(site: Site, store: Texts) -> list[Page]:
     )
     pages.append(make_page(urls.NOT_FOUND, "404.html", "404", "Siden findes ikke", [root_link(site)])())
     return pages
-
-
-def _summaries(site: Site) -> dict[tuple[Key, int], str]:
-    """The decision snippet that topic and case pages show beside an item, by (meeting, item number). A
-    listing page's shape is its model facts (kept in the model cache) plus the snippets of the items it
-    lists: a snippet changes with a decision's text, which the model cache does not follow."""
-    return {(m.key, i.number): i.summary for m in site.meetings for i in m.items}
-
-
-_Listing = tuple[bytes, tuple[Key, ...], tuple[tuple[Key, int], ...]]  # model digest, deps, items listed
-
-
-class _ListingShapes:
-    """The model part of listing pages' shapes by path, from the model cache or made now."""
-
-    def __init__(self, site: Site, name: str, summaries: dict[tuple[Key, int], str]):
-        self.site, self.name, self.summaries = site, name, summaries
-        self.known: dict[str, _Listing] = site.cache.get(name) or {}
-        self.fresh: dict[str, _Listing] = {}
-
-    def __call__(self, path: str, kind: str, make: Callable[[], tuple]) -> tuple[bytes, tuple[Key, ...]]:
-        """(shape digest, deps) of a listing page; `make` gives (model shape, deps, items listed) when the
-        model part is not kept."""
-        entry = self.known.get(path)
-        if entry is None:
-            shape, deps, items = make()
-            entry = (page_shape_digest(path, kind, shape), deps, items)
-        self.fresh[path] = entry
-        model, deps, items = entry
-        return page_shape_digest(path, kind, (model, tuple(map(self.summaries.get, items)))), deps
-
-    def done(self) -> None:
-        if self.fresh != self.known:
-            self.site.cache.put(self.name, self.fresh)
 
 
 def _keys(meetings: list[Meeting]) -> tuple[Key, ...]:
@@ -197,8 +163,8 @@ FORUM_PAGE_SIZE = (
 )
 
 
-def _topics(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
-    shapes = _ListingShapes(site, "topic-shapes", summaries)
+def _topics(site: Site, snippets: Snippets) -> list[Page]:
+    shapes = ListingShapes(site, "topic-shapes", snippets)
     pages = [
         make_page(
             urls.file_of(urls.TOPICS), "topics.html", "index", "Emner", [root_link(site)], _topic_counts(site)
@@ -285,8 +251,8 @@ def _pager(pages: tuple[Link, ...], number: int) -> dict[str, Any] | None:
     }
 
 
-def _cases(site: Site, summaries: dict[tuple[Key, int], str]) -> list[Page]:
-    shapes = _ListingShapes(site, "case-shapes", summaries)
+def _cases(site: Site, snippets: Snippets) -> list[Page]:
+    shapes = ListingShapes(site, "case-shapes", snippets)
     listed = tuple(
         (Link(site.url(urls.case(slug)), case), len({r.meeting for r in site.cases[case]}))
         for case, slug in site.case_slugs.items()

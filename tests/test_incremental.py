@@ -461,3 +461,26 @@ def test_snippet_change_keeps_topic_pages_listing_only_other_items_of_the_meetin
     assert not listing_item_1_only & rewritten(before, after)
     # no page was rendered only to give the same bytes (a page whose snippets did not change)
     assert summary["rendered"] == len(html_files(changed(before, after)))
+
+
+def test_snippets_follow_edit_after_edit_and_back_again(site: Path, tmp_path: Path) -> None:
+    """The model cache is not written again for a decision edit alone, so its listing entries describe the
+    files as they were then: each later edit, a return to those very bytes included, must still reach the
+    topic and case pages that show the snippet."""
+    out = site / "output"
+    original = (site / NORD_APR_FILE).read_bytes()
+    listing = [p for p in (out / "emner").rglob("index.html") if b"Indsatsen forebygger" in p.read_bytes()]
+    assert listing
+    for mark in ("Indsatsen FIRST-MARK virker.", "Indsatsen SECOND-MARK virker."):
+        (site / NORD_APR_FILE).write_bytes(
+            original.replace(b"Indsatsen forebygger indl\xc3\xa6ggelser.", mark.encode())
+        )
+        build_site(site)
+        for page_file in listing:
+            assert mark.encode() in page_file.read_bytes(), (mark, page_file)
+    (site / NORD_APR_FILE).write_bytes(original)
+    build_site(site)
+    for page_file in listing:
+        text = page_file.read_bytes()
+        assert b"Indsatsen forebygger" in text and b"SECOND-MARK" not in text, page_file
+    assert_same_as_clean_build(site, tmp_path)
