@@ -66,37 +66,60 @@ def _facts(m: Meeting, analysis: Analysis) -> tuple:
     )
 
 
-def model_digest(
-    meetings: Iterable[Meeting], found: dict[Any, Analysis], config: SiteConfig, include_drafts: bool
-) -> bytes:
-    """The digest of everything the site model and the pages' shapes are computed from."""
-    h = hashlib.blake2b(f"{engine_digest()}\0{config.digest}\0{include_drafts}\0".encode(), digest_size=20)
-    for m in meetings:
-        h.update(marshal.dumps(_facts(m, found[m.key]), 2))
-    return h.digest()
+_FactKey = tuple[str, str]  # a meeting's file, as shown, and the digest of its bytes
 
 
 class ModelCache:
     """Named values computed from the model, valid for one model digest. Stages ask with `get` and hand
     what they computed to `put`; `save` writes the file only when something was computed afresh. Without
-    a path it keeps nothing."""
+    a path it keeps nothing.
 
-    def __init__(self, path: Path | None = None, digest: bytes = b""):
+    The digest is made from each meeting's model facts, hashed once per file version: a meeting's facts
+    follow from its file's bytes and path alone (given the engine, the config and whether drafts are
+    shown, which are in `prefix`), so the hash of an unchanged file is taken from the last build."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        meetings: Iterable[Meeting] = (),
+        found: dict[Any, Analysis] | None = None,
+        prefix: bytes = b"",
+    ):
         self.path = path
-        self.digest = digest
         self.values: dict[str, Any] = {}
         self._dirty = False
-        if path is not None:
-            self._load(path)
+        kept_prefix, hashes, digest, values = self._load(path) if path is not None else (b"", {}, b"", {})
+        self._fact_hashes = self._hash_facts(meetings, found or {}, hashes if kept_prefix == prefix else {})
+        self.digest = _combine(prefix, self._fact_hashes.values())
+        self._prefix = prefix
+        if digest == self.digest:
+            self.values = values
 
-    def _load(self, path: Path) -> None:
+    @staticmethod
+    def _load(path: Path) -> tuple[bytes, dict[_FactKey, bytes], bytes, dict[str, Any]]:
         try:
             with path.open("rb") as handle:
-                digest, values = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+                kept = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+            prefix, hashes, digest, values = kept
+            if isinstance(hashes, dict) and isinstance(values, dict):
+                return prefix, hashes, digest, values
         except Exception:  # noqa: BLE001 - missing, damaged or foreign: computed afresh
-            return
-        if digest == self.digest and isinstance(values, dict):
-            self.values = values
+            pass
+        return b"", {}, b"", {}
+
+    @staticmethod
+    def _hash_facts(
+        meetings: Iterable[Meeting], found: dict[Any, Analysis], known: dict[_FactKey, bytes]
+    ) -> dict[_FactKey, bytes]:
+        hashes: dict[_FactKey, bytes] = {}
+        for m in meetings:
+            key = (m.path, m.digest)
+            fact_hash = known.get(key)
+            if fact_hash is None:
+                facts = marshal.dumps(_facts(m, found[m.key]), 2)
+                fact_hash = hashlib.blake2b(facts, digest_size=16).digest()
+            hashes[key] = fact_hash
+        return hashes
 
     def get(self, name: str) -> Any:
         return self.values.get(name) if self.path is not None else None
@@ -107,12 +130,25 @@ class ModelCache:
             self._dirty = True
 
     def save(self) -> None:
+        # A text edit alone changes no value: the file is not written, and the next build hashes the
+        # facts of the edited files again (a few microseconds each).
         if self.path is None or not self._dirty:
             return
+        kept = (self._prefix, self._fact_hashes, self.digest, self.values)
         try:
-            atomic_write(
-                self.path, pickle.dumps((self.digest, self.values), protocol=pickle.HIGHEST_PROTOCOL)
-            )
+            atomic_write(self.path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return  # only a shortcut lost: the next build computes the model again
         self._dirty = False
+
+
+def model_prefix(config: SiteConfig, include_drafts: bool) -> bytes:
+    """What every meeting's model facts depend on beside its file."""
+    return f"{engine_digest()}\0{config.digest}\0{include_drafts}\0".encode()
+
+
+def _combine(prefix: bytes, fact_hashes: Iterable[bytes]) -> bytes:
+    """The model digest: the meetings' fact hashes in the model's order (the order is a fact too)."""
+    h = hashlib.blake2b(prefix, digest_size=20)
+    h.update(b"".join(fact_hashes))
+    return h.digest()

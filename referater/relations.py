@@ -15,7 +15,7 @@ from .analysis import Analysis, analyse
 from .config import SiteConfig
 from .memory import paused_gc
 from .model import Meeting
-from .modelcache import ModelCache, model_digest
+from .modelcache import ModelCache, model_prefix
 from .site import ItemRef, Key, Site, TopicEntry
 from .slugs import slugify
 from .topics import TopicMatcher
@@ -43,7 +43,7 @@ def build_site(
     matcher = TopicMatcher(config.topics)
     found = {m.key: known.get(m.key) or analyse(m, matcher) for m in published}
     if cache_file is not None:
-        site.cache = ModelCache(cache_file, model_digest(published, found, config, include_drafts))
+        site.cache = ModelCache(cache_file, published, found, model_prefix(config, include_drafts))
     _group(site)
     _item_topics(site, found)
     kept = site.cache.get(_RELATIONS)
