@@ -484,3 +484,15 @@ def test_snippets_follow_edit_after_edit_and_back_again(site: Path, tmp_path: Pa
         text = page_file.read_bytes()
         assert b"Indsatsen forebygger" in text and b"SECOND-MARK" not in text, page_file
     assert_same_as_clean_build(site, tmp_path)
+
+
+def test_topic_pattern_change_in_the_config_alone_reaches_the_model(site: Path, tmp_path: Path) -> None:
+    """The model cache keeps each meeting's fact hash by file and bytes; a config change keeps every file
+    as it was but changes what is found in them (topics): the kept relations must not be reused."""
+    out = site / "output"
+    assert "Indsatsen forebygger" in (site / NORD_APR_FILE).read_text("utf-8")
+    edit(site / "site_config.yaml", "Ledelsesprogram*]", 'Ledelsesprogram*, "*indlæggelser*"]')
+    build_site(site)
+    dnlp = "".join(p.read_text("utf-8") for p in (out / "emner" / "dnlp").rglob("index.html"))
+    assert NORD_APR + "#punkt-3" in dnlp  # item 3 ("… forebygger indlæggelser") is now found under DNLP
+    assert_same_as_clean_build(site, tmp_path)
