@@ -124,20 +124,34 @@ def environment_key(config: SiteConfig, assets: dict[str, bytes], preview: bool,
     ).digest()
 
 
+_DEPS = "page-deps"  # in the model cache: each page's digest of the outlines of the meetings it draws on
+
+
 def fingerprints(pages: list[Page], site: Site, renderer: Renderer, env_key: bytes) -> dict[str, str]:
     """Everything a page shows: its shape from the site model, the meetings it draws on, its templates.
-    A page's own meeting counts in full; others only as far as links show them (snippets are in the shape)."""
+    A page's own meeting counts in full; others only as far as links show them (snippets are in the shape).
+    The outlines of a page's meetings are model facts: their digest per page (650,000 outlines at 10,000
+    meetings) is kept in the model cache."""
     full = {m.key: m.digest.encode() for m in site.meetings}
-    outline = {m.key: m.outline.encode() for m in site.meetings}
+    kept: dict[str, bytes] = site.cache.get(_DEPS) or {}
+    deps: dict[str, bytes] = {}
+    outline: dict | None = None
     templates: dict[str, bytes] = {}
     result = {}
     for page in pages:
         template = templates.get(page.template)
         if template is None:
             template = templates[page.template] = renderer.template_digest(page.template).encode()
-        h = hashlib.blake2b(env_key + template + page.shape, digest_size=20)
+        drawn_on = kept.get(page.path)
+        if drawn_on is None:
+            if outline is None:
+                outline = {m.key: m.outline.encode() for m in site.meetings}
+            drawn_on = hashlib.blake2b(b"".join(map(outline.__getitem__, page.deps)), digest_size=16).digest()
+        deps[page.path] = drawn_on
+        h = hashlib.blake2b(env_key + template + page.shape + drawn_on, digest_size=20)
         if page.own is not None:
             h.update(full[page.own])
-        h.update(b"".join(map(outline.__getitem__, page.deps)))  # 15 deps a page: one update, not 15
         result[page.path] = h.hexdigest()
+    if deps != kept:
+        site.cache.put(_DEPS, deps)
     return result
