@@ -6,6 +6,7 @@ Everything in it is keyed by the engine version and the config's digest.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import datetime as dt
 import functools
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -144,6 +146,18 @@ class ContentCache:
                 data if known is parsed else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
             )
         atomic_write(self.path, pickle.dumps((self.key, entries), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def engine_folder(site_dir: Path, name: str) -> Path:
+    """.cache/NAME/<engine>/, for what only this engine may read again; the folders of other engines
+    are removed, so an upgrade leaves no stale files behind."""
+    parent = site_dir / CACHE_DIR / name
+    own = engine_digest()[:16]
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if entry.name != own:
+                shutil.rmtree(entry.path, ignore_errors=True)
+    return parent / own
 
 
 def read_json(path: Path) -> dict[str, Any]:

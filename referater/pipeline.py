@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import buildstate, urls
 from .buildlock import LOCK_WAIT_S, build_lock
-from .cache import CACHE_DIR, ContentCache, read_json
+from .cache import CACHE_DIR, ContentCache, engine_folder, read_json
 from .config import load_config
 from .crawl import robots_txt, sitemap_xml
 from .errors import Finding, SiteError, os_failure
@@ -142,7 +142,10 @@ class Build:
         """The pages whose fingerprint changed (or whose file is gone), and the static assets."""
         site, o = self.site, self.options
         assets = {rel: path.read_bytes() for rel, path in static_files(self.site_dir).items()}
-        renderer = Renderer(self.site_dir, template_globals(site, assets, o.preview), site.base.host)
+        compiled = engine_folder(self.site_dir, "templates") if o.use_cache else None
+        renderer = Renderer(
+            self.site_dir, template_globals(site, assets, o.preview), site.base.host, compiled
+        )
         env_key = buildstate.environment_key(site.config, assets, o.preview, o.drafts)
         # The fingerprints say which published files are current: only for the output they were made for.
         previous = self.state.get("fingerprints", {}) if self.state.get("out") == str(self.out) else {}

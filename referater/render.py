@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta as jinja_meta
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from . import urls
@@ -35,16 +36,39 @@ def template_dirs(site_dir: Path) -> list[Path]:
     return dirs
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The templates as Jinja compiled them in the last build (kept by source checksum): compiling them
+    again is most of a rebuild's template work. Only a shortcut: a file that cannot be read or written
+    costs a compile, never a build."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - damaged: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
+
+
 class Renderer:
     def __init__(
         self,
         site_dir: Path,
         globals_: dict[str, Any],
         base_host: str | None = None,
+        compiled_dir: Path | None = None,
     ):
+        """`compiled_dir`: where compiled templates are kept between builds (one folder per engine: the
+        environment's options below are not in Jinja's checksum)."""
         self.site_dir = site_dir
         self.dirs = template_dirs(site_dir)
         self.env = jinja2.Environment(
+            bytecode_cache=_CompiledTemplates(str(compiled_dir)) if compiled_dir else None,
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

@@ -496,3 +496,19 @@ def test_topic_pattern_change_in_the_config_alone_reaches_the_model(site: Path, 
     dnlp = "".join(p.read_text("utf-8") for p in (out / "emner" / "dnlp").rglob("index.html"))
     assert NORD_APR + "#punkt-3" in dnlp  # item 3 ("… forebygger indlæggelser") is now found under DNLP
     assert_same_as_clean_build(site, tmp_path)
+
+
+def test_damaged_compiled_templates_cost_a_compile_not_the_build(site: Path, tmp_path: Path) -> None:
+    """.cache/templates/ keeps the templates as Jinja compiled them; a file there cut short or overwritten
+    is compiled again, and a template edited since is never taken from it."""
+    kept = sorted((site / ".cache" / "templates").rglob("*.cache"))
+    assert kept
+    for i, path in enumerate(kept):
+        path.write_bytes(path.read_bytes()[: i % 7] if i % 2 else b"not bytecode at all")
+    edit(site / "templates/macros.html", "Punkt {{ i.number }} ·", "Punkt {{ i.number }} BYTECODE-MARK ·")
+    build_site(site)
+    topics = [
+        p for p in (site / "output" / "emner").rglob("index.html") if "BYTECODE-MARK" in p.read_text("utf-8")
+    ]
+    assert topics
+    assert_same_as_clean_build(site, tmp_path)
