@@ -40,13 +40,13 @@ class ListingShapes:
     def __init__(self, site: Site, name: str, snippets: Snippets):
         self.site, self.name, self.snippets = site, name, snippets
         self.known: dict[str, _Listing] = site.cache.get(name) or {}
+        self.file_digest = {m.key: m.digest for m in site.meetings}.__getitem__
         self.fresh: dict[str, _Listing] = {}
         self._model_changed = False
 
     def __call__(self, path: str, kind: str, make: Callable[[], tuple]) -> tuple[bytes, tuple[Key, ...]]:
         """(shape digest, deps) of a listing page; `make` gives (model shape, deps, items listed) when the
         model part is not kept."""
-        by_key = self.site.by_key
         entry = self.known.get(path)
         if entry is None:
             self._model_changed = True
@@ -54,10 +54,10 @@ class ListingShapes:
             model = page_shape_digest(path, kind, shape)
         else:
             model, deps, items, witness, digest = entry
-            if witness == tuple(by_key[key].digest for key in deps):
+            if witness == tuple(map(self.file_digest, deps)):
                 self.fresh[path] = entry
                 return digest, deps
-        witness = tuple(by_key[key].digest for key in deps)
+        witness = tuple(map(self.file_digest, deps))
         digest = page_shape_digest(path, kind, (model, tuple(map(self.snippets, items))))
         self.fresh[path] = (model, deps, items, witness, digest)
         return digest, deps
