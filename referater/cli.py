@@ -53,7 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="importér referater fra et dagsordenssystem (html, docx, pdf, txt)")
     _site_arg(imp)
-    from .importer.cli import add_arguments
+    from .importer.arguments import add_arguments
 
     add_arguments(imp)
 

@@ -17,24 +17,6 @@ from .meta import infer_cluster, infer_forum, resolve
 from .model import ImportFailure, Report
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "files", nargs="+", help="referat som .html, .docx, .pdf eller .txt; '-' læser fra standardinput"
-    )
-    parser.add_argument(
-        "--cluster", help="klynge eller sundhedsråd (kort navn eller navn), når referatet ikke siger det"
-    )
-    parser.add_argument("--forum", help="forum (kort navn eller navn), når referatet ikke siger det")
-    parser.add_argument("--date", help="mødedato åååå-mm-dd; går forud for referatets")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="mappen med referater (standard: SITE/content)"
-    )
-    parser.add_argument("--force", action="store_true", help="overskriv en eksisterende fil")
-    parser.add_argument(
-        "--dry-run", "--stdout", dest="dry_run", action="store_true", help="vis Markdown, skriv intet"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     if args.date and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.date):
