@@ -1,7 +1,8 @@
 /* The search page (/soeg/?q=…): Pagefind's search API over the bundles the build wrote to
-   <base path>pagefind/ (referater/search): the base bundles and the delta merged with mergeIndex, the
-   base records of changed or deleted meetings masked. A record is a meeting; its agenda items are the
-   sections under its headings (Pagefind's anchors), and each item that answers is one result.
+   <base path>pagefind/ (referater/search): the base bundles and the levels above them (the delta, the
+   recent changes) merged with mergeIndex, each level's records of changed or deleted meetings masked.
+   A record is a meeting; its agenda items are the sections under its headings (Pagefind's anchors),
+   and each item that answers is one result.
    Our own results list, in the site's typography.
    Loaded as a file (no inline script) so it runs under the site's Content-Security-Policy. */
 
@@ -184,7 +185,7 @@ async function start() {
   let pagefind;
   try {
     manifest = await (await fetch(`${bundle}manifest.json`, { cache: "no-cache" })).json();
-    const names = [...manifest.bundles, ...(manifest.delta ? [manifest.delta] : [])];
+    const names = [...manifest.bundles, ...manifest.levels];
     if (!names.length) {
       say("Der er endnu ingen referater at søge i.");
       return;
@@ -196,8 +197,12 @@ async function start() {
     say("Søgningen kunne ikke indlæses. Prøv at genindlæse siden.");
     return;
   }
-  const mask = new Set(manifest.mask);
-  const masked = (data) => data.meta.delta !== "1" && mask.has(data.meta.meeting);
+  // Per level (a base record names none), the meetings whose records there are not their newest.
+  const masks = new Map(Object.entries(manifest.mask).map(([level, ids]) => [level, new Set(ids)]));
+  const masked = (data) => {
+    const mask = masks.get(data.meta.level || "base");
+    return !mask || mask.has(data.meta.meeting);
+  };
 
   const available = await pagefind.filters();
   for (const name of FILTERS) {

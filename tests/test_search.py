@@ -1,5 +1,6 @@
 """The search index, read from the bundles the build wrote: what is indexed, its filters, no leaks, and
-how a rebuild updates it (kept bundles, the delta, the mask, the merge)."""
+how a rebuild updates it (kept bundles, the levels, the mask, the merge; test_search_levels.py follows a
+site through a series of edits)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def fragments(out: Path, bundle: str | None = None) -> dict[str, dict]:
 
 def test_bundles_are_served_from_the_site(out: Path) -> None:
     listed = manifest(out)
-    assert listed["bundles"] and listed["delta"] is None and listed["mask"] == []
+    assert listed["bundles"] and listed["levels"] == [] and listed["mask"] == {"base": []}
     for name in listed["bundles"]:
         entry = json.loads((out / "pagefind" / name / "pagefind-entry.json").read_text("utf-8"))
         assert list(entry["languages"]) == ["da"]  # Danish stemming
@@ -153,7 +154,7 @@ def test_a_rebuild_keeps_every_index_file(site: Path) -> None:
     assert _files(site / "output") == before
 
 
-def test_a_changed_meeting_goes_to_the_delta_and_masks_its_base_records(site: Path) -> None:
+def test_a_changed_meeting_goes_to_recent_and_masks_its_base_record(site: Path) -> None:
     build(site, jobs=1)
     before = _files(site / "output")
     _edit(site, "nord/2024-02-08-politisk-niveau.md", "Tilføjet kvasirelevansord efter mødet.")
@@ -161,10 +162,11 @@ def test_a_changed_meeting_goes_to_the_delta_and_masks_its_base_records(site: Pa
     out = site / "output"
     listed = manifest(out)
     meeting = "/klynger/nord/2024-02-08-politisk-niveau/"
-    assert listed["delta"] == "delta" and listed["mask"] == [meeting]
-    delta = fragments(out, "delta")
-    assert set(delta) == {meeting} and delta[meeting]["meta"]["delta"] == "1"
-    assert any("kvasirelevansord" in r["content"] for r in delta.values())
+    assert listed["levels"] == ["recent"] and listed["mask"] == {"base": [meeting], "recent": []}
+    recent = fragments(out, "recent")
+    assert set(recent) == {meeting} and recent[meeting]["meta"]["level"] == "recent"
+    assert any("kvasirelevansord" in r["content"] for r in recent.values())
+    assert "level" not in fragments(out, "2024-0")[meeting]["meta"]  # a base record names no level
     after = _files(out)
     base = {rel: stat for rel, stat in before.items() if rel != "manifest.json"}
     assert {rel: after.get(rel) for rel in base} == base  # the base bundles kept bytes and mtime
@@ -172,8 +174,10 @@ def test_a_changed_meeting_goes_to_the_delta_and_masks_its_base_records(site: Pa
     os.remove(site / "content/syd/2024-05-15-politisk-niveau.md")
     build(site, jobs=1)
     listed = manifest(out)
-    assert listed["mask"] == [meeting, "/klynger/syd/2024-05-15-politisk-niveau/"]
-    assert set(fragments(out, "delta")) == set(delta)
+    assert listed["mask"] == {"base": [meeting, "/klynger/syd/2024-05-15-politisk-niveau/"], "recent": []}
+    assert set(fragments(out, "recent")) == set(recent)
+    kept = {rel: stat for rel, stat in after.items() if rel != "manifest.json"}
+    assert {rel: _files(out).get(rel) for rel in kept} == kept  # recent too: it did not change
 
 
 def test_a_large_delta_is_merged_into_the_base(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,7 +188,8 @@ def test_a_large_delta_is_merged_into_the_base(site: Path, monkeypatch: pytest.M
     build(site, jobs=1)
     out = site / "output"
     listed = manifest(out)
-    assert listed["delta"] is None and listed["mask"] == [] and not (out / "pagefind/delta").exists()
+    assert listed["levels"] == [] and listed["mask"] == {"base": []}
+    assert not (out / "pagefind/delta").exists() and not (out / "pagefind/recent").exists()
     contents = " ".join(r["content"] for r in fragments(out).values())
     assert "Første kvasiord" in contents and "Andet kvasiord" in contents
     assert leaks(out) == []
@@ -195,7 +200,7 @@ def test_without_the_cache_every_bundle_is_built(site: Path) -> None:
     _edit(site, "nord/2024-02-08-politisk-niveau.md", "Uden cache.")
     build(site, jobs=1, use_cache=False)
     listed = manifest(site / "output")
-    assert listed["delta"] is None and listed["mask"] == []
+    assert listed["levels"] == [] and listed["mask"] == {"base": []}
     assert any("Uden cache." in r["content"] for r in fragments(site / "output").values())
 
 
@@ -210,11 +215,11 @@ def test_a_bundle_deleted_from_the_output_is_built_again(site: Path) -> None:
     _edit(site, "nord/2024-02-08-politisk-niveau.md", "Slettet kvasidelta.")
     build(site, jobs=1)
     out = site / "output"
-    base = {rel: stat for rel, stat in _files(out).items() if not rel.startswith(("delta/", "manifest"))}
-    shutil.rmtree(out / "pagefind/delta")
+    base = {rel: stat for rel, stat in _files(out).items() if not rel.startswith(("recent/", "manifest"))}
+    shutil.rmtree(out / "pagefind/recent")
     _build_again(site)
-    assert manifest(out)["delta"] == "delta"
-    assert any("kvasidelta" in r["content"] for r in fragments(out, "delta").values())
+    assert manifest(out)["levels"] == ["recent"]
+    assert any("kvasidelta" in r["content"] for r in fragments(out, "recent").values())
     assert {rel: _files(out).get(rel) for rel in base} == base  # the base kept bytes and mtime
 
 
@@ -231,7 +236,7 @@ def test_a_kept_bundle_is_the_published_one_not_the_recycled_copy(
     monkeypatch.undo()
     _build_again(site)
     out = site / "output"
-    assert manifest(out)["delta"] is None
+    assert manifest(out)["levels"] == []
     assert any("kvasiord" in r["content"] for r in fragments(out).values())
     assert _files(out) == merged
 

@@ -4,15 +4,19 @@ The published bundle, below `pagefind/`:
 
 - `<year>-<n>/`: the base, a Pagefind bundle per 200 meetings of a year in date order, built from the model
   (records.py: one small HTML page per meeting, a heading per agenda item) by the Pagefind service
-  (service.py), two bundles at a time. A base bundle is rebuilt only when the delta is merged (below).
-- `delta/`: one small index of every meeting changed or added since its year was built.
-- `manifest.json`: the bundles to merge in the browser (Pagefind's `mergeIndex`) and the mask, the
-  meetings whose base records are superseded by the delta or deleted; static/search.js drops those.
+  (service.py), two bundles at a time. A base bundle is rebuilt only when it is merged (below).
+- `delta/`: the meetings changed or added since the base was merged; built again only when `recent` is
+  folded into it.
+- `recent/`: the meetings changed since the delta was built; built again on every change, and small.
+- `manifest.json`: the bundles to merge in the browser (Pagefind's `mergeIndex`), the base first, and
+  per bundle level the meetings whose records there are superseded by a newer level or deleted; records
+  of a level carry its name, and static/search.js drops the superseded ones (levels.py).
 
-When the delta holds more than `merge_threshold` meetings, the base bundles it touches are rebuilt and the
-delta empties. Bundles that did not change are staged as they were, so they keep bytes and mtime. What
-each bundle holds is kept in `.cache/search.json`; without it (or when the engine, the config or
-Pagefind changed) every year is built again.
+When `recent` holds more than `recent_threshold` meetings it is folded into the delta; when more than
+`merge_threshold` meetings differ from the base, the base bundles they touch are rebuilt and both levels
+empty. Bundles that did not change are staged as they were, so they keep bytes and mtime. What each
+bundle holds is kept in `.cache/search.json`; without it (or when the engine, the config or Pagefind
+changed) every year is built again.
 """
 
 from __future__ import annotations

@@ -18,11 +18,11 @@ from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 from ..write import Staging
+from .levels import LEVELS, Members, merge_threshold, plan_levels, superseded
 from .records import meeting_id, meeting_page
 from .service import PagefindError, PagefindService
 
 BUNDLE_DIR = "pagefind"
-DELTA = "delta"
 MANIFEST = "manifest.json"
 STATE_FILE = "search.json"
 # Pagefind writes its own UIs into every bundle; the site has its own (static/search.js).
@@ -35,18 +35,12 @@ _UNUSED += ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highl
 SHARD_MEETINGS = 200
 
 
-def merge_threshold(meetings: int) -> int:
-    """Meetings the delta may hold before they are merged into the base: a fiftieth of the site, at least
-    50. The delta is rebuilt whole on every change, so it must stay small."""
-    return max(50, meetings // 50)
-
-
 @dataclass
 class IndexReport:
     built: list[str] = field(default_factory=list)  # bundles (re)built this time
     kept: list[str] = field(default_factory=list)
     records: int = 0
-    masked: int = 0
+    masked: int = 0  # superseded or deleted records, over every bundle
 
 
 def _index_key(site: Site) -> str:
@@ -59,7 +53,7 @@ def _index_key(site: Site) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def _shards(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, Meeting]]:
+def _shards(site: Site) -> tuple[dict[str, Members], dict[str, Meeting]]:
     """Base bundles: the meetings of a year in date order, SHARD_MEETINGS at a time ("2024-0", …). A new
     meeting usually comes last in its year, so it changes only the year's last bundle."""
     years: dict[int, list[tuple[str, str, Meeting]]] = defaultdict(list)
@@ -68,7 +62,7 @@ def _shards(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, Meeting]]:
         ident = meeting_id(site, m)
         years[m.date.year].append((m.date.isoformat(), ident, m))
         by_id[ident] = m
-    shards: dict[str, dict[str, str]] = {}
+    shards: dict[str, Members] = {}
     for year, meetings in sorted(years.items()):
         meetings.sort(key=lambda entry: entry[:2])
         for start in range(0, len(meetings), SHARD_MEETINGS):
@@ -86,52 +80,54 @@ def update_index(
     key = _index_key(site)
     state = read_json(state_path) if state_path else {}
     published = staging.out / BUNDLE_DIR
-    shards: dict[str, dict[str, str]] = state.get("shards", {}) if state.get("key") == key else {}
+    shards: dict[str, Members] = state.get("shards", {}) if state.get("key") == key else {}
     if not all((published / name / "pagefind-entry.json").is_file() for name in shards):
         shards = {}
-    delta_was: dict[str, str] = state.get("delta", {}) if shards else {}
+    # What each level's bundle holds; one that is not published (deleted by hand) holds nothing.
+    held = {
+        level: state.get(level, {})
+        if shards and (published / level / "pagefind-entry.json").is_file()
+        else {}
+        for level in LEVELS
+    }
 
     current, by_id = _shards(site)  # shard → meeting id → digest
     base = {ident: digest for members in shards.values() for ident, digest in members.items()}
     now = {ident: digest for members in current.values() for ident, digest in members.items()}
-    changed = {ident: digest for ident, digest in now.items() if base.get(ident) != digest}
-    gone = sorted(ident for ident in base if ident not in now)
+    stale = sum(1 for ident, digest in now.items() if base.get(ident) != digest)
+    stale += sum(1 for ident in base if ident not in now)
 
     build: dict[str, list[Meeting]] = {}
-    if not shards or len(changed) + len(gone) > merge_threshold(len(now)):
+    if not shards or stale > merge_threshold(len(now)):
         # Merge: the years whose meetings differ from what their bundle holds are built again.
         for name, members in sorted(current.items()):
             if shards.get(name) != members:
                 build[name] = [by_id[ident] for ident in members]
         shards = {name: dict(members) for name, members in current.items()}
-        changed, gone = {}, []
-    delta = dict(sorted(changed.items()))
+        base, held = now, {}
+    levels = plan_levels(base, now, held)
     keep = [name for name in sorted(shards) if name not in build]
-    if delta and delta == delta_was:
-        keep.append(DELTA)
-    elif delta:
-        build[DELTA] = [by_id[ident] for ident in delta]
-    for name in keep:  # a bundle that is not published (deleted by hand) is built again
-        if not (published / name).is_dir():
-            members = delta if name == DELTA else shards[name]
-            build[name] = [by_id[ident] for ident in members if ident in by_id]
-    keep = [name for name in keep if name not in build]
+    for level in LEVELS:
+        if levels[level] and levels[level] == held.get(level):
+            keep.append(level)
+        elif levels[level]:
+            build[level] = [by_id[ident] for ident in levels[level]]
     with _BundleBuilder(staging, site, store, build, jobs) as builder:
         for name in keep:  # while Pagefind indexes: linking thousands of files is the parent's work
             staging.keep_tree(f"{BUNDLE_DIR}/{name}")
         report.records = builder.finish()
     report.built, report.kept = sorted(build), keep
 
-    mask = sorted(ident for ident in delta if ident in base) + gone
-    report.masked = len(mask)
+    mask = superseded(base, levels, now)
+    report.masked = sum(len(ids) for ids in mask.values())
     manifest = {
         "bundles": sorted(name for name in shards if shards[name]),
-        "delta": DELTA if delta else None,
+        "levels": [level for level in LEVELS if levels[level]],  # merged after the base, oldest first
         "mask": mask,
     }
     staging.put(f"{BUNDLE_DIR}/{MANIFEST}", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     if state_path:
-        write_json(state_path, {"key": key, "shards": shards, "delta": delta})
+        write_json(state_path, {"key": key, "shards": shards, **levels})
     return report
 
 
@@ -156,7 +152,7 @@ class _BundleBuilder:
     def _pages(self, name: str) -> Iterator[tuple[str, str]]:
         for m in self.build[name]:
             with self._lock:
-                page = meeting_page(self.site, m, self.store, delta=name == DELTA)
+                page = meeting_page(self.site, m, self.store, level=name if name in LEVELS else None)
             yield page
 
     def _one(self, name: str) -> int:

@@ -31,8 +31,9 @@ def _head(name: str, kind: str, value: str) -> str:
     return f'<meta data-pagefind-{kind}="{escape(name)}[content]" content="{escape(value)}">'
 
 
-def meeting_page(site: Site, m: Meeting, store: Texts, delta: bool = False) -> tuple[str, str]:
-    """The meeting's record for Pagefind: its URL and the HTML it is indexed from."""
+def meeting_page(site: Site, m: Meeting, store: Texts, level: str | None = None) -> tuple[str, str]:
+    """The meeting's record for Pagefind: its URL and the HTML it is indexed from. A record of a level
+    above the base names it (levels.py), for the browser's mask; a base record names none."""
     config = site.config
     full = store(m)
     cluster, forum = config.clusters[m.cluster].full_name, config.forums[m.forum].name
@@ -48,8 +49,8 @@ def meeting_page(site: Site, m: Meeting, store: Texts, delta: bool = False) -> t
         _head("Forum", "filter", forum),
         _head("År", "filter", str(m.date.year)),
     ]
-    if delta:
-        head.append(_head("delta", "meta", "1"))
+    if level:
+        head.append(_head("level", "meta", level))
     head += [_head("Klynge", "filter", body) for body in bodies]
     # The bodies that carry this area's work today: one filter across the reform.
     head += [_head("Område", "filter", config.clusters[b].full_name) for b in site.areas_of(m)]
