@@ -3,7 +3,7 @@
 A save rebuilds the pages at once and keeps the previous index (the pipeline keeps `pagefind/` in the
 preview), so the page shows within the second. Once no save has come for a moment, the preview is built
 again with search on: nothing renders again, and the incremental index puts the changed meetings into
-its delta (a fraction of a second at a thousand meetings), so the search page never loses its bundle.
+its recent level (a fraction of a second at a thousand meetings), so the search page never loses its bundle.
 Everything happens on the server's one thread (tick is a periodic callback), so it never meets a build.
 """
 

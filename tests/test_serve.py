@@ -155,15 +155,15 @@ def test_the_search_index_follows_a_save(server) -> None:
     target = site / MEETING
     target.write_text(target.read_text("utf-8").replace("hold 4", "hold 4 qzsoegeord"), "utf-8")
     wait_for(url, lambda status, body: "qzsoegeord" in body)
-    # Once the saving pauses the index takes the change: the meeting moves into the delta bundle, masked
+    # Once the saving pauses the index takes the change: the meeting moves into the recent bundle, masked
     # in the base; the manifest answers all the while, so the search page never loses its bundle.
     _, changed = wait_for(
         base + "/pagefind/manifest.json",
         lambda status, body: status == 200 and body != manifest,
         timeout=60,
     )
-    assert json.loads(changed)["delta"] == "delta"
-    _, entry = wait_for(base + "/pagefind/delta/pagefind-entry.json", lambda status, body: status == 200)
+    assert json.loads(changed)["levels"] == ["recent"]
+    _, entry = wait_for(base + "/pagefind/recent/pagefind-entry.json", lambda status, body: status == 200)
     assert json.loads(entry)["languages"]
 
 

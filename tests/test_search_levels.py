@@ -1,0 +1,227 @@
+"""The levels of the search index through a series of edits: after each build, the records a browser keeps
+(static/search.js's rule: a record's level is its `level` meta, the base when it has none; the manifest's
+mask for that level drops it) are exactly one per published meeting, its newest version, and never a
+deleted meeting. Read from the manifest and the bundles the build wrote."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, copy_site
+from test_search import _files, fragments, manifest
+
+from referater.pipeline import build
+from referater.search import levels as search_levels
+from referater.search.levels import DELTA, RECENT, plan_levels, superseded
+
+FEB = "nord/2024-02-08-politisk-niveau"
+MAR = "nord/2024-03-04-chefforum"
+APR = "nord/2024-04-30-politisk-niveau"
+MAY = "syd/2024-05-15-politisk-niveau"
+
+
+def url(meeting: str) -> str:
+    return f"/klynger/{meeting}/"
+
+
+def visible(out: Path) -> dict[str, dict]:
+    """The records the browser keeps, by meeting; a meeting kept twice fails here."""
+    listed = manifest(out)
+    masks = {level: set(ids) for level, ids in listed["mask"].items()}
+    kept: dict[str, dict] = {}
+    for bundle in [*listed["bundles"], *listed["levels"]]:
+        for meeting, record in fragments(out, bundle).items():
+            level = record["meta"].get("level", "base")
+            assert level == (bundle if bundle in listed["levels"] else "base"), (bundle, meeting)
+            if meeting in masks.get(level, {meeting}):
+                continue
+            assert meeting not in kept, f"{meeting} twice, the second time in {bundle}"
+            kept[meeting] = record
+    return kept
+
+
+def published(out: Path) -> set[str]:
+    return {
+        "/" + p.parent.relative_to(out).as_posix() + "/" for p in (out / "klynger").glob("*/*/index.html")
+    }
+
+
+def expect(site: Path, words: dict[str, str | None]) -> dict[str, dict]:
+    """Every published meeting shown once; each meeting named in `words` shows that word (None: gone)."""
+    out = site / "output"
+    shown = visible(out)
+    assert set(shown) == published(out)
+    for meeting, word in words.items():
+        if word is None:
+            assert url(meeting) not in shown and url(meeting) not in published(out)
+        else:
+            assert word in shown[url(meeting)]["content"], (meeting, word)
+    return shown
+
+
+def edit(site: Path, meeting: str, word: str) -> None:
+    """Put `word` into the meeting's first decision, in place of the word an earlier edit put there."""
+    path = site / "content" / f"{meeting}.md"
+    text = path.read_text("utf-8")
+    start = text.find("\n\nkvasi")
+    if start >= 0:
+        text = text[:start] + text[text.index("\n", start + 2) :]
+    path.write_text(text.replace("### Beslutning\n", f"### Beslutning\n\n{word}\n", 1), "utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    build(site, jobs=1)
+    return site
+
+
+def test_edits_and_deletes_show_the_newest_record_of_each_meeting(site: Path) -> None:
+    out = site / "output"
+    base = {rel: stat for rel, stat in _files(out).items() if rel != "manifest.json"}
+    edit(site, FEB, "kvasifebet")
+    build(site, jobs=1)
+    expect(site, {FEB: "kvasifebet"})
+    assert manifest(out)["levels"] == [RECENT]
+
+    edit(site, MAR, "kvasimarts")  # another meeting: recent is built again with both
+    build(site, jobs=1)
+    shown = expect(site, {FEB: "kvasifebet", MAR: "kvasimarts"})
+    assert set(fragments(out, RECENT)) == {url(FEB), url(MAR)}
+    assert shown[url(MAR)]["meta"]["level"] == RECENT
+
+    edit(site, FEB, "kvasifebto")  # the same meeting again: its old version is nowhere to be seen
+    build(site, jobs=1)
+    shown = expect(site, {FEB: "kvasifebto", MAR: "kvasimarts"})
+    assert "kvasifebet" not in json.dumps(shown, ensure_ascii=False)
+
+    recent = {rel: stat for rel, stat in _files(out).items() if rel.startswith("recent/")}
+    (site / "content" / f"{MAY}.md").unlink()  # a meeting of the base only
+    build(site, jobs=1)
+    expect(site, {MAY: None, FEB: "kvasifebto"})
+    assert url(MAY) in manifest(out)["mask"]["base"]
+    assert {rel: _files(out).get(rel) for rel in recent} == recent  # recent did not need to change
+
+    (site / "content" / f"{MAR}.md").unlink()  # a meeting of recent: built again without it
+    build(site, jobs=1)
+    expect(site, {MAR: None, MAY: None, FEB: "kvasifebto"})
+    assert set(fragments(out, RECENT)) == {url(FEB)}
+    after = _files(out)
+    assert {rel: after.get(rel) for rel in base} == base  # the base never changed
+
+
+def test_recent_folds_into_the_delta_which_is_then_kept(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = site / "output"
+    monkeypatch.setattr(search_levels, "recent_threshold", lambda meetings: 1)
+    edit(site, FEB, "kvasifebet")
+    edit(site, MAR, "kvasimarts")
+    edit(site, APR, "kvasiapril")
+    build(site, jobs=1)  # three changes, more than recent may hold: folded
+    listed = manifest(out)
+    assert listed["levels"] == [DELTA] and set(fragments(out, DELTA)) == {url(FEB), url(MAR), url(APR)}
+    expect(site, {FEB: "kvasifebet", MAR: "kvasimarts", APR: "kvasiapril"})
+    delta = {rel: stat for rel, stat in _files(out).items() if rel.startswith("delta/")}
+
+    edit(site, FEB, "kvasifebto")  # one change: recent, above a delta that keeps its bytes and mtime
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert listed["levels"] == [DELTA, RECENT]
+    assert listed["mask"] == {"base": [url(FEB), url(MAR), url(APR)], DELTA: [url(FEB)], RECENT: []}
+    shown = expect(site, {FEB: "kvasifebto", MAR: "kvasimarts", APR: "kvasiapril"})
+    assert (shown[url(FEB)]["meta"]["level"], shown[url(MAR)]["meta"]["level"]) == (RECENT, DELTA)
+    assert {rel: _files(out).get(rel) for rel in delta} == delta
+
+    (site / "content" / f"{MAR}.md").unlink()  # deleted: masked in the base and in the delta
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert listed["levels"] == [DELTA, RECENT]
+    assert url(MAR) in listed["mask"]["base"] and listed["mask"][DELTA] == [url(FEB), url(MAR)]
+    expect(site, {MAR: None, FEB: "kvasifebto", APR: "kvasiapril"})
+    assert {rel: _files(out).get(rel) for rel in delta} == delta
+
+    edit(site, MAY, "kvasimaj")  # with FEB two pending: folded again, recent goes
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert listed["levels"] == [DELTA] and not (out / "pagefind/recent").exists()
+    assert set(fragments(out, DELTA)) == {url(FEB), url(APR), url(MAY)}
+    assert listed["mask"] == {"base": [url(FEB), url(MAR), url(APR), url(MAY)], DELTA: []}
+    expect(site, {FEB: "kvasifebto", APR: "kvasiapril", MAY: "kvasimaj", MAR: None})
+
+    (site / "content" / f"{APR}.md").unlink()
+    (site / "content" / f"{MAY}.md").unlink()
+    (site / "content" / f"{FEB}.md").unlink()  # everything the delta holds is gone: so is the delta
+    build(site, jobs=1)
+    assert manifest(out)["levels"] == [] and not (out / "pagefind/delta").exists()
+    expect(site, {FEB: None, MAR: None, APR: None, MAY: None})
+
+
+def test_a_meeting_edited_back_shows_its_base_record(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = site / "output"
+    path = site / "content" / f"{FEB}.md"
+    original = path.read_bytes()
+    monkeypatch.setattr(search_levels, "recent_threshold", lambda meetings: 0)
+    edit(site, FEB, "kvasifebet")
+    edit(site, APR, "kvasiapril")
+    build(site, jobs=1)  # into the delta
+    monkeypatch.undo()
+    edit(site, MAR, "kvasimarts")
+    path.write_bytes(original)
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert listed["levels"] == [DELTA, RECENT] and listed["mask"][DELTA] == [url(FEB)]
+    assert url(FEB) not in listed["mask"]["base"]
+    shown = expect(site, {MAR: "kvasimarts", APR: "kvasiapril"})
+    assert "level" not in shown[url(FEB)]["meta"] and "kvasifebet" not in shown[url(FEB)]["content"]
+
+
+def test_a_new_meeting_goes_to_recent_unmasked(site: Path) -> None:
+    new = "syd/2024-09-01-politisk-niveau"
+    text = (site / "content" / f"{MAY}.md").read_text("utf-8").replace("2024-05-15", "2024-09-01")
+    (site / "content" / f"{new}.md").write_text(text, "utf-8")
+    edit(site, new, "kvasinyt")
+    build(site, jobs=1)
+    listed = manifest(site / "output")
+    assert listed["levels"] == [RECENT] and listed["mask"] == {"base": [], RECENT: []}
+    assert expect(site, {new: "kvasinyt"})[url(new)]["meta"]["level"] == RECENT
+
+
+def test_a_delta_deleted_from_the_output_puts_its_meetings_back_in(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = site / "output"
+    monkeypatch.setattr(search_levels, "recent_threshold", lambda meetings: 0)
+    edit(site, FEB, "kvasifebet")
+    build(site, jobs=1)
+    monkeypatch.undo()
+    shutil.rmtree(out / "pagefind" / DELTA)
+    (site / ".cache/build.json").unlink()  # a build although no input changed
+    build(site, jobs=1)
+    assert manifest(out)["levels"] == [RECENT]
+    expect(site, {FEB: "kvasifebet"})
+
+
+# --- the plan itself, on meeting ids and digests ------------------------------------------------
+
+
+def test_plan_levels_folds_past_the_threshold_and_drops_a_delta_with_nothing_current() -> None:
+    base = {f"m{i}": "0" for i in range(100)}
+    now = dict(base, m1="1", m2="1")
+    assert plan_levels(base, now, {}) == {DELTA: {}, RECENT: {"m1": "1", "m2": "1"}}
+    many = dict(base, **{f"m{i}": "1" for i in range(11)})  # more than recent_threshold(100) = 10
+    assert plan_levels(base, many, {RECENT: now}) == {DELTA: {f"m{i}": "1" for i in range(11)}, RECENT: {}}
+    held = {DELTA: {"m1": "1", "m2": "1"}}
+    assert plan_levels(base, dict(now, m2="2"), held) == {DELTA: held[DELTA], RECENT: {"m2": "2"}}
+    # every delta record superseded (m1 deleted, m2 edited back to its base version): the delta goes
+    gone = {k: v for k, v in base.items() if k != "m1"}
+    assert plan_levels(base, gone, held) == {DELTA: {}, RECENT: {}}
+
+
+def test_superseded_masks_deleted_meetings_in_every_level() -> None:
+    base = {"a": "0", "b": "0", "c": "0"}
+    levels = {DELTA: {"a": "1", "b": "1"}, RECENT: {"a": "2"}}
+    now = {"a": "2", "c": "0"}  # b deleted
+    assert superseded(base, levels, now) == {"base": ["a", "b"], DELTA: ["a", "b"], RECENT: []}
+    assert superseded(base, {DELTA: {}, RECENT: {}}, base) == {"base": []}
