@@ -7,6 +7,7 @@ A full build of one site made of such files then searches every output file, dec
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from referater import closed
 from referater.config import load_config
 from referater.content import parse_meeting
 from referater.model import Meeting
+from referater.pipeline import build
+from referater.search import levels
 
 CONFIG = load_config(FIXTURES / "links")
 HEAD = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-02\n---\n\n"
@@ -255,19 +258,47 @@ DRAFT = (
 )
 
 
-def test_a_whole_build_publishes_no_hidden_closed_or_draft_text(tmp_path: Path) -> None:
+def _sloppy_site(tmp_path: Path) -> Path:
     site = copy_site(FIXTURES / "links", tmp_path / "site")
     for name, body in SLOPPY_SITE.items():
         head = HEAD.replace("2024-09-02", name[:10])
         (site / "content/nord" / name).write_text(head + body, "utf-8")
     (site / "content/nord/2024-09-04-chefforum.md").write_text(DRAFT, "utf-8")
+    return site
+
+
+def test_a_whole_build_publishes_no_hidden_closed_or_draft_text(tmp_path: Path) -> None:
+    site = _sloppy_site(tmp_path)
     result = run_cli("build", "--site", site, "--no-cache")  # with the search index
     assert result.returncode == 0, result.stderr
-    out = site / "output"
-    files = {p: decoded(p).lower() for p in out.rglob("*") if p.is_file()}
-    assert any(b"qzcontrol" in data for p, data in files.items() if "pagefind" in p.parts)
+    _assert_no_leak(site / "output", "pagefind/")
+
+
+def test_no_level_of_the_search_index_publishes_hidden_text(tmp_path: Path) -> None:
+    """The same files edited into each level above the base (folded into the delta, then recent): the
+    closed items and the draft are in no bundle of any level."""
+    site = _sloppy_site(tmp_path)
+    build(site, jobs=1)
+    for level in ("delta", "recent"):
+        for name in [*SLOPPY_SITE, "2024-09-04-chefforum.md"]:
+            path = site / "content/nord" / name
+            path.write_text(
+                path.read_text("utf-8").replace("### Beslutning\n\n", f"### Beslutning\n\n{level} ", 1)
+            )
+        with pytest.MonkeyPatch.context() as patch:
+            if level == "delta":
+                patch.setattr(levels, "recent_threshold", lambda meetings: 0)
+            build(site, jobs=1)
+        assert json.loads((site / "output/pagefind/manifest.json").read_text())["levels"][-1] == level
+        _assert_no_leak(site / "output", f"pagefind/{level}/")
+
+
+def _assert_no_leak(out: Path, bundle: str) -> None:
+    """No canary anywhere in the output, and the open item's control word in `bundle`."""
+    files = {p.relative_to(out).as_posix(): decoded(p).lower() for p in out.rglob("*") if p.is_file()}
+    assert any(b"qzcontrol" in data for p, data in files.items() if p.startswith(bundle))
     for canary in (b"qzleak1", b"qzleak3", b"qzleak4", b"qzleak5", b"qzleak6", b"24/9999", b"24-9999"):
-        assert [str(p.relative_to(out)) for p, data in files.items() if canary in data] == [], canary
+        assert [p for p, data in files.items() if canary in data] == [], canary
 
 
 @pytest.mark.parametrize("escape", ["\\x0b", "\\x00", "\\u0085", "\\x1b"])

@@ -7,12 +7,17 @@ stemmer keep them whole; a published control word proves that the search would f
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from browser_sites import decoded
 from conftest import FIXTURES, copy_site, page, run_cli
+
+from referater.pipeline import build
+from referater.search import levels
 
 FRAGMENT = re.compile(r"pagefind/[^/]+/fragment/")  # in any bundle of the index (referater/search)
 INDEX_CHUNK = re.compile(r"pagefind/[^/]+/index/")
@@ -267,6 +272,35 @@ def files(site: Path) -> dict[str, bytes]:
     return found
 
 
+def _output(site: Path) -> dict[str, bytes]:
+    out = site / "output"
+    return {str(p.relative_to(out)): decoded(p).lower() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def levelled(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, bytes]]:
+    """The same site with its meetings in every level of the index: built once (the base), its published
+    meetings and the draft edited and folded into the delta, then edited again into recent. The output
+    after each of the three builds."""
+    copy = tmp_path_factory.mktemp("levels") / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output*", ".cache"))
+    folder = copy / "content/nord"
+    build(copy, jobs=1)
+    steps = {"base": _output(copy)}
+    for level, word in (("delta", "qzdeltaword"), ("recent", "qzrecentword")):
+        for path in sorted(folder.glob("*.md")):  # the public decision of the first item, the draft's too
+            path.write_text(
+                path.read_text("utf-8").replace("### Beslutning\n\n", f"### Beslutning\n\n{word} ", 1)
+            )
+        with pytest.MonkeyPatch.context() as patch:
+            if level == "delta":
+                patch.setattr(levels, "recent_threshold", lambda meetings: 0)
+            build(copy, jobs=1)
+        assert json.loads((copy / "output/pagefind/manifest.json").read_text())["levels"][-1] == level
+        steps[level] = _output(copy)
+    return steps
+
+
 def where(files: dict[str, bytes], word: str) -> list[str]:
     needle = word.lower().encode()
     return [name for name, data in files.items() if needle in data]
@@ -282,6 +316,18 @@ def test_control_word_is_found_in_pages_and_the_search_index(files: dict[str, by
 @pytest.mark.parametrize("place", sorted(CANARIES))
 def test_canary_is_nowhere_in_the_output(files: dict[str, bytes], place: str) -> None:
     assert where(files, CANARIES[place]) == []
+
+
+@pytest.mark.parametrize("step", ["base", "delta", "recent"])
+def test_no_canary_in_any_level_of_the_index(levelled: dict[str, dict[str, bytes]], step: str) -> None:
+    files = levelled[step]
+    if step != "base":  # the edited meetings, the closed one among them, are in that level's bundle
+        word = "qzdeltaword" if step == "delta" else "qzrecentword"
+        hits = [h for h in where(files, word) if h.startswith(f"pagefind/{step}/")]
+        assert any(FRAGMENT.match(h) for h in hits) and any(INDEX_CHUNK.match(h) for h in hits), hits
+        assert any(FRAGMENT.match(h) for h in where(files, DECISIONS[0]) if h.startswith(f"pagefind/{step}/"))
+    assert [(place, where(files, word)) for place, word in CANARIES.items() if where(files, word)] == []
+    assert where(files, DRAFT_URL) == [] and where(files, "2024-06-01") == []
 
 
 def test_closed_titles_and_public_decisions_are_published(site: Path, files: dict[str, bytes]) -> None:
