@@ -6,6 +6,7 @@ typography); and the delta and mask of an incremental build seen from the browse
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from conftest import FIXTURES, copy_site
 from test_browser import TIMEOUT_MS, browser, results, root, tab  # noqa: F401 - fixtures
 
 from referater.pipeline import build
+from referater.search import levels as search_levels
 
 SJ = "klynger/soenderjylland/2024-04-22-fagligt-strategisk-niveau/"
 NF = "klynger/nykoebing-falster/2024-04-22-politisk-niveau/"
@@ -167,19 +169,32 @@ def test_the_count_says_one_item_in_the_singular(tab, root: str) -> None:
     assert "dagsordenspunkter for" in tab.locator("#search-status").inner_text()
 
 
-# --- the delta and the mask, from the browser -------------------------------------------------
+# --- the levels and the mask, from the browser --------------------------------------------------
+
+
+def _replace(site: Path, meeting: str, old: str, new: str) -> None:
+    path = site / "content" / (meeting.removeprefix("klynger/").rstrip("/") + ".md")
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
 
 
 @pytest.fixture
 def changed_root(tmp_path: Path) -> Iterator[str]:
-    """The links fixture built, then one meeting edited and one deleted, built again (a delta)."""
+    """The links fixture built (the base); two meetings edited and folded into the delta; one of them
+    edited again (recent) and another meeting deleted."""
     site = copy_site(FIXTURES / "links", tmp_path / "site")
     build(site, jobs=1)
-    path = site / "content" / NORD_FEB.removeprefix("klynger/").rstrip("/")
-    path = path.with_suffix(".md")
-    path.write_text(path.read_text("utf-8").replace("Nordby", "Sydby"), "utf-8")
+    _replace(site, NORD_FEB, "Nordby", "Sydby")
+    _replace(site, NORD_MAR, "udpegede to deltagere", "udpegede to kvasimarts deltagere")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_levels, "recent_threshold", lambda meetings: 0)
+        build(site, jobs=1)
+    _replace(site, NORD_FEB, "Sydby", "Vestby")
     (site / "content" / (SYD_MAY.removeprefix("klynger/").rstrip("/") + ".md")).unlink()
     build(site, jobs=1)
+    assert json.loads((site / "output/pagefind/manifest.json").read_text("utf-8"))["levels"] == [
+        "delta",
+        "recent",
+    ]
     with serve(site / "output", "/") as url:
         yield url
 
@@ -188,13 +203,22 @@ def test_superseded_and_deleted_meetings_are_masked(browser, changed_root: str) 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         page.goto(changed_root + "soeg/?q=Nordby")
-        assert results(page) == []  # the old text lives on only in the base, masked
+        assert results(page) == []  # the first text lives on only in the base, masked
         page.goto(changed_root + "soeg/?q=Sydby")
-        assert results(page) == [f"/{NORD_FEB}#punkt-1"]  # from the delta
+        assert results(page) == []  # the second only in the delta, masked
+        page.goto(changed_root + "soeg/?q=Vestby")
+        assert results(page) == [f"/{NORD_FEB}#punkt-1"]  # from recent
+        page.goto(changed_root + "soeg/?q=kvasimarts")
+        assert results(page) == [f"/{NORD_MAR}#punkt-1"]  # from the delta, still its newest
         page.goto(changed_root + "soeg/?q=l%C3%A6ged%C3%A6kning")
         found = results(page)
         assert found.count(f"/{NORD_FEB}#punkt-1") == 1 and not any(SYD_MAY in h for h in found), found
+        page.goto(changed_root + "soeg/?q=udpegede")
+        assert [h for h in results(page) if NORD_MAR in h] == [f"/{NORD_MAR}#punkt-1"]  # once, not twice
+        assert errors == []
     finally:
         context.close()
