@@ -19,6 +19,7 @@ from conftest import FIXTURES, copy_site
 from test_browser import TIMEOUT_MS, browser, results, root, tab  # noqa: F401 - fixtures
 
 from referater.pipeline import build
+from referater.search import index as search_index
 from referater.search import levels as search_levels
 
 SJ = "klynger/soenderjylland/2024-04-22-fagligt-strategisk-niveau/"
@@ -178,9 +179,11 @@ def _replace(site: Path, meeting: str, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def changed_root(tmp_path: Path) -> Iterator[str]:
-    """The links fixture built (the base); two meetings edited and folded into the delta; one of them
-    edited again (recent) and another meeting deleted."""
+def changed_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The links fixture built (the base, two meetings a bundle); two meetings edited and folded into the
+    delta; one of them edited again (recent) and a meeting of the other base bundle deleted (that bundle
+    built again without it)."""
+    monkeypatch.setattr(search_index, "SHARD_MEETINGS", 2)
     site = copy_site(FIXTURES / "links", tmp_path / "site")
     build(site, jobs=1)
     _replace(site, NORD_FEB, "Nordby", "Sydby")

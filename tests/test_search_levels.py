@@ -6,16 +6,19 @@ deleted meeting. Read from the manifest and the bundles the build wrote."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from browser_sites import decoded
 from conftest import FIXTURES, copy_site
 from test_search import _files, fragments, manifest
 
 from referater.pipeline import build
+from referater.search import index as search_index
 from referater.search import levels as search_levels
-from referater.search.levels import DELTA, RECENT, plan_levels, superseded
+from referater.search.levels import DELTA, RECENT, plan_levels, scrub, superseded
 
 FEB = "nord/2024-02-08-politisk-niveau"
 MAR = "nord/2024-03-04-chefforum"
@@ -98,19 +101,12 @@ def test_edits_and_deletes_show_the_newest_record_of_each_meeting(site: Path) ->
     shown = expect(site, {FEB: "kvasifebto", MAR: "kvasimarts"})
     assert "kvasifebet" not in json.dumps(shown, ensure_ascii=False)
 
-    recent = {rel: stat for rel, stat in _files(out).items() if rel.startswith("recent/")}
-    (site / "content" / f"{MAY}.md").unlink()  # a meeting of the base only
-    build(site, jobs=1)
-    expect(site, {MAY: None, FEB: "kvasifebto"})
-    assert url(MAY) in manifest(out)["mask"]["base"]
-    assert {rel: _files(out).get(rel) for rel in recent} == recent  # recent did not need to change
-
-    (site / "content" / f"{MAR}.md").unlink()  # a meeting of recent: built again without it
-    build(site, jobs=1)
-    expect(site, {MAR: None, MAY: None, FEB: "kvasifebto"})
-    assert set(fragments(out, RECENT)) == {url(FEB)}
     after = _files(out)
     assert {rel: after.get(rel) for rel in base} == base  # the base never changed
+    recent = {rel: stat for rel, stat in after.items() if rel.startswith("recent/")}
+    (site / ".cache/build.json").unlink()  # a build although no input changed
+    build(site, jobs=1)
+    assert {rel: _files(out).get(rel) for rel in recent} == recent  # recent did not need to change
 
 
 def test_recent_folds_into_the_delta_which_is_then_kept(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,28 +130,78 @@ def test_recent_folds_into_the_delta_which_is_then_kept(site: Path, monkeypatch:
     assert (shown[url(FEB)]["meta"]["level"], shown[url(MAR)]["meta"]["level"]) == (RECENT, DELTA)
     assert {rel: _files(out).get(rel) for rel in delta} == delta
 
-    (site / "content" / f"{MAR}.md").unlink()  # deleted: masked in the base and in the delta
-    build(site, jobs=1)
-    listed = manifest(out)
-    assert listed["levels"] == [DELTA, RECENT]
-    assert url(MAR) in listed["mask"]["base"] and listed["mask"][DELTA] == [url(FEB), url(MAR)]
-    expect(site, {MAR: None, FEB: "kvasifebto", APR: "kvasiapril"})
-    assert {rel: _files(out).get(rel) for rel in delta} == delta
-
     edit(site, MAY, "kvasimaj")  # with FEB two pending: folded again, recent goes
     build(site, jobs=1)
     listed = manifest(out)
     assert listed["levels"] == [DELTA] and not (out / "pagefind/recent").exists()
-    assert set(fragments(out, DELTA)) == {url(FEB), url(APR), url(MAY)}
+    assert set(fragments(out, DELTA)) == {url(FEB), url(MAR), url(APR), url(MAY)}
     assert listed["mask"] == {"base": [url(FEB), url(MAR), url(APR), url(MAY)], DELTA: []}
-    expect(site, {FEB: "kvasifebto", APR: "kvasiapril", MAY: "kvasimaj", MAR: None})
+    expect(site, {FEB: "kvasifebto", MAR: "kvasimarts", APR: "kvasiapril", MAY: "kvasimaj"})
 
-    (site / "content" / f"{APR}.md").unlink()
-    (site / "content" / f"{MAY}.md").unlink()
-    (site / "content" / f"{FEB}.md").unlink()  # everything the delta holds is gone: so is the delta
+
+def anywhere(out: Path, word: str) -> list[str]:
+    """The index files that hold `word`, decompressed."""
+    return [
+        p.relative_to(out).as_posix()
+        for p in (out / "pagefind").rglob("*")
+        if p.is_file() and word.lower().encode() in decoded(p).lower()
+    ]
+
+
+def own_words(out: Path, meeting: str) -> list[str]:
+    """Words of a meeting's records that no other meeting's record has."""
+    records = {m: set(re.findall(r"\w+", r["content"].lower())) for m, r in fragments(out).items()}
+    mine = records.pop(url(meeting))
+    return sorted(word for word in mine.difference(*records.values()) if len(word) > 5)
+
+
+def test_a_meeting_that_leaves_the_site_leaves_every_bundle(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleted, or made a draft again: masking would hide its record from the search page only, so each
+    bundle that holds it is built again without it, and every other bundle keeps its bytes and mtime."""
+    out = site / "output"
+    monkeypatch.setattr(search_index, "SHARD_MEETINGS", 2)  # two base bundles: [FEB, MAR], [APR, MAY]
+    (site / ".cache/search.json").unlink()
+    (site / ".cache/build.json").unlink()
     build(site, jobs=1)
-    assert manifest(out)["levels"] == [] and not (out / "pagefind/delta").exists()
-    expect(site, {FEB: None, MAR: None, APR: None, MAY: None})
+    assert manifest(out)["bundles"] == ["2024-0", "2024-1"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_levels, "recent_threshold", lambda meetings: 0)
+        edit(site, FEB, "kvasifebet")
+        edit(site, APR, "kvasiapril")
+        build(site, jobs=1)  # into the delta
+    edit(site, MAR, "kvasimarts")
+    build(site, jobs=1)  # into recent
+    assert manifest(out)["levels"] == [DELTA, RECENT]
+    first = {
+        rel: stat for rel, stat in _files(out).items() if rel.startswith(("2024-0/", "delta/", "recent/"))
+    }
+    may = own_words(out, MAY)
+    assert may and all(anywhere(out, word) for word in may)
+
+    (site / "content" / f"{MAY}.md").unlink()  # in the second base bundle only
+    build(site, jobs=1)
+    listed = manifest(out)
+    assert url(MAY) not in fragments(out) and [w for w in may if anywhere(out, w)] == []
+    assert listed["levels"] == [DELTA, RECENT]
+    assert listed["mask"] == {"base": [url(FEB), url(MAR)], DELTA: [url(APR)], RECENT: []}  # APR: in 2024-1
+    expect(site, {MAY: None, FEB: "kvasifebet", MAR: "kvasimarts", APR: "kvasiapril"})
+    assert {rel: _files(out).get(rel) for rel in first} == first  # the other bundles kept
+
+    feb = own_words(out, FEB)
+    assert feb
+    path = site / "content" / f"{FEB}.md"  # in the first base bundle and in the delta: made a draft
+    path.write_text(path.read_text("utf-8").replace("---\n\n", "draft: true\n---\n\n", 1), "utf-8")
+    build(site, jobs=1)
+    assert [w for w in ["kvasifebet", *feb] if anywhere(out, w)] == []
+    assert not (out / "pagefind" / DELTA).exists()  # its meetings are in the base bundles built again
+    expect(site, {FEB: None, MAY: None, MAR: "kvasimarts", APR: "kvasiapril"})
+
+    (site / "content" / f"{MAR}.md").unlink()  # the last meeting of the first base bundle
+    build(site, jobs=1)
+    assert manifest(out)["bundles"] == ["2024-1"] and not (out / "pagefind/2024-0").exists()
+    expect(site, {MAR: None, APR: "kvasiapril"})
 
 
 def test_a_meeting_edited_back_shows_its_base_record(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -225,3 +271,18 @@ def test_superseded_masks_deleted_meetings_in_every_level() -> None:
     now = {"a": "2", "c": "0"}  # b deleted
     assert superseded(base, levels, now) == {"base": ["a", "b"], DELTA: ["a", "b"], RECENT: []}
     assert superseded(base, {DELTA: {}, RECENT: {}}, base) == {"base": []}
+    # a base bundle built again holds a meeting as it is now: the delta's copy of that version goes
+    assert superseded({"a": "1"}, {DELTA: {"a": "1", "b": "1"}}, {"a": "1", "b": "1"}) == {
+        "base": [],
+        DELTA: ["a"],
+    }
+
+
+def test_scrub_takes_gone_meetings_out_of_every_bundle() -> None:
+    shards = {"2024-0": {"a": "0", "b": "0"}, "2024-1": {"c": "0"}, "2025-0": {"d": "0"}}
+    held = {DELTA: {"a": "1"}, RECENT: {"d": "1"}}
+    now = {"a": "2", "d": "1"}
+    assert scrub(shards, held, now) == ["2024-0"]
+    assert shards == {"2024-0": {"a": "2"}, "2025-0": {"d": "0"}}  # 2024-1 held only c: it goes
+    assert held == {DELTA: {"a": "1"}, RECENT: {"d": "1"}}  # the levels held no gone meeting
+    assert scrub(shards, held, {"d": "1"}) == [] and held[DELTA] == {} and held[RECENT] == {"d": "1"}

@@ -18,7 +18,7 @@ from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 from ..write import Staging
-from .levels import LEVELS, Members, merge_threshold, plan_levels, superseded
+from .levels import LEVELS, Members, merge_threshold, plan_levels, scrub, superseded
 from .records import meeting_id, meeting_page
 from .service import PagefindError, PagefindService
 
@@ -105,6 +105,9 @@ def update_index(
                 build[name] = [by_id[ident] for ident in members]
         shards = {name: dict(members) for name, members in current.items()}
         base, held = now, {}
+    elif rebuilt := scrub(shards, held, now):
+        build.update((name, [by_id[ident] for ident in shards[name]]) for name in rebuilt)
+        base = {ident: digest for members in shards.values() for ident, digest in members.items()}
     levels = plan_levels(base, now, held)
     keep = [name for name in sorted(shards) if name not in build]
     for level in LEVELS:

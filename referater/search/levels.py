@@ -41,12 +41,35 @@ def plan_levels(base: Members, now: Members, held: dict[str, Members]) -> dict[s
     return {DELTA: delta, RECENT: dict(sorted(pending.items()))}
 
 
+def scrub(shards: dict[str, Members], held: dict[str, Members], now: Members) -> list[str]:
+    """Take the meetings that left the site (deleted, or made a draft again) out of every bundle: a masked
+    record is hidden from the search page, not from whoever downloads the bundle. A base bundle that held
+    one is built again with the rest of its meetings as they are now; a level that held one holds nothing
+    (its meetings go to a level built now). Changes `shards` and `held`; the base bundles to build."""
+    rebuilt = []
+    for name, members in list(shards.items()):
+        if any(ident not in now for ident in members):
+            remaining = {ident: now[ident] for ident in members if ident in now}
+            if remaining:
+                shards[name] = remaining
+                rebuilt.append(name)
+            else:
+                del shards[name]
+    for level, members in held.items():
+        if any(ident not in now for ident in members):
+            held[level] = {}
+    return rebuilt
+
+
 def superseded(base: Members, levels: dict[str, Members], now: Members) -> dict[str, list[str]]:
     """Per level that has a bundle (the base first), the meetings whose records there are not their
-    newest: changed since, or deleted. A meeting is current in at most one level, as plan_levels builds
-    them: a level holds only what differs from every level below it."""
-    masks = {BASE: sorted(ident for ident, digest in base.items() if now.get(ident) != digest)}
+    newest: changed since, deleted, or the same version already kept from a lower level (a base bundle
+    built again by scrub holds its meetings as they are now)."""
+    current = {ident for ident, digest in base.items() if now.get(ident) == digest}
+    masks = {BASE: sorted(ident for ident in base if ident not in current)}
     for name in LEVELS:
         if levels.get(name):
-            masks[name] = sorted(ident for ident, digest in levels[name].items() if now.get(ident) != digest)
+            mine = {ident for ident, digest in levels[name].items() if now.get(ident) == digest}
+            masks[name] = sorted(ident for ident in levels[name] if ident not in mine or ident in current)
+            current |= mine
     return masks
