@@ -18,7 +18,7 @@ from test_search import _files, fragments, manifest
 from referater.pipeline import build
 from referater.search import index as search_index
 from referater.search import levels as search_levels
-from referater.search.levels import DELTA, RECENT, plan_levels, scrub, superseded
+from referater.search.levels import DELTA, RECENT, plan_levels, scrub, superseded, withdrawn
 
 FEB = "nord/2024-02-08-politisk-niveau"
 MAR = "nord/2024-03-04-chefforum"
@@ -286,3 +286,41 @@ def test_scrub_takes_gone_meetings_out_of_every_bundle() -> None:
     assert shards == {"2024-0": {"a": "2"}, "2025-0": {"d": "0"}}  # 2024-1 held only c: it goes
     assert held == {DELTA: {"a": "1"}, RECENT: {"d": "1"}}  # the levels held no gone meeting
     assert scrub(shards, held, {"d": "1"}) == [] and held[DELTA] == {} and held[RECENT] == {"d": "1"}
+
+
+def test_an_item_closed_after_it_was_indexed_leaves_every_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secretariat that published an item's text and then marks the item closed: the text it had must
+    leave the older bundles too, not only the search page."""
+    monkeypatch.setattr(search_index, "SHARD_MEETINGS", 2)  # two base bundles: [FEB, MAR], [APR, MAY]
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    path = site / "content" / f"{FEB}.md"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace("Intet.", "Intet.\n\n### Sagsfremstilling\n\nBorgeren kvasiborger."), "utf-8"
+    )
+    build(site, jobs=1)
+    out = site / "output"
+    assert anywhere(out, "kvasiborger")
+    edit(site, FEB, "kvasifebet")
+    build(site, jobs=1)  # the text now in the base and in recent
+    assert {p.split("/")[1] for p in anywhere(out, "kvasiborger")} == {"2024-0", RECENT}
+    other = {rel: stat for rel, stat in _files(out).items() if rel.startswith("2024-1/")}
+    closed = path.read_text("utf-8").replace(
+        "## Punkt 2: Eventuelt\n\n### Beslutning\n\nIntet.\n\n### Sagsfremstilling\n\nBorgeren kvasiborger.",
+        "## Punkt 2: Eventuelt\n\nLukket: ja",
+    )
+    assert "kvasiborger" not in closed
+    path.write_text(closed, "utf-8")
+    build(site, jobs=1)
+    assert anywhere(out, "kvasiborger") == []
+    shown = expect(site, {FEB: "kvasifebet"})
+    assert "level" not in shown[url(FEB)]["meta"]  # from its base bundle, built again
+    assert {rel: _files(out).get(rel) for rel in other} == other
+
+
+def test_withdrawn_are_the_indexed_meetings_with_an_item_closed_since() -> None:
+    closed = {"a": [2], "b": [1, 3], "c": [1], "new": [1]}
+    was = {"a": [2], "b": [1]}
+    assert withdrawn(closed, was, {"a", "b", "c", "d"}) == {"b", "c"}  # "new" was never indexed

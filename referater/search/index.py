@@ -18,7 +18,7 @@ from ..loader import Texts
 from ..model import Meeting
 from ..site import Site
 from ..write import Staging
-from .levels import LEVELS, Members, merge_threshold, plan_levels, scrub, superseded
+from .levels import LEVELS, Members, merge_threshold, plan_levels, scrub, superseded, withdrawn
 from .records import meeting_id, meeting_page
 from .service import PagefindError, PagefindService
 
@@ -53,22 +53,26 @@ def _index_key(site: Site) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def _shards(site: Site) -> tuple[dict[str, Members], dict[str, Meeting]]:
+def _shards(site: Site) -> tuple[dict[str, Members], dict[str, Meeting], dict[str, list[int]]]:
     """Base bundles: the meetings of a year in date order, SHARD_MEETINGS at a time ("2024-0", …). A new
-    meeting usually comes last in its year, so it changes only the year's last bundle."""
+    meeting usually comes last in its year, so it changes only the year's last bundle. With the meetings
+    by id and the numbers of their closed items."""
     years: dict[int, list[tuple[str, str, Meeting]]] = defaultdict(list)
     by_id: dict[str, Meeting] = {}
+    closed: dict[str, list[int]] = {}
     for m in site.meetings:
         ident = meeting_id(site, m)
         years[m.date.year].append((m.date.isoformat(), ident, m))
         by_id[ident] = m
+        if numbers := [item.number for item in m.items if item.closed]:
+            closed[ident] = numbers
     shards: dict[str, Members] = {}
     for year, meetings in sorted(years.items()):
         meetings.sort(key=lambda entry: entry[:2])
         for start in range(0, len(meetings), SHARD_MEETINGS):
             chunk = meetings[start : start + SHARD_MEETINGS]
             shards[f"{year}-{start // SHARD_MEETINGS}"] = {ident: m.digest for _, ident, m in chunk}
-    return shards, by_id
+    return shards, by_id, closed
 
 
 def update_index(
@@ -91,8 +95,10 @@ def update_index(
         for level in LEVELS
     }
 
-    current, by_id = _shards(site)  # shard → meeting id → digest
+    current, by_id, closed = _shards(site)  # shard → meeting id → digest
     base = {ident: digest for members in shards.values() for ident, digest in members.items()}
+    indexed = set(base).union(*held.values())
+    closing = withdrawn(closed, state.get("closed", {}), indexed)
     now = {ident: digest for members in current.values() for ident, digest in members.items()}
     stale = sum(1 for ident, digest in now.items() if base.get(ident) != digest)
     stale += sum(1 for ident in base if ident not in now)
@@ -105,7 +111,7 @@ def update_index(
                 build[name] = [by_id[ident] for ident in members]
         shards = {name: dict(members) for name, members in current.items()}
         base, held = now, {}
-    elif rebuilt := scrub(shards, held, now):
+    elif rebuilt := scrub(shards, held, now, closing):
         build.update((name, [by_id[ident] for ident in shards[name]]) for name in rebuilt)
         base = {ident: digest for members in shards.values() for ident, digest in members.items()}
     levels = plan_levels(base, now, held)
@@ -130,7 +136,7 @@ def update_index(
     }
     staging.put(f"{BUNDLE_DIR}/{MANIFEST}", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     if state_path:
-        write_json(state_path, {"key": key, "shards": shards, **levels})
+        write_json(state_path, {"key": key, "shards": shards, **levels, "closed": closed})
     return report
 
 

@@ -41,14 +41,32 @@ def plan_levels(base: Members, now: Members, held: dict[str, Members]) -> dict[s
     return {DELTA: delta, RECENT: dict(sorted(pending.items()))}
 
 
-def scrub(shards: dict[str, Members], held: dict[str, Members], now: Members) -> list[str]:
-    """Take the meetings that left the site (deleted, or made a draft again) out of every bundle: a masked
-    record is hidden from the search page, not from whoever downloads the bundle. A base bundle that held
-    one is built again with the rest of its meetings as they are now; a level that held one holds nothing
-    (its meetings go to a level built now). Changes `shards` and `held`; the base bundles to build."""
+def withdrawn(closed: dict[str, list[int]], was: dict[str, list[int]], indexed: set[str]) -> set[str]:
+    """Indexed meetings with an agenda item closed since (`closed` and `was`: meeting id → the numbers of
+    its closed items, now and in the bundles): the text the item had must leave the bundles too."""
+    return {
+        ident
+        for ident, numbers in closed.items()
+        if ident in indexed and set(numbers) - set(was.get(ident, ()))
+    }
+
+
+def scrub(
+    shards: dict[str, Members], held: dict[str, Members], now: Members, withdrawn: set[str] | None = None
+) -> list[str]:
+    """Take the meetings that left the site (deleted, or made a draft again) and the `withdrawn` ones out of
+    every bundle that holds an old version of them: a masked record is hidden from the search page, not
+    from whoever downloads the bundle. A base bundle that held one is built again with its meetings as
+    they are now; a level that held one holds nothing (its meetings go to a level built now). Changes
+    `shards` and `held`; the base bundles to build."""
+    leaving = withdrawn or set()
+
+    def stale(members: Members) -> bool:
+        return any(ident not in now or ident in leaving for ident in members)
+
     rebuilt = []
     for name, members in list(shards.items()):
-        if any(ident not in now for ident in members):
+        if stale(members):
             remaining = {ident: now[ident] for ident in members if ident in now}
             if remaining:
                 shards[name] = remaining
@@ -56,7 +74,7 @@ def scrub(shards: dict[str, Members], held: dict[str, Members], now: Members) ->
             else:
                 del shards[name]
     for level, members in held.items():
-        if any(ident not in now for ident in members):
+        if stale(members):
             held[level] = {}
     return rebuilt
 
