@@ -111,8 +111,9 @@ def update_index(
                 build[name] = [by_id[ident] for ident in members]
         shards = {name: dict(members) for name, members in current.items()}
         base, held = now, {}
-    elif rebuilt := scrub(shards, held, now, closing):
-        build.update((name, [by_id[ident] for ident in shards[name]]) for name in rebuilt)
+    else:  # old versions of meetings that left the site, or closed an item, leave every bundle
+        for name in scrub(shards, held, now, closing):  # changes shards and held
+            build[name] = [by_id[ident] for ident in shards[name]]
         base = {ident: digest for members in shards.values() for ident, digest in members.items()}
     levels = plan_levels(base, now, held)
     keep = [name for name in sorted(shards) if name not in build]
