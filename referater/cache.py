@@ -101,7 +101,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 FORMAT = "segments-1"  # what the cache file holds; a file of another layout is not read
-ENTRIES_PER_SEGMENT = 16  # the target: a damaged segment costs that many parses, a changed file one re-pickle
+ENTRIES_PER_SEGMENT = 8  # the target: a damaged segment costs that many parses, a changed file one re-pickle
 
 
 def segment_count(files: int, previous: int = 0) -> int:

@@ -146,10 +146,10 @@ def test_a_cache_file_of_the_older_layout_means_a_full_parse(site: Path, parsed:
 
 
 def test_the_segment_count_follows_the_site_by_powers_of_two_and_holds_near_them() -> None:
-    assert [segment_count(n) for n in (0, 1, 31, 32, 63, 64, 85, 10_000)] == [1, 1, 1, 2, 2, 4, 4, 512]
-    assert segment_count(10_001, 512) == 512  # one file more is no re-pickling of every segment
-    assert segment_count(4_000, 512) == 128
-    assert segment_count(40_000, 512) == 2048
+    assert [segment_count(n) for n in (0, 1, 15, 16, 31, 32, 85, 10_000)] == [1, 1, 1, 2, 2, 4, 8, 1024]
+    assert segment_count(10_001, 1024) == 1024  # one file more is no re-pickling of every segment
+    assert segment_count(4_000, 1024) == 256
+    assert segment_count(40_000, 1024) == 4096
 
 
 def test_a_damaged_cache_file_means_a_full_parse(site: Path, parsed: list[str]) -> None:
