@@ -11,6 +11,7 @@ and at the edges of every range); on any doubt every meeting is copied from its 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -74,18 +75,21 @@ def write_meetings_json(
                 layout, reused = _write(target, staging.stage, published, head, tail, pieces)
     if record is not None:
         stat = os.stat(staging.stage / urls.OPEN_DATA)  # the written file, or the published one kept
-        write_json(
-            record,
-            {
-                "out": str(staging.out),
-                "file": _identity(stat),
-                "frame": _digests(head, tail),
-                "head": len(head),
-                "tail": len(tail),
-                "pieces": layout,
-                "reused": reused,  # bytes copied from the published file: the tests look
-            },
-        )
+        # A record that cannot be written leaves the last one, which names another file (or this same
+        # one, kept): the next build copies less, never wrongly.
+        with contextlib.suppress(OSError):
+            write_json(
+                record,
+                {
+                    "out": str(staging.out),
+                    "file": _identity(stat),
+                    "frame": _digests(head, tail),
+                    "head": len(head),
+                    "tail": len(tail),
+                    "pieces": layout,
+                    "reused": reused,  # bytes copied from the published file: the tests look
+                },
+            )
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ class _Published:
                 return cls({})
             pieces = {rel: (p, int(offset), int(length)) for rel, p, offset, length in state["pieces"]}
             body = (head_len, stat.st_size - tail_len)
+            if not all(body[0] <= offset <= offset + n <= body[1] for _p, offset, n in pieces.values()):
+                return cls({})
             return cls(pieces, list(state["frame"]), body, stat.st_size)
         except (OSError, KeyError, TypeError, ValueError):
             return cls({})

@@ -154,3 +154,13 @@ def test_without_copy_file_range_the_bytes_are_copied_by_reading(
     pipeline.build(site, search=False)
     assert_as_clean_build(site, tmp_path / "clean")
     assert reused(site) > 0
+
+
+def test_a_record_whose_ranges_leave_the_meetings_is_not_followed(site: Path, tmp_path: Path) -> None:
+    record = json.loads((site / RECORD).read_text("utf-8"))
+    record["pieces"][1][2] = 1  # the second meeting said to begin inside the site's facts
+    (site / RECORD).write_text(json.dumps(record), "utf-8")
+    change_one_meeting(site, "Efter en forkert optegnelse.")
+    build_site(site)
+    assert_as_clean_build(site, tmp_path / "clean")
+    assert reused(site) == 0
