@@ -10,11 +10,13 @@ import contextlib
 import copyreg
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import os
 import pickle
 import shutil
+import zlib
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -98,10 +100,32 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+FORMAT = "segments-1"  # what the cache file holds; a file of another layout is not read
+ENTRIES_PER_SEGMENT = 8  # the target: a damaged segment costs that many parses, a changed file one re-pickle
+
+
+def segment_count(files: int, previous: int = 0) -> int:
+    """How many segments `files` entries are spread over: a power of two near a segment per
+    ENTRIES_PER_SEGMENT files, kept while it stays within a factor of two of that (a change of the
+    count re-pickles every segment once, so a site that grows and shrinks by a file does not)."""
+    if previous and ENTRIES_PER_SEGMENT // 2 <= files / previous <= ENTRIES_PER_SEGMENT * 2:
+        return previous
+    count = 1
+    while count * ENTRIES_PER_SEGMENT * 2 <= files:
+        count *= 2
+    return count
+
+
+def segment_of(shown: str, count: int) -> int:
+    return zlib.crc32(shown.encode("utf-8")) % count
+
+
 class ContentCache:
-    """Parsed files by display path. Each entry is stored as its own pickle inside the cache file, so a
-    save re-pickles only the entries that changed and copies the bytes of the rest; an entry that cannot
-    be read costs the parse of that one file."""
+    """Parsed files by display path, kept in segments: each segment, the entries of the files whose path
+    hashes to it, is one pickle inside the cache file. Entries pickled together share one memo (a topic
+    match, a repeated string is read once per segment, not once per file), a save re-pickles only the
+    segments whose entries changed and copies the bytes of the others, and a segment that cannot be read
+    costs the parse of its files only."""
 
     def __init__(self, site_dir: Path, config_digest: str, enabled: bool = True, keep_text: bool = False):
         self.keep_text = keep_text  # the build keeps light meetings; a cache for one is no use to the other
@@ -109,43 +133,55 @@ class ContentCache:
         self.key = f"{engine_digest()}\0{config_digest}"
         self.enabled = enabled
         self.files: dict[str, ParsedFile] = {}
-        self._pickled: dict[str, tuple[ParsedFile, bytes]] = {}  # entries whose pickled bytes are at hand
+        self._count = 0  # the segments of the file read
+        self._segments: list[tuple[dict[str, ParsedFile], bytes]] = []  # each as read, with its bytes
         if enabled:
             self._load()
 
     def _load(self) -> None:
         try:
             with self.path.open("rb") as handle:
-                key, entries = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
-            if key != self.key or not isinstance(entries, dict):
+                form, key, segments = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
+            if form != FORMAT or key != self.key or not isinstance(segments, list):
                 return
-        except Exception:  # noqa: BLE001 - damaged or foreign cache: start afresh
+        except Exception:  # noqa: BLE001 - damaged, foreign or older cache: start afresh
             return
+        self._count = len(segments)
         with paused_gc():
-            for shown, data in entries.items():
+            for data in segments:
                 try:
-                    parsed = pickle.loads(data)  # noqa: S301 - as above
-                except Exception:  # noqa: BLE001 - a damaged entry: that file is parsed again
+                    entries = pickle.loads(data) if data else {}  # noqa: S301 - as above
+                except Exception:  # noqa: BLE001 - a damaged segment: its files are parsed again
+                    entries = None
+                if not isinstance(entries, dict):
+                    self._segments.append(({}, b""))
                     continue
-                if isinstance(parsed, ParsedFile):
-                    self.files[shown] = parsed
-                    self._pickled[shown] = (parsed, data)
-
-    def note(self, shown: str, parsed: ParsedFile, data: bytes) -> None:
-        """`data` is `parsed` pickled (a worker's answer): save() stores it instead of pickling again."""
-        self._pickled[shown] = (parsed, data)
+                kept = {k: v for k, v in entries.items() if isinstance(v, ParsedFile)}
+                self.files.update(kept)
+                self._segments.append((kept, data if len(kept) == len(entries) else b""))
+            # The entries hold no cycles and last the build: the collector need not walk them (the first
+            # collection after a pause walks every object made in it). Thawed with the heap (memory.py).
+            gc.freeze()
 
     def save(self, files: dict[str, ParsedFile]) -> None:
         if not self.enabled:
             return
-        entries: dict[str, bytes] = {}
-        for shown, parsed in files.items():
-            # An entry the loader took over unchanged is the very object that was loaded (or noted).
-            known, data = self._pickled.get(shown, (None, b""))
-            entries[shown] = (
-                data if known is parsed else pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        count = segment_count(len(files), self._count)
+        buckets: list[dict[str, ParsedFile]] = [{} for _ in range(count)]
+        for shown in sorted(files):
+            buckets[segment_of(shown, count)][shown] = files[shown]
+        segments = []
+        for i, bucket in enumerate(buckets):
+            # A segment whose entries are the very objects read (none changed, none came or went) is
+            # stored as the bytes it was read from.
+            read, data = self._segments[i] if count == self._count else ({}, b"")
+            same = (
+                bool(data) and read.keys() == bucket.keys() and all(read[k] is v for k, v in bucket.items())
             )
-        atomic_write(self.path, pickle.dumps((self.key, entries), protocol=pickle.HIGHEST_PROTOCOL))
+            if not same:
+                data = pickle.dumps(bucket, protocol=pickle.HIGHEST_PROTOCOL) if bucket else b""
+            segments.append(data)
+        atomic_write(self.path, pickle.dumps((FORMAT, self.key, segments), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def engine_folder(site_dir: Path, name: str) -> Path:

@@ -127,10 +127,8 @@ def load_content(
         else:
             todo.append((shown, Path(name), stat, now))
     with paused_gc():  # the parsed meetings hold no cycles (and forked workers need no collector)
-        for shown, parsed, data in _parse_all(todo, Parser(config, previous, keep_text, full_dir), jobs):
+        for shown, parsed in _parse_all(todo, Parser(config, previous, keep_text, full_dir), jobs):
             current[shown] = parsed
-            if cache is not None and data is not None:
-                cache.note(shown, parsed, data)
     seen: dict[tuple[str, str, str], Meeting] = {}
     for shown in sorted(current):
         parsed = current[shown]
@@ -178,9 +176,8 @@ class Parser:
         self.matcher = TopicMatcher(self.config.topics)
 
     def __call__(self, job: tuple[str, Path, os.stat_result, int]) -> tuple[str, bytes]:
-        """A parsed file pickled once: these bytes are the worker's answer and the content cache's entry,
-        and the parent's copy is read back from them, so a fresh parse is the same object graph as a cached
-        one."""
+        """A parsed file pickled: these bytes are the worker's answer, and the parent's copy is read back
+        from them, so a fresh parse is the same object graph as a cached one."""
         shown, parsed = self.parse(job)
         return shown, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -212,15 +209,14 @@ class Parser:
         return shown, ParsedFile(known, digest, meeting, findings, analysis)
 
 
-def _parse_all(todo: list, parser: Parser, jobs: int) -> Iterator[tuple[str, ParsedFile, bytes]]:
-    """Forked workers from MIN_ITEMS files; only the parsed results travel back, pickled once: the same
-    bytes go into the content cache."""
+def _parse_all(todo: list, parser: Parser, jobs: int) -> Iterator[tuple[str, ParsedFile]]:
+    """Forked workers from MIN_ITEMS files; only the parsed results travel back, pickled."""
     if jobs <= 1 or len(todo) < MIN_ITEMS:
         answers: Iterator[tuple[str, bytes]] = map(parser, todo)
     else:
         answers = forked_map(parser, todo, jobs, chunksize=16)
     for shown, data in answers:
-        yield shown, pickle.loads(data), data  # noqa: S301 - our own bytes
+        yield shown, pickle.loads(data)  # noqa: S301 - our own bytes
 
 
 def light(meeting: Meeting) -> Meeting:

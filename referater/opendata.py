@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
@@ -27,24 +25,13 @@ def meeting_json(site: Site, m: Meeting) -> bytes:
     return _dump(meeting_data(site, m))
 
 
-def write_site_json(site: Site, out: BinaryIO, pieces: Iterable[Path]) -> None:
-    """/data/meetings.json: the site's facts with every meeting.json in it, newest first. The pieces are
-    copied as they are (unchanged meetings are not serialised again) and streamed, because at national
-    scale the file is hundreds of megabytes."""
+def site_json_frame(site: Site) -> tuple[bytes, bytes]:
+    """/data/meetings.json around its meetings: the site's facts up to the meetings' "[", and from their
+    "]" on. The meetings are every meeting.json, newest first, joined by commas (sitejson.py)."""
     marker = "\u0000meetings\u0000"
     head = json.dumps(all_data(site, marker), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     before, after = head.split(json.dumps(marker))
-    out.write(before.encode("utf-8") + b"[")
-    for i, piece in enumerate(pieces):
-        data = piece.read_bytes()
-        end = len(data)
-        while end and data[end - 1] == 0x0A:  # the trailing newlines, found without copying the piece
-            end -= 1
-        if i:
-            out.write(b",")
-        # A view, not rstrip() and a join: at hundreds of megabytes each copy cost a third of the stage.
-        out.write(memoryview(data)[:end])
-    out.write(b"]" + after.encode("utf-8") + b"\n")
+    return before.encode("utf-8") + b"[", b"]" + after.encode("utf-8") + b"\n"
 
 
 def _dump(data: Any) -> bytes:

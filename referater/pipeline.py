@@ -23,13 +23,14 @@ from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
 from .memory import frozen_heap, release_free_memory
 from .modelcache import MODEL_CACHE_FILE
-from .opendata import meeting_json, write_site_json
+from .opendata import meeting_json, site_json_frame
 from .page import Page
 from .pages import build_pages
 from .progress import BuildResult, Progress, Stopwatch
 from .relations import build_site
 from .render import Renderer, static_files, template_globals
 from .site import Site
+from .sitejson import RECORD_FILE, Piece, write_meetings_json
 from .workers import MIN_ITEMS, forked_map
 from .write import Staging
 
@@ -204,12 +205,15 @@ class Build:
         return files
 
     def open_data(self, staging: Staging) -> None:
-        """/data/meetings.json from the staged meeting.json files (made beside the meeting pages). The
-        preview is the whole site (feeds, calendars, open data, sitemap), so no link in it is dead."""
-        site = self.site
-        pieces = [staging.stage / urls.meeting_data(site.meeting_path(m.key)) for m in site.meetings]
-        with staging.open(urls.OPEN_DATA) as handle:
-            write_site_json(site, handle, pieces)
+        """/data/meetings.json from the staged meeting.json files (made beside the meeting pages), the
+        unchanged ones copied from the published file. The preview is the whole site (feeds, calendars,
+        open data, sitemap), so no link in it is dead."""
+        site, prints = self.site, self.current
+        paths = [site.meeting_path(m.key) for m in site.meetings]
+        pieces = [Piece(urls.meeting_data(p), prints.get(urls.file_of(p), "")) for p in paths]
+        name = ("preview-" if self.options.preview else "") + RECORD_FILE
+        record = self.site_dir / CACHE_DIR / name if self.options.use_cache else None
+        write_meetings_json(staging, site_json_frame(site), pieces, record)
         self.lap("open data")
 
     def feeds(self, staging: Staging) -> None:

@@ -1,6 +1,7 @@
-"""The content cache: one pickled entry per file inside .cache/content.pickle. A changed file is parsed and
-re-pickled alone, a damaged entry costs the parse of its one file, and whatever the cache holds, the
-meetings loaded are those a fresh parse gives."""
+"""The content cache: the entries of .cache/content.pickle pickled in segments (by a hash of the file's
+path). A changed file is parsed alone and only its segment re-pickled, a damaged segment costs the parse
+of its files, an older layout a full parse, and whatever the cache holds, the meetings loaded are those
+a fresh parse gives."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from sitegen import big_site
 
 from referater import loader
-from referater.cache import CACHE_DIR, ContentCache
+from referater.cache import CACHE_DIR, FORMAT, ContentCache, segment_count, segment_of
 from referater.config import load_config
 from referater.loader import LoadResult, load_content
 from referater.model import Meeting
@@ -37,16 +38,25 @@ def facts(result: LoadResult) -> tuple:
     return meetings, sorted(result.findings), result.analyses
 
 
-def stored_entries(site: Path) -> dict[str, bytes]:
+def stored_segments(site: Path) -> list[bytes]:
     with (site / CACHE_FILE).open("rb") as handle:
-        _key, entries = pickle.load(handle)  # noqa: S301 - the test's own cache
+        form, _key, segments = pickle.load(handle)  # noqa: S301 - the test's own cache
+    assert form == FORMAT
+    return segments
+
+
+def stored_entries(site: Path) -> dict[str, object]:
+    """Every entry of the cache file, by display path."""
+    entries: dict[str, object] = {}
+    for data in stored_segments(site):
+        entries.update(pickle.loads(data) if data else {})  # noqa: S301 - the test's own cache
     return entries
 
 
-def write_entries(site: Path, entries: dict[str, bytes]) -> None:
+def write_segments(site: Path, segments: list[bytes]) -> None:
     with (site / CACHE_FILE).open("rb") as handle:
-        key, _entries = pickle.load(handle)  # noqa: S301 - the test's own cache
-    (site / CACHE_FILE).write_bytes(pickle.dumps((key, entries)))
+        form, key, _segments = pickle.load(handle)  # noqa: S301 - the test's own cache
+    (site / CACHE_FILE).write_bytes(pickle.dumps((form, key, segments)))
 
 
 @pytest.fixture
@@ -79,37 +89,67 @@ def test_workers_cache_and_fresh_parse_give_the_same_meetings(site: Path) -> Non
     assert facts(cold) == facts(warm) == facts(fresh)
 
 
-def test_a_changed_file_is_parsed_again_and_only_its_entry_rewritten(site: Path, parsed: list[str]) -> None:
+def test_a_changed_file_is_parsed_again_and_only_its_segment_rewritten(site: Path, parsed: list[str]) -> None:
     load(site, jobs=2)
-    before = stored_entries(site)
+    before = stored_segments(site)
+    assert len(before) == segment_count(85) > 1
     parsed.clear()
     shown = edit_one(site)
 
     result = load(site)
 
     assert parsed == [shown]
-    after = stored_entries(site)
-    assert after.keys() == before.keys()
-    assert {name for name in after if after[name] != before[name]} == {shown}
+    after = stored_segments(site)
+    assert len(after) == len(before)
+    assert {i for i, data in enumerate(after) if data != before[i]} == {segment_of(shown, len(before))}
     assert facts(result) == facts(load(site, use_cache=False))
     edited = next(m for m in result.meetings if m.path == shown)
     assert any(item.summary.startswith("Ændret i testen.") for item in edited.items)
 
 
-def test_a_damaged_entry_costs_only_its_own_parse(site: Path, parsed: list[str]) -> None:
+def test_a_damaged_segment_costs_only_the_parses_of_its_files(site: Path, parsed: list[str]) -> None:
     clean = facts(load(site))
-    entries = stored_entries(site)
-    names = sorted(entries)
-    entries[names[0]] = b"not a pickle"
-    entries[names[1]] = entries[names[1]][:-20]  # cut short
-    write_entries(site, entries)
+    segments = stored_segments(site)
+    lost = sorted(
+        name
+        for i in (0, 1)
+        for name in pickle.loads(segments[i])  # noqa: S301 - the test's own cache
+    )
+    segments[0] = b"not a pickle"
+    segments[1] = segments[1][:-20]  # cut short
+    write_segments(site, segments)
     parsed.clear()
 
     assert facts(load(site)) == clean
-    assert sorted(parsed) == names[:2]
+    assert sorted(parsed) == lost
+    assert 0 < len(lost) < 85
     parsed.clear()
     assert facts(load(site)) == clean  # and the cache is whole again
     assert parsed == []
+
+
+def test_a_cache_file_of_the_older_layout_means_a_full_parse(site: Path, parsed: list[str]) -> None:
+    """The layout before segments: (key, {path: one pickle per entry}), with the right key even."""
+    clean = facts(load(site))
+    entries = stored_entries(site)
+    config = load_config(site)
+    key = ContentCache(site, config.digest).key
+    old = {name: pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL) for name, entry in entries.items()}
+    (site / CACHE_FILE).write_bytes(pickle.dumps((key, old)))
+    parsed.clear()
+    assert facts(load(site)) == clean
+    assert len(parsed) == 85
+    assert set(stored_entries(site)) == set(entries)  # saved in segments again
+    parsed.clear()
+    assert facts(load(site)) == clean
+    assert parsed == []
+
+
+def test_the_segment_count_follows_the_site_by_powers_of_two_and_holds_near_them() -> None:
+    assert [segment_count(n) for n in (0, 1, 15, 16, 31, 32, 85, 10_000)] == [1, 1, 1, 2, 2, 4, 8, 1024]
+    assert segment_count(10_001, 1024) == 1024  # one file more is no re-pickling of every segment
+    assert segment_count(4_000, 1024) == 256
+    assert segment_count(40_000, 1024) == 4096
 
 
 def test_a_damaged_cache_file_means_a_full_parse(site: Path, parsed: list[str]) -> None:

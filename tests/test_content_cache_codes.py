@@ -8,7 +8,7 @@ import pickletools
 from pathlib import Path
 
 from sitegen import big_site
-from test_content_cache import facts, load, stored_entries
+from test_content_cache import facts, load, stored_segments
 
 from referater.analysis import Analysis
 from referater.cache import ParsedFile
@@ -19,9 +19,9 @@ def test_entries_name_no_class_of_the_engine_and_read_back_as_parsed(tmp_path: P
     site = big_site(tmp_path / "site", per_cluster=6, with_seed=False)
     fresh = load(site, use_cache=False)
     load(site)
-    entries = stored_entries(site)
-    assert entries
-    for data in entries.values():
+    segments = [data for data in stored_segments(site) if data]
+    assert segments
+    for data in segments:
         names = [arg for op, arg, _ in pickletools.genops(data) if op.name in ("GLOBAL", "STACK_GLOBAL")]
         names += [arg for op, arg, _ in pickletools.genops(data) if op.name.startswith("SHORT_BINUNICODE")]
         assert not any(str(name).startswith("referater.") for name in names), names
