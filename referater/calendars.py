@@ -1,5 +1,5 @@
-"""iCalendar files (RFC 5545) of the bodies' meetings, written with the icalendar library (escaping,
-folding, CRLF). Deterministic: DTSTAMP is the meeting's date, events come oldest first, and the time zone
+"""iCalendar files (RFC 5545) of the bodies' meetings: the head by the icalendar library, each event as the
+bytes icalendar would write (its escaping, folding and CRLF), without its objects. Deterministic: DTSTAMP is the meeting's date, events come oldest first, and the time zone
 is the fixed Danish rule below, never the clock. The build assembles a calendar from events kept one by
 one in the feeds' cache (feeds.py)."""
 
