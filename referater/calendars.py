@@ -1,11 +1,13 @@
-"""iCalendar files (RFC 5545) of the bodies' meetings: the head by the icalendar library, each event as the
-bytes icalendar would write (its escaping, folding and CRLF), without its objects. Deterministic: DTSTAMP is the meeting's date, events come oldest first, and the time zone
-is the fixed Danish rule below, never the clock. The build assembles a calendar from events kept one by
-one in the feeds' cache (feeds.py)."""
+"""iCalendar files (RFC 5545) of the bodies' meetings: the head made by the icalendar library, each event
+written as the bytes icalendar writes for it (its escaping, folding, CRLF) without its objects.
+Deterministic: DTSTAMP is the meeting's date, events come oldest first, and the time zone is the fixed
+Danish rule below, never the clock. The build assembles a calendar from events kept one by one in the
+feeds' cache (feeds.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -146,8 +148,13 @@ def calendar(site: Site, slug: str, events: list[bytes]) -> bytes:
     vcalendar.add("method", "PUBLISH")
     vcalendar.add("x-wr-calname", body.full_name)
     vcalendar.add("x-wr-timezone", _TZID)
-    vcalendar.add_component(_timezone())
     head = vcalendar.to_ical()
     end = b"END:VCALENDAR\r\n"
-    # The events are cached one by one, so they go in between the head and the end as bytes.
-    return head[: -len(end)] + b"".join(events) + end
+    # The time zone and the events (cached one by one) follow the properties, as icalendar orders them.
+    return head[: -len(end)] + _timezone_ical() + b"".join(events) + end
+
+
+@functools.cache
+def _timezone_ical() -> bytes:
+    """The same for every calendar: made once."""
+    return _timezone().to_ical()
