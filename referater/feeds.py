@@ -75,7 +75,7 @@ def feed_files(
 
 _SUFFIX = {kind: bytes([kind, 0, 0, 0, 0]) for kind in (MEETING, EVENT)}  # kind, then no item number
 _RENDER_BATCH = 1000  # pieces handed to the cache at a time: the rest of a cold build is not held
-_CHUNKS_PER_WORKER = 4
+_CHUNKS_PER_WORKER = 2
 
 
 def _tokens(site: Site) -> dict[Key, bytes]:
@@ -100,14 +100,16 @@ def _render_pieces(
         by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
     groups = [(site.by_key[meetings[token]], keys) for token, keys in by_meeting.items()]
     if jobs > 1 and len(groups) >= MIN_ITEMS:
-        size = max(16, min(256, len(groups) // (jobs * 8)))
-        chunks = [groups[i : i + size] for i in range(0, len(groups), size)]
+        size = max(8, min(64, len(groups) // (jobs * 8)))
 
-        def chunk(part: list[tuple[Meeting, list[bytes]]]) -> list[tuple[bytes, bytes]]:
+        def chunk(start: int) -> list[tuple[bytes, bytes]]:  # the groups are inherited, not sent
+            part = groups[start : start + size]
             return [row for light, keys in part for row in _meeting_pieces(site, store, light, keys)]
 
-        # A worker copies the pages of the parent it touches (the chunk's meetings): a fresh fork now and then.
-        for rows in forked_map(chunk, chunks, jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER):
+        # A worker copies the pages of the parent it touches or allocates into: a fresh fork every few
+        # chunks keeps that small, as for the meeting pages.
+        starts = range(0, len(groups), size)
+        for rows in forked_map(chunk, starts, jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER):
             cache.add(rows)
         return
     rows: list[tuple[bytes, bytes]] = []

@@ -11,6 +11,7 @@ import pytest
 from sitegen import big_site, copy_inputs, differing
 
 from referater import feeds
+from referater.fragments import TOKEN_SIZE
 from referater.pipeline import build
 from referater.workers import MIN_ITEMS
 
@@ -20,14 +21,15 @@ EDITED = "klyngen godkendte indstillingen med en ændring fra arbejderne."
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The chunks of meetings the feeds hand to forked workers, per build."""
+    """The number of meetings whose pieces came back from forked workers, per build."""
     handed: list[int] = []
     original = feeds.forked_map
 
     def counted(task, items, jobs, **options) -> Iterator:  # noqa: ANN001, ANN003 - the wrapped signature
-        chunks = list(items)
-        handed.append(sum(len(chunk) for chunk in chunks))
-        yield from original(task, chunks, jobs, **options)
+        handed.append(0)
+        for rows in original(task, items, jobs, **options):
+            handed[-1] += len({key[:TOKEN_SIZE] for key, _ in rows})
+            yield rows
 
     monkeypatch.setattr(feeds, "forked_map", counted)
     return handed
