@@ -21,6 +21,7 @@ from .fragments import TOKEN_SIZE, Fragments
 from .loader import Texts
 from .model import AgendaItem, Meeting
 from .site import Key, Site
+from .workers import MIN_ITEMS, forked_map
 
 FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open data hold everything
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
@@ -42,12 +43,17 @@ class Feed:
 
 
 def feed_files(
-    site: Site, store: Texts, cache: Fragments, fresh: Callable[[str, bytes], bool] = lambda rel, fp: False
+    site: Site,
+    store: Texts,
+    cache: Fragments,
+    fresh: Callable[[str, bytes], bool] = lambda rel, fp: False,
+    jobs: int = 1,
 ) -> Iterator[tuple[str, bytes]]:
     """The Atom feeds and calendars that must be made again, by output path, one at a time (together they
     are some 160 MB at 10,000 meetings, and the build stages each as it comes). `fresh(path, fingerprint)`
     says whether the published file of a feed with those inputs can stay (and keeps it); the pieces of
-    the others come from the cache, and those not in it are rendered first, one meeting at a time."""
+    the others come from the cache, and those not in it are rendered first, one meeting at a time, in
+    `jobs` forked workers when there are many."""
     tokens = _tokens(site)
     cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
     scope = cache.scope.encode()
@@ -58,7 +64,7 @@ def feed_files(
         if not fresh(feed.path, fingerprint):
             todo.append(feed)
     missing = cache.missing(key for feed in todo for key in feed.pieces)
-    _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing)
+    _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing, jobs)
     for feed in todo:
         pieces = list(cache.pieces(feed.pieces))
         if feed.calendar is not None:
@@ -69,6 +75,7 @@ def feed_files(
 
 _SUFFIX = {kind: bytes([kind, 0, 0, 0, 0]) for kind in (MEETING, EVENT)}  # kind, then no item number
 _RENDER_BATCH = 1000  # pieces handed to the cache at a time: the rest of a cold build is not held
+_CHUNKS_PER_WORKER = 2
 
 
 def _tokens(site: Site) -> dict[Key, bytes]:
@@ -84,31 +91,51 @@ def _item_piece(token: bytes, number: int) -> bytes:
 
 
 def _render_pieces(
-    site: Site, store: Texts, cache: Fragments, meetings: dict[bytes, Key], wanted: set[bytes]
+    site: Site, store: Texts, cache: Fragments, meetings: dict[bytes, Key], wanted: set[bytes], jobs: int
 ) -> None:
-    """Render the pieces not in the cache, a meeting at a time: its full text is loaded once for all its
-    pieces (a meeting's items are in many feeds of cases and topics)."""
+    """Render the pieces not in the cache, a meeting at a time (its full text is loaded once for all its
+    pieces): in forked workers when there are many meetings, as a cold build has."""
     by_meeting: dict[bytes, list[bytes]] = {}
     for key in sorted(wanted):
         by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
+    groups = [(site.by_key[meetings[token]], keys) for token, keys in by_meeting.items()]
+    if jobs > 1 and len(groups) >= MIN_ITEMS:
+        size = max(8, min(64, len(groups) // (jobs * 8)))
+
+        def chunk(start: int) -> list[tuple[bytes, bytes]]:  # the groups are inherited, not sent
+            part = groups[start : start + size]
+            return [row for light, keys in part for row in _meeting_pieces(site, store, light, keys)]
+
+        # A worker copies the pages of the parent it touches or allocates into: a fresh fork every few
+        # chunks keeps that small, as for the meeting pages.
+        starts = range(0, len(groups), size)
+        for rows in forked_map(chunk, starts, jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER):
+            cache.add(rows)
+        return
     rows: list[tuple[bytes, bytes]] = []
-    for token, keys in by_meeting.items():
-        light = site.by_key[meetings[token]]
-        texts = any(key[TOKEN_SIZE] != EVENT for key in keys)
-        full = store(light) if texts else light  # events show no text
-        shared = _Shared(site, full) if texts else None
-        for key in keys:
-            kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
-            if kind == EVENT:
-                rows.append((key, calendars.event(site, light)))
-            elif kind == MEETING:
-                rows.append((key, _render_meeting_entry(site, full, shared)))
-            else:
-                rows.append((key, _render_item_entry(site, full, number, shared)))
+    for light, keys in groups:
+        rows += _meeting_pieces(site, store, light, keys)
         if len(rows) >= _RENDER_BATCH:
             cache.add(rows)
             rows = []
     cache.add(rows)
+
+
+def _meeting_pieces(site: Site, store: Texts, light: Meeting, keys: list[bytes]) -> list[tuple[bytes, bytes]]:
+    """The pieces of one meeting by key: its Atom entry, its items' entries, its VEVENT."""
+    texts = any(key[TOKEN_SIZE] != EVENT for key in keys)
+    full = store(light) if texts else light  # events show no text
+    shared = _Shared(site, full) if texts else None
+    rows = []
+    for key in keys:
+        kind, number = key[TOKEN_SIZE], int.from_bytes(key[TOKEN_SIZE + 1 :], "big")
+        if kind == EVENT:
+            rows.append((key, calendars.event(site, light)))
+        elif kind == MEETING:
+            rows.append((key, _render_meeting_entry(site, full, shared)))
+        else:
+            rows.append((key, _render_item_entry(site, full, number, shared)))
+    return rows
 
 
 def _kept_item_feeds(site: Site, cache: Fragments) -> list[tuple[str, str, str, str, list[tuple[Key, int]]]]:

@@ -231,7 +231,7 @@ class Build:
                 published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
                 return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
 
-            for rel, data in feed_files(site, self.store, fragments, fresh):  # staged one by one
+            for rel, data in feed_files(site, self.store, fragments, fresh, self.jobs):  # staged one by one
                 staging.put(rel, data)
                 fragments.record(rel, os.path.join(staging.stage, rel))
             fragments.save()

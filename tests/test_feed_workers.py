@@ -1,0 +1,64 @@
+"""The feeds' pieces of many meetings are rendered in forked workers (a cold build, a large change): the
+feeds and calendars are byte for byte those a build of one process without the cache makes, and a warm
+build whose changed meetings go to the workers publishes their new text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sitegen import big_site, copy_inputs, differing
+
+from referater import feeds
+from referater.fragments import TOKEN_SIZE
+from referater.pipeline import build
+from referater.workers import MIN_ITEMS
+
+DECISION = "klyngen godkendte indstillingen."
+EDITED = "klyngen godkendte indstillingen med en ændring fra arbejderne."
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of meetings whose pieces came back from forked workers, per build."""
+    handed: list[int] = []
+    original = feeds.forked_map
+
+    def counted(task, items, jobs, **options) -> Iterator:  # noqa: ANN001, ANN003 - the wrapped signature
+        handed.append(0)
+        for rows in original(task, items, jobs, **options):
+            handed[-1] += len({key[:TOKEN_SIZE] for key, _ in rows})
+            yield rows
+
+    monkeypatch.setattr(feeds, "forked_map", counted)
+    return handed
+
+
+def feeds_of(out: Path, alone: Path) -> list[str]:
+    """The feeds and calendars that differ from a build of one process without cache, of the same inputs."""
+    copy_inputs(out.parent, alone)
+    build(alone, jobs=1, use_cache=False, search=False)
+    different = differing(out, alone / "output")
+    assert (out / "feeds/all.atom").is_file() and (out / "kalender/nord.ics").is_file()
+    return [rel for rel in different if rel.startswith(("feeds/", "kalender/"))]
+
+
+def test_feeds_rendered_in_workers_equal_those_of_one_process(tmp_path: Path, forks: list[int]) -> None:
+    site = big_site(tmp_path / "site", per_cluster=40, with_seed=False)
+    build(site, jobs=2, search=False)
+    assert forks and forks[0] >= MIN_ITEMS  # the cold build's pieces were made in workers
+    assert feeds_of(site / "output", tmp_path / "cold") == []
+
+    edited = [
+        path for path in sorted((site / "content").rglob("*.md")) if DECISION in path.read_text("utf-8")
+    ]
+    assert len(edited) >= MIN_ITEMS
+    for path in edited:
+        path.write_text(path.read_text("utf-8").replace(DECISION, EDITED), "utf-8")
+    forks.clear()
+    build(site, jobs=2, search=False)
+    assert forks == [len(edited)]  # the changed meetings only, in workers
+    assert feeds_of(site / "output", tmp_path / "warm") == []
+    nord = (site / "output/feeds/klynger/nord.atom").read_text("utf-8")
+    assert nord.count("med en ændring fra arbejderne") >= 40  # every nord meeting shown was edited
