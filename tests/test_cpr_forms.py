@@ -274,9 +274,10 @@ def test_case_numbers_ids_phones_dates_sums_and_years_are_never_a_cpr_number(dat
     pieces = data.draw(st.lists(not_cpr, min_size=1, max_size=6))
     glue = data.draw(
         st.lists(
-            # Not a bare space: "… 01 01 00" and "2000-…" side by side are "01 01 00 2000", which is how a
-            # CPR number is written with spaces; a secretariat's text puts words or punctuation between.
-            st.sampled_from([", ", " og ", " (", ") ", "; ", ": ", "\n", " – "]),
+            # Not a bare space nor a dash: "… 01 01 00" and "2000-…" side by side are "01 01 00 2000" or
+            # "01 01 00 – 2000", which is how a CPR number is written with spaces (the scanner must flag
+            # those); a secretariat's text puts words or other punctuation between.
+            st.sampled_from([", ", " og ", " (", ") ", "; ", ": ", "\n", " – jf. "]),
             min_size=len(pieces),
             max_size=len(pieces),
         )
