@@ -74,36 +74,50 @@ def _cores(pattern: str) -> list[str]:
 
 
 class TopicMatcher:
+    words_kept = 200_000  # bounded: the words of a build, not of every build `serve` runs
+
     def __init__(self, topics: dict[str, Topic]):
         self._topics = [
             (slug, [(compile_pattern(p), max(_cores(p), key=len)) for p in topic.patterns if _cores(p)])
             for slug, topic in topics.items()
         ]
         self._cores = tuple(dict.fromkeys(core for _, patterns in self._topics for _, core in patterns))
+        self._topic_cores = [frozenset(core for _, core in patterns) for _, patterns in self._topics]
         self._word_cores: dict[str, tuple[str, ...]] = {}  # word → the cores inside it, for this build
+        self._core_words: set[str] = set()  # the words of _word_cores that hold a core
 
     def _cores_in(self, text: str) -> set[str]:
         """The cores that occur in text. A core holds no white space, so it lies inside one word: looking
         up each distinct word (the answer remembered across meetings) replaced a pass over the whole text
-        per core, which was most of the time to analyse a meeting."""
-        found: set[str] = set()
-        known = self._word_cores
-        for word in set(text.split()):
-            cores = known.get(word)
-            if cores is None:
-                if len(known) > 200_000:  # bounded: the words of a build, not of every build `serve` runs
-                    known.clear()
+        per core, which was most of the time to analyse a meeting. The words are sorted by set operations,
+        in C: only a word not seen before, or one that holds a core, is looked at one by one."""
+        known, core_words = self._word_cores, self._core_words
+        words = set(text.split())
+        new = words.difference(known)
+        if new:
+            if len(known) + len(new) > self.words_kept:
+                known.clear()
+                core_words.clear()
+                new = words
+            for word in new:
                 cores = known[word] = tuple(core for core in self._cores if core in word)
-            if cores:
-                found.update(cores)
+                if cores:
+                    core_words.add(word)
+        found: set[str] = set()
+        for word in words.intersection(core_words):
+            found.update(known[word])
         return found
 
     def match(self, item: AgendaItem) -> list[TopicMatch]:
         text = item.text.lower()
         title = item.title.lower()
         present = self._cores_in(text)
+        # A core is in the title exactly when it is inside one of the title's words, as in the text.
+        near = present.union(self._cores_in(title))
         found: dict[str, TopicMatch] = {}
-        for slug, patterns in self._topics:
+        for (slug, patterns), cores in zip(self._topics, self._topic_cores, strict=True):
+            if near.isdisjoint(cores):  # none of its patterns can match: most topics of most items
+                continue
             in_title = False
             mentions = 0
             for pattern, core in patterns:

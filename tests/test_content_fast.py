@@ -1,0 +1,168 @@
+"""The content stage's faster ways of parsing one file find exactly what the ways they replaced found.
+
+Each old way is kept here as the oracle, written as it stood in the engine (as test_privacy_fast.py
+does for the scans): the topic matcher that looked up each word in Python and tried every pattern, the
+privacy pre-scan pattern that re tried at every position, the marker-paragraph test, and the walk over
+every top-level block for headings inside lists and quotes. Generated input mixes the pieces that make
+each go wrong: odd white space, Unicode letters, markers, headings inside containers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from referater import agenda, cmark, privacy
+from referater.cmark import Block, Document
+from referater.config import Topic
+from referater.model import AgendaItem, Section
+from referater.readable import MARKUP_CHARS
+from referater.topics import TopicMatch, TopicMatcher, _cores, compile_pattern
+
+# --- topics ------------------------------------------------------------------------------------------------
+
+
+class OldTopicMatcher:
+    """topics.TopicMatcher as it stood before its words were sorted by set operations."""
+
+    def __init__(self, topics: dict[str, Topic]):
+        self._topics = [
+            (slug, [(compile_pattern(p), max(_cores(p), key=len)) for p in topic.patterns if _cores(p)])
+            for slug, topic in topics.items()
+        ]
+        self._cores = tuple(dict.fromkeys(core for _, patterns in self._topics for _, core in patterns))
+
+    def match(self, item: AgendaItem) -> list[TopicMatch]:
+        text = item.text.lower()
+        title = item.title.lower()
+        present = {core for word in set(text.split()) for core in self._cores if core in word}
+        found: dict[str, TopicMatch] = {}
+        for slug, patterns in self._topics:
+            in_title = False
+            mentions = 0
+            for pattern, core in patterns:
+                if core in title:
+                    in_title = in_title or pattern.count(title) > 0
+                if core in present:
+                    mentions += pattern.count(text)
+            if in_title or mentions:
+                found[slug] = TopicMatch(slug, in_title, mentions)
+        for slug in item.hand_topics:
+            previous = found.get(slug)
+            found[slug] = TopicMatch(slug, True, previous.mentions if previous else 0)
+        return sorted(found.values(), key=lambda m: m.topic)
+
+
+TOPICS = {
+    "laeger": Topic("laeger", "Læger", patterns=("lægedækning*", "*lægemangel*", "Praktiserende læge")),
+    "hjem": Topic("hjem", "Hjem", patterns=("Kom trygt hjem", "udskriv*")),
+    "fore": Topic("fore", "Forebyggelse", patterns=("*forebygge*", "sundhedsfremme")),
+    "tom": Topic("tom", "Tom", patterns=()),
+    "stjerne": Topic("stjerne", "Stjerne", patterns=("*", "ÆLDRE*")),
+}
+WORDS = ["lægedækning", "Lægedækningen", "lægemangel", "praktiserende", "læge", "læger", "kom", "trygt"]
+WORDS += ["hjem", "hjemme", "udskrivning", "FOREBYGGE", "sygdomsforebyggelse", "sundhedsfremme", "ældre"]
+WORDS += ["Ældreplejen", "\u00c6LDRE", "x", "_", "1", "praktiserende_læge", "lægedækning_x", "ǅ", "İ"]
+GAPS = [" ", "  ", "\n", "\u00a0", "\u2003", "\x1c", "\t", "-", ".", ", ", "(", ")", "*", ""]
+
+
+@st.composite
+def topic_text(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(GAPS)), max_size=14))
+    return "".join(word + gap for word, gap in parts)
+
+
+@st.composite
+def topic_items(draw: st.DrawFn) -> AgendaItem:
+    sections = tuple(Section("", "", 1, text=draw(topic_text())) for _ in range(draw(st.integers(0, 3))))
+    hand = tuple(draw(st.lists(st.sampled_from(["laeger", "hjem", "tom"]), max_size=2, unique=True)))
+    return AgendaItem(1, draw(topic_text()), sections, 1, hand_topics=hand)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(topic_items(), min_size=1, max_size=8), st.integers(1, 40))
+def test_the_topic_matcher_finds_what_the_old_one_found(items: list[AgendaItem], kept: int) -> None:
+    old, new, small = OldTopicMatcher(TOPICS), TopicMatcher(TOPICS), TopicMatcher(TOPICS)
+    small.words_kept = kept  # the remembered words are dropped again and again
+    for item in items:  # one matcher for them all: what it remembers of one item must not change the next
+        assert new.match(item) == old.match(item) == small.match(item)
+
+
+# --- the privacy pre-scan ------------------------------------------------------------------------------------
+
+_D, _S, _SPACE = privacy._D, privacy._S, privacy._SPACE
+OLD_WORTH_SCANNING = re.compile(
+    rf"[0-9](?:[0-9]{{5}}|[0-9](?P<s>[./{_D}{_S}])[0-9]{{2}}(?P=s)[0-9]{{2}}"
+    rf"|[0-9]{{3}}{_SPACE}[0-9]{{4}}|[{re.escape(MARKUP_CHARS)}])|@"
+)
+SCAN_PIECES = ["0", "1", "9", "12", "123", "1234", "010190", "@", "@@", "a@b.dk", " ", "\u00a0", "\u2009"]
+SCAN_PIECES += [".", "/", "-", "\u2011", "\u2013", "*", "_", "~", "`", "\\", "<", "\n", "x", "٣", "\uff11"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), max_size=30).map("".join))
+def test_the_pre_scan_finds_the_lines_the_old_pattern_found(text: str) -> None:
+    for position in range(len(text) + 1):
+        old, new = OLD_WORTH_SCANNING.search(text, position), privacy._WORTH_SCANNING.search(text, position)
+        assert (old and old.span()) == (new and new.span()), (text, position)
+
+
+# --- marker paragraphs -----------------------------------------------------------------------------------------
+
+
+def old_marker_only(block: Block, lines: list[str], marks: agenda.Marks) -> bool:
+    if block.kind != "paragraph":
+        return False
+    return all(
+        number in marks or not lines[number - 1].strip() for number in range(block.start, block.end + 1)
+    )
+
+
+LINES = ["", " ", "\u00a0", "\u2003", "Lukket punkt", "tekst", "Offentlig beslutning: ja", "\t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(LINES), min_size=1, max_size=8),
+    st.sets(st.integers(1, 8)),
+    st.sampled_from(["paragraph", "list", "heading"]),
+    st.data(),
+)
+def test_a_marker_paragraph_is_told_as_before(lines: list[str], marked: set, kind: str, data) -> None:
+    start = data.draw(st.integers(1, len(lines)))
+    block = Block(kind, start, data.draw(st.integers(start, len(lines))))
+    marks: agenda.Marks = {number: (True, False) for number in marked}
+    assert agenda._marker_only(block, lines, marks) == old_marker_only(block, lines, marks)
+
+
+# --- headings inside lists and quotes --------------------------------------------------------------------------
+
+
+def old_nested_headings(document: Document) -> list[int]:
+    lib, null = cmark._lib, cmark._ffi.NULL
+    found = []
+    node = lib.cmark_node_first_child(document._root)
+    while node != null:
+        if lib.cmark_node_get_type(node) in cmark._CONTAINERS:
+            found.extend(cmark._headings_in(node))
+        node = lib.cmark_node_next(node)
+    return found
+
+
+MARKDOWN = ["## Punkt 1: A", "### Beslutning", "# H", "tekst", "- ", "* ", "1. ", "> ", ">> ", "  ", "    "]
+MARKDOWN += ["```", "<div>", "---", "===", "| a |", "|---|", "Lukket punkt", "## ", "\t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(MARKDOWN), max_size=3).map("".join), max_size=25))
+def test_headings_inside_containers_are_found_as_before(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    with Document(text) as document:
+        expected = old_nested_headings(document)
+        blocks = document.blocks()
+        assert list(document.nested_headings()) == expected
+        assert len(blocks) == len(document._nodes)
+    with Document(text) as document:  # without blocks() first
+        assert list(document.nested_headings()) == expected
