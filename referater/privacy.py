@@ -128,11 +128,11 @@ _LABEL_REACH = 48
 # Every kind below needs six digits in a row (a CPR number, an 8-digit phone), a date written with
 # separators (``01.01.90``, which also covers a phone written ``12 34 56 78``), a phone written
 # ``1234 5678``, Markdown glued to a digit (``0101**90**-1235``) or an "@": lines with only years, times
-# and amounts are skipped. The leading digit is factored out: re then tries the alternatives only where a
-# digit is.
+# and amounts are skipped. The pattern begins with a character class (a digit or "@", told apart by the
+# look-behind), so re tries it only where one of those stands instead of at every position.
 _WORTH_SCANNING = re.compile(
-    rf"[0-9](?:[0-9]{{5}}|[0-9](?P<s>[./{_D}{_S}])[0-9]{{2}}(?P=s)[0-9]{{2}}"
-    rf"|[0-9]{{3}}{_SPACE}[0-9]{{4}}|[{re.escape(MARKUP_CHARS)}])|@"
+    rf"[0-9@](?:(?<=@)|[0-9]{{5}}|[0-9](?P<s>[./{_D}{_S}])[0-9]{{2}}(?P=s)[0-9]{{2}}"
+    rf"|[0-9]{{3}}{_SPACE}[0-9]{{4}}|[{re.escape(MARKUP_CHARS)}])"
 )
 
 
