@@ -234,10 +234,9 @@ def _make_item(
             continue
         start = blocks[content[0]].start if content else line + 1
         end = blocks[content[-1]].end if content else line
-        own = lines[start - 1 : end]
-        may_hold_html = any("<" in text for text in own)
-        may_hold_dead_links = any("](" in text or "]:" in text for text in own)
-        rendered = document.render(content, may_hold_html, may_hold_dead_links)
+        source = "\n".join(lines[start - 1 : end])  # no "<", "](" or "]:" spans a line break
+        may_hold_dead_links = "](" in source or "]:" in source
+        rendered = document.render(content, "<" in source, may_hold_dead_links)
         sections.append(
             Section(
                 heading=heading,
@@ -245,7 +244,7 @@ def _make_item(
                 line=start if content else line,
                 html=rendered.html,
                 text=html_text(rendered.html),
-                source="\n".join(lines[start - 1 : end]) if content else "",
+                source=source if content else "",
             )
         )
     decision = next((s for s in sections if s.is_decision), None)
@@ -268,9 +267,10 @@ def _marker_only(block: Block, lines: list[str], marks: Marks) -> bool:
     """A paragraph that says nothing but "Lukket punkt" or "Offentlig beslutning: ja"."""
     if block.kind != "paragraph":
         return False
-    return all(
-        number in marks or not lines[number - 1].strip() for number in range(block.start, block.end + 1)
-    )
+    for number in range(block.start, block.end + 1):  # a loop: most paragraphs fail on their first line
+        if number not in marks and lines[number - 1].strip():
+            return False
+    return True
 
 
 def _check_numbers(items: list[AgendaItem], error: Report) -> None:
