@@ -85,7 +85,7 @@ def _check_lookalikes(lines: list[str], blocks: list[Block], headings: set[int],
     for number, line in enumerate(lines, 1):
         if number in headings or not line.strip():
             continue
-        looks_like_heading = bool(_HEADING_LIKE.match(line)) and len(line) < 2000
+        looks_like_heading = "#" in line and bool(_HEADING_LIKE.match(line)) and len(line) < 2000
         item_like = _ITEM_LIKE.match(line)
         names_closed_item = bool(item_like) and closed_rule.is_closed_title(line[item_like.end() : 300])
         if not (looks_like_heading or names_closed_item):

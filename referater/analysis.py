@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .dates import DateScanner
+from .dates import DateScanner, may_hold_date
 from .model import AgendaItem, Meeting, Record
 from .topics import TopicMatch, TopicMatcher
 
@@ -18,8 +18,10 @@ class Analysis(Record):
 
 def scan_item_dates(item: AgendaItem, default_year: int):
     # A fresh scanner per section, exactly as the renderer sees the text, so links and backlinks agree.
+    # Every date it knows has a digit before ".", "/" or "-": two sections in three have none.
     for section in item.sections:
-        yield from DateScanner(default_year).scan(section.text)
+        if may_hold_date(section.text):
+            yield from DateScanner(default_year).scan(section.text)
 
 
 def analyse(meeting: Meeting, matcher: TopicMatcher) -> Analysis:

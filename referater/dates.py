@@ -71,11 +71,16 @@ def _date_matches(text: str) -> Iterator[re.Match[str]]:
 _DATE_HINT = re.compile(r"\d[./-]")
 
 
+def may_hold_date(text: str) -> bool:
+    """False if a DateScanner certainly finds no date in text (it may still see a year there)."""
+    return _DATE_HINT.search(text) is not None
+
+
 def may_name_day(text: str, day_months: frozenset[tuple[int, int]]) -> bool:
     """Whether a DateScanner may find in `text` a date whose (day, month) is one of `day_months`, whatever
     year it gives it; False: certainly not. A pre-check that needs no year context, for text that is
     scanned in full only when it may link."""
-    if not _DATE_HINT.search(text):
+    if not may_hold_date(text):
         return False
     for match in _date_matches(text):
         key = _day_month(match)

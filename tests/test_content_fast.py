@@ -3,8 +3,9 @@
 Each old way is kept here as the oracle, written as it stood in the engine (as test_privacy_fast.py
 does for the scans): the topic matcher that looked up each word in Python and tried every pattern, the
 privacy pre-scan pattern that re tried at every position, the marker-paragraph test, and the walk over
-every top-level block for headings inside lists and quotes. Generated input mixes the pieces that make
-each go wrong: odd white space, Unicode letters, markers, headings inside containers.
+every top-level block for headings inside lists and quotes; and the cheap tests now put in front of
+the date scan and the heading look-alike pattern never skip what those would find. Generated input mixes the pieces that make
+each go wrong: odd white space, Unicode letters and digits, markers, headings inside containers.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referater import agenda, cmark, privacy
+from referater.analysis import scan_item_dates
 from referater.cmark import Block, Document
 from referater.config import Topic
+from referater.dates import DateScanner, may_hold_date
 from referater.model import AgendaItem, Section
 from referater.readable import MARKUP_CHARS
 from referater.topics import TopicMatch, TopicMatcher, _cores, compile_pattern
@@ -166,3 +169,27 @@ def test_headings_inside_containers_are_found_as_before(lines: list[str]) -> Non
         assert len(blocks) == len(document._nodes)
     with Document(text) as document:  # without blocks() first
         assert list(document.nested_headings()) == expected
+
+
+# --- dates and heading look-alikes: the cheap tests in front of the scans -----------------------------------------
+
+DATE_PIECES = ["8", "30", "2024", "1999", ".", "/", "-", " ", "\u00a0", "maj", "februar", "den ", "d. "]
+DATE_PIECES += ["\u0663", "\uff18", "x", "\n", "12", "5.", "-1"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=20).map("".join), st.integers(1990, 2030))
+def test_a_text_without_the_date_hint_holds_no_date(text: str, year: int) -> None:
+    found = list(DateScanner(year).scan(text))
+    assert may_hold_date(text) or not found
+    item = AgendaItem(1, "t", (Section("", "", 1, text=text), Section("", "", 2, text=text)), 1)
+    assert list(scan_item_dates(item, year)) == found * 2
+
+
+HEADING_PIECES = ["#", "##", " ", "\t", "> ", "- ", "1. ", "12) ", "x", "Punkt", "\u00a0", "＃"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(HEADING_PIECES), max_size=8).map("".join))
+def test_a_heading_look_alike_has_a_hash(line: str) -> None:
+    assert "#" in line or not agenda._HEADING_LIKE.match(line)
