@@ -62,7 +62,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .readable import DASHES, MARKUP_CHARS, SPACES, readable, without_markup
+from .readable import DASHES, MARKUP_CHARS, SPACES, readable, readable_joined, without_markup
 
 __all__ = ["PersonalDataHit", "scan_many", "scan_personal_data", "scan_values"]
 
@@ -158,16 +158,16 @@ def scan_many(texts: Sequence[str]) -> list[list[PersonalDataHit]]:
     The texts are joined with a blank line between them, so no number can be read across two of them
     (a line's following line, for a number split over both, is then empty), and `readable` never moves a
     line break, so each hit's line tells which text it is in."""
-    seen = [readable(text) for text in texts]
+    joined, seen, changed = readable_joined(list(texts))
     starts: list[int] = []  # the line of the joined text where each text begins
     line = 1
     for text in texts:
         starts.append(line)
         line += text.count("\n") + 2
-    hits = _scan("\n\n".join(seen), 1)
-    if any(shown is not text for shown, text in zip(seen, texts, strict=True)):
+    hits = _scan(seen, 1)
+    if changed:
         found = set(hits)
-        extra = [hit for hit in _scan("\n\n".join(texts), 1) if hit.kind == "cpr" and hit not in found]
+        extra = [hit for hit in _scan(joined, 1) if hit.kind == "cpr" and hit not in found]
         if extra:
             hits = sorted(hits + extra, key=lambda hit: hit.line)
     out: list[list[PersonalDataHit]] = [[] for _ in texts]

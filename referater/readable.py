@@ -12,7 +12,7 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-__all__ = ["DASHES", "MARKUP_CHARS", "SPACES", "readable", "without_markup"]
+__all__ = ["DASHES", "MARKUP_CHARS", "SPACES", "readable", "readable_joined", "without_markup"]
 
 # Every dash-like character (Unicode Pd, minus signs, hyphen bullet), as plain characters: usable both
 # with `in` and, through re.escape, in a character class.
@@ -64,6 +64,23 @@ def readable(text: str) -> str:
         out = _INVISIBLE.sub("", out)
         out = _OTHER_DIGIT.sub(lambda match: str(unicodedata.decimal(match.group())), out)
     return text if out == text else out
+
+
+def readable_joined(texts: list[str], separator: str = "\n\n") -> tuple[str, str, bool]:
+    """The texts joined by separator (a line break or more), the same with each text readable, and
+    whether any text changed. In one pass over the joined text where that gives what the texts one by one
+    give: entities and percent escapes never span a line break; NFKC is left to the texts one by one, since
+    it changes characters ("…") that `readable` keeps in a text with nothing unusual."""
+    joined = separator.join(texts)
+    out = joined
+    if "&" in out:
+        out = _ENTITY.sub(_decoded_entity, out)
+    if "%" in out:
+        out = _PERCENT.sub(_decoded_percent, out)
+    if _UNUSUAL.search(out):
+        seen = [readable(text) for text in texts]
+        return joined, separator.join(seen), any(s is not t for s, t in zip(seen, texts, strict=True))
+    return joined, out, out != joined  # a decoded escape is shorter than the escape
 
 
 def without_markup(line: str) -> str:

@@ -21,7 +21,7 @@ from referater.cmark import Block, Document
 from referater.config import Topic
 from referater.dates import DateScanner, may_hold_date
 from referater.model import AgendaItem, Section
-from referater.readable import MARKUP_CHARS
+from referater.readable import MARKUP_CHARS, readable_joined
 from referater.topics import TopicMatch, TopicMatcher, _cores, compile_pattern
 
 # --- topics ------------------------------------------------------------------------------------------------
@@ -193,3 +193,15 @@ HEADING_PIECES = ["#", "##", " ", "\t", "> ", "- ", "1. ", "12) ", "x", "Punkt",
 @given(st.lists(st.sampled_from(HEADING_PIECES), max_size=8).map("".join))
 def test_a_heading_look_alike_has_a_hash(line: str) -> None:
     assert "#" in line or not agenda._HEADING_LIKE.match(line)
+
+
+def test_texts_are_made_readable_together_only_where_that_changes_nothing() -> None:
+    # NFKC turns "…" into "..." (and the address into x...a@b.dk); `readable` keeps it in a text with
+    # nothing unusual, so the decoded "&nbsp;" of another text must not normalise this one
+    texts = ["x…a@b.dk", "&nbsp;"]
+    assert privacy.scan_many(texts) == [privacy.scan_personal_data(t) for t in texts]
+    (hit,) = privacy.scan_many(texts)[0]
+    assert "a***@b.dk" in hit.message
+    joined, seen, changed = readable_joined(["a &amp; b", "100%25"])
+    assert (joined, seen, changed) == ("a &amp; b\n\n100%25", "a & b\n\n100%", True)
+    assert readable_joined(["ingen", "ændring"])[1:] == ("ingen\n\nændring", False)
