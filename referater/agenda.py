@@ -42,8 +42,11 @@ class _Item:
     sections: list[tuple[str, int, list[int]]] = field(default_factory=list)
 
 
-def parse_items(body: str, first_line: int, report: Report, topics: dict) -> tuple[AgendaItem, ...] | None:
-    """The items of the text after the frontmatter; `first_line` is the file line of its first line."""
+def parse_items(
+    body: str, first_line: int, report: Report, topics: dict, keep_source: bool = True
+) -> tuple[AgendaItem, ...] | None:
+    """The items of the text after the frontmatter; `first_line` is the file line of its first line.
+    keep_source=False: every Section.source is "" (see content.parse_meeting)."""
     # Blank lines in place of the frontmatter: every line number of the tree is then the file's.
     body = "\n" * (first_line - 1) + body
     lines = body.split("\n")
@@ -67,7 +70,9 @@ def parse_items(body: str, first_line: int, report: Report, topics: dict) -> tup
             )
         _check_lookalikes(lines, blocks, heading_lines, error)
         raw_items = _group(blocks, lines, error)
-        items = [_make_item(raw, blocks, lines, marks, document, error, topics) for raw in raw_items]
+        items = [
+            _make_item(raw, blocks, lines, marks, document, error, topics, keep_source) for raw in raw_items
+        ]
     if not raw_items and ok:
         error(first_line, "der er ingen dagsordenspunkter; start hvert punkt med '## Punkt N: Titel'")
         return None
@@ -192,6 +197,7 @@ def _make_item(
     document: Document,
     error: Report,
     topics: dict,
+    keep_source: bool,
 ) -> AgendaItem:
     _take_meta(raw, blocks, lines, marks, error)
     marked = list(marks)  # in line order
@@ -244,7 +250,7 @@ def _make_item(
                 line=start if content else line,
                 html=rendered.html,
                 text=html_text(rendered.html),
-                source=source if content else "",
+                source=source if content and keep_source else "",
             )
         )
     decision = next((s for s in sections if s.is_decision), None)

@@ -44,9 +44,11 @@ _CONTROL_NAMES = {"\x00": "NUL", "\x0b": "lodret tabulator (Words linjeskift)", 
 
 
 def parse_meeting(
-    raw: bytes, shown: str, config: SiteConfig, scan_privacy: bool = True
+    raw: bytes, shown: str, config: SiteConfig, scan_privacy: bool = True, keep_source: bool = True
 ) -> tuple[Meeting | None, list[Finding]]:
-    """Parse one file's bytes. Returns the meeting (None when it cannot be used) and every finding."""
+    """Parse one file's bytes. Returns the meeting (None when it cannot be used) and every finding.
+    keep_source=False leaves each Section.source empty: only `check` reads the file's own lines, and the
+    build stores the full meetings it renders from (a quarter of their bytes were these lines)."""
     findings: list[Finding] = []
 
     def error(line: int, message: str, level: str = "error", code: str = "") -> None:
@@ -98,7 +100,7 @@ def parse_meeting(
                 error(hit.line, hit.message, hit.level, f"privacy-{hit.kind}")
     meta = _frontmatter(data, config, error)
     body = "\n".join(lines[end + 1 :])
-    items = parse_items(body, end + 2, error, config.topics)
+    items = parse_items(body, end + 2, error, config.topics, keep_source)
     if scan_privacy and items is not None:
         for hit in _scan_published(items, hits):
             error(hit.line, hit.message, hit.level, f"privacy-{hit.kind}")

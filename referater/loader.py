@@ -194,7 +194,7 @@ class Parser:
         if cached and cached.digest == digest:  # touched but not changed
             return shown, ParsedFile(known, digest, cached.meeting, cached.findings, cached.analysis)
         try:
-            meeting, findings = parse_meeting(raw, shown, self.config)
+            meeting, findings = parse_meeting(raw, shown, self.config, keep_source=self.keep_text)
         except Exception as exc:  # noqa: BLE001 - last resort: a file we cannot read must not crash the run
             meeting = None
             findings = [Finding(shown, 1, f"filen kan ikke læses ({type(exc).__name__}: {exc})")]

@@ -10,17 +10,23 @@ each go wrong: odd white space, Unicode letters and digits, markers, headings in
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sitegen import big_site
 
 from referater import agenda, cmark, privacy
 from referater.analysis import scan_item_dates
+from referater.cache import CACHE_DIR, ContentCache
 from referater.cmark import Block, Document
-from referater.config import Topic
+from referater.config import Topic, load_config
+from referater.content import parse_meeting
 from referater.dates import DateScanner, may_hold_date
-from referater.model import AgendaItem, Section
+from referater.loader import FULL_DIR, ContentStore, load_content
+from referater.model import AgendaItem, Meeting, Section
 from referater.readable import MARKUP_CHARS, readable_joined
 from referater.topics import TopicMatch, TopicMatcher, _cores, compile_pattern
 
@@ -205,3 +211,32 @@ def test_texts_are_made_readable_together_only_where_that_changes_nothing() -> N
     joined, seen, changed = readable_joined(["a &amp; b", "100%25"])
     assert (joined, seen, changed) == ("a &amp; b\n\n100%25", "a & b\n\n100%", True)
     assert readable_joined(["ingen", "ændring"])[1:] == ("ingen\n\nændring", False)
+
+
+# --- the full meetings the build stores ------------------------------------------------------------------------
+
+
+def without_sources(meeting: Meeting) -> Meeting:
+    items = tuple(
+        dataclasses.replace(i, sections=tuple(dataclasses.replace(s, source="") for s in i.sections))
+        for i in meeting.items
+    )
+    return dataclasses.replace(meeting, items=items)
+
+
+def test_the_build_stores_its_meetings_without_the_files_lines_and_check_keeps_them(tmp_path: Path) -> None:
+    site = big_site(tmp_path / "site", per_cluster=2, with_seed=True)
+    config = load_config(site)
+    built = load_content(site, config, ContentCache(site, config.digest), 1, keep_text=False)
+    store = ContentStore(site, config, use_cache=True)
+    stored = list((site / CACHE_DIR / FULL_DIR).iterdir())
+    assert len(stored) == len([m for m in built.meetings if not m.draft]) > 5
+    checked = {m.path: m for m in load_content(site, config).meetings}  # as `check` loads them
+    for light in built.meetings:
+        if light.draft:
+            continue
+        full = store(light)  # read from .cache/meetings/
+        fresh, _findings = parse_meeting((site / light.path).read_bytes(), light.path, config)
+        assert fresh is not None and checked[light.path] == fresh
+        assert full == without_sources(fresh)
+    assert any(s.source for m in checked.values() for i in m.items for s in i.sections)
