@@ -142,7 +142,9 @@ def _scan_published(items: tuple, hits: list[privacy.PersonalDataHit]) -> list[p
     seen = {hit.message for hit in hits if hit.kind == "cpr"}
     found = []
     texts = [(text, line) for item in items for text, line in _published_texts(item)]
-    for (_, line), text_hits in zip(texts, privacy.scan_many([text for text, _ in texts]), strict=True):
+    for (_, line), text_hits in zip(
+        texts, privacy.scan_many([text for text, _ in texts], cpr_only=True), strict=True
+    ):
         for hit in text_hits:
             if hit.kind == "cpr" and hit.message not in seen:
                 seen.add(hit.message)

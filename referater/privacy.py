@@ -134,6 +134,10 @@ _WORTH_SCANNING = re.compile(
     rf"[0-9@](?:(?<=@)|[0-9]{{5}}|[0-9](?P<s>[./{_D}{_S}])[0-9]{{2}}(?P=s)[0-9]{{2}}"
     rf"|[0-9]{{3}}{_SPACE}[0-9]{{4}}|[{re.escape(MARKUP_CHARS)}])"
 )
+# The same for CPR numbers alone: six digits in a row, a date with separators or Markdown glued to a digit.
+_WORTH_SCANNING_CPR = re.compile(
+    rf"[0-9](?:[0-9]{{5}}|[0-9](?P<s>[./{_D}{_S}])[0-9]{{2}}(?P=s)[0-9]{{2}}|[{re.escape(MARKUP_CHARS)}])"
+)
 
 
 def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
@@ -151,9 +155,10 @@ def scan_personal_data(text: str, first_line: int = 1) -> list[PersonalDataHit]:
     return hits
 
 
-def scan_many(texts: Sequence[str]) -> list[list[PersonalDataHit]]:
+def scan_many(texts: Sequence[str], cpr_only: bool = False) -> list[list[PersonalDataHit]]:
     """scan_personal_data(text) of each text, lines counted from 1 in each, found in one scan of them all:
     a file's published texts are a hundred short ones, and a scan each cost more than the scanning.
+    cpr_only: its CPR hits alone (e-mail addresses and phone numbers are not looked for).
 
     The texts are joined with a blank line between them, so no number can be read across two of them
     (a line's following line, for a number split over both, is then empty), and `readable` never moves a
@@ -164,10 +169,10 @@ def scan_many(texts: Sequence[str]) -> list[list[PersonalDataHit]]:
     for text in texts:
         starts.append(line)
         line += text.count("\n") + 2
-    hits = _scan(seen, 1)
+    hits = _scan(seen, 1, cpr_only)
     if changed:
         found = set(hits)
-        extra = [hit for hit in _scan(joined, 1) if hit.kind == "cpr" and hit not in found]
+        extra = [hit for hit in _scan(joined, 1, cpr_only) if hit.kind == "cpr" and hit not in found]
         if extra:
             hits = sorted(hits + extra, key=lambda hit: hit.line)
     out: list[list[PersonalDataHit]] = [[] for _ in texts]
@@ -192,12 +197,13 @@ def scan_values(values: Iterable[tuple[str, int]]) -> list[PersonalDataHit]:
     return hits
 
 
-def _scan(text: str, first_line: int) -> list[PersonalDataHit]:
+def _scan(text: str, first_line: int, cpr_only: bool = False) -> list[PersonalDataHit]:
     hits: list[PersonalDataHit] = []
+    worth_scanning = _WORTH_SCANNING_CPR if cpr_only else _WORTH_SCANNING
     # One search over the whole text finds the next line worth scanning (no pattern spans a newline):
     # searching line by line was a call per line, a millisecond a file.
     position, line_no, line_start = 0, first_line, 0
-    while (worth := _WORTH_SCANNING.search(text, position)) is not None:
+    while (worth := worth_scanning.search(text, position)) is not None:
         start = text.rfind("\n", 0, worth.start()) + 1
         end = text.find("\n", worth.end())
         end = len(text) if end < 0 else end
@@ -207,15 +213,16 @@ def _scan(text: str, first_line: int) -> list[PersonalDataHit]:
         if end < len(text):
             after = text.find("\n", end + 1)
             following = text[end + 1 : len(text) if after < 0 else after]
-        hits.extend(line_hits(text[start:end], following, line_no))
+        hits.extend(line_hits(text[start:end], following, line_no, cpr_only))
     return hits
 
 
-def line_hits(line: str, following: str, line_no: int) -> list[PersonalDataHit]:
+def line_hits(line: str, following: str, line_no: int, cpr_only: bool = False) -> list[PersonalDataHit]:
     """The hits of one line in reading order; following is the next line, for a number split over both."""
     line, following = _plain(line), _plain(following)
     found = _cpr_hits(line, line_no) + _split_cpr_hits(line, following, line_no)
-    found += _email_hits(line, line_no) + _phone_hits(line, line_no)
+    if not cpr_only:
+        found += _email_hits(line, line_no) + _phone_hits(line, line_no)
     found.sort(key=lambda pair: pair[0])
     return [hit for _, hit in found]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitegen import big_site
+from test_privacy_fast import text as privacy_text
 
 from referater import agenda, cmark, privacy
 from referater.analysis import scan_item_dates
@@ -240,3 +241,10 @@ def test_the_build_stores_its_meetings_without_the_files_lines_and_check_keeps_t
         assert fresh is not None and checked[light.path] == fresh
         assert full == without_sources(fresh)
     assert any(s.source for m in checked.values() for i in m.items for s in i.sections)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(privacy_text(), max_size=12))
+def test_scanning_for_cpr_numbers_alone_finds_every_cpr_number(texts: list[str]) -> None:
+    expected = [[hit for hit in privacy.scan_personal_data(t) if hit.kind == "cpr"] for t in texts]
+    assert privacy.scan_many(texts, cpr_only=True) == expected
