@@ -48,17 +48,22 @@ _MARKUP = re.compile(rf"([{_NEAR}])(?:[*_~`\\]|<[^<>\n]{{0,80}}>)+(?=[{_NEAR}])"
 MARKUP_CHARS = "*_~`\\<"
 
 
+def _decoded_escapes(text: str) -> str:
+    """text with its HTML entities and percent escapes decoded (neither ever spans a line break)."""
+    if "&" in text:
+        text = _ENTITY.sub(_decoded_entity, text)
+    if "%" in text:
+        text = _PERCENT.sub(_decoded_percent, text)
+    return text
+
+
 def readable(text: str) -> str:
     """text with entities and percent escapes decoded, NFKC-normalised, other scripts' digits as 0-9 and
     invisible characters removed; the same object when nothing changed. See also `without_markup`.
 
     Never adds or removes a line break: a decoded ``&#10;`` becomes a space.
     """
-    out = text
-    if "&" in out:
-        out = _ENTITY.sub(_decoded_entity, out)
-    if "%" in out:
-        out = _PERCENT.sub(_decoded_percent, out)
+    out = _decoded_escapes(text)
     if _UNUSUAL.search(out):
         out = unicodedata.normalize("NFKC", out)
         out = _INVISIBLE.sub("", out)
@@ -72,11 +77,7 @@ def readable_joined(texts: list[str], separator: str = "\n\n") -> tuple[str, str
     give: entities and percent escapes never span a line break; NFKC is left to the texts one by one, since
     it changes characters ("…") that `readable` keeps in a text with nothing unusual."""
     joined = separator.join(texts)
-    out = joined
-    if "&" in out:
-        out = _ENTITY.sub(_decoded_entity, out)
-    if "%" in out:
-        out = _PERCENT.sub(_decoded_percent, out)
+    out = _decoded_escapes(joined)
     if _UNUSUAL.search(out):
         seen = [readable(text) for text in texts]
         return joined, separator.join(seen), any(s is not t for s, t in zip(seen, texts, strict=True))
