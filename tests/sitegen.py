@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -236,3 +237,24 @@ def changed(before: dict[str, FileState], after: dict[str, FileState]) -> set[st
 def differing(a: Path, b: Path) -> list[str]:
     """Files that are not byte-identical between two output trees (or exist in one only)."""
     return sorted(changed(snapshot(a), snapshot(b)))
+
+
+def into_each_search_level(
+    site: Path, edit: Callable[[str], None], build_again: Callable[[], None]
+) -> Iterator[str]:
+    """Edit the site (edit(level)) and build it so that the change lands in the search index's delta,
+    then again into its recent level; yields each level once its build is done."""
+    import json
+
+    import pytest
+
+    from referater.search import levels
+
+    for level in ("delta", "recent"):
+        edit(level)
+        with pytest.MonkeyPatch.context() as patch:
+            if level == "delta":  # recent folded into the delta at once
+                patch.setattr(levels, "recent_threshold", lambda meetings: 0)
+            build_again()
+        assert json.loads((site / "output/pagefind/manifest.json").read_text())["levels"][-1] == level
+        yield level

@@ -7,7 +7,6 @@ A full build of one site made of such files then searches every output file, dec
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,13 @@ from browser_sites import decoded
 from conftest import FIXTURES, copy_site, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitegen import into_each_search_level
 
 from referater import closed
 from referater.config import load_config
 from referater.content import parse_meeting
 from referater.model import Meeting
 from referater.pipeline import build
-from referater.search import levels
 
 CONFIG = load_config(FIXTURES / "links")
 HEAD = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-02\n---\n\n"
@@ -279,17 +278,15 @@ def test_no_level_of_the_search_index_publishes_hidden_text(tmp_path: Path) -> N
     closed items and the draft are in no bundle of any level."""
     site = _sloppy_site(tmp_path)
     build(site, jobs=1)
-    for level in ("delta", "recent"):
+
+    def edit(level: str) -> None:
         for name in [*SLOPPY_SITE, "2024-09-04-chefforum.md"]:
             path = site / "content/nord" / name
             path.write_text(
                 path.read_text("utf-8").replace("### Beslutning\n\n", f"### Beslutning\n\n{level} ", 1)
             )
-        with pytest.MonkeyPatch.context() as patch:
-            if level == "delta":
-                patch.setattr(levels, "recent_threshold", lambda meetings: 0)
-            build(site, jobs=1)
-        assert json.loads((site / "output/pagefind/manifest.json").read_text())["levels"][-1] == level
+
+    for level in into_each_search_level(site, edit, lambda: build(site, jobs=1)):
         _assert_no_leak(site / "output", f"pagefind/{level}/")
 
 

@@ -7,7 +7,6 @@ stemmer keep them whole; a published control word proves that the search would f
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -15,9 +14,9 @@ from pathlib import Path
 import pytest
 from browser_sites import decoded
 from conftest import FIXTURES, copy_site, page, run_cli
+from sitegen import into_each_search_level
 
 from referater.pipeline import build
-from referater.search import levels
 
 FRAGMENT = re.compile(r"pagefind/[^/]+/fragment/")  # in any bundle of the index (referater/search)
 INDEX_CHUNK = re.compile(r"pagefind/[^/]+/index/")
@@ -287,16 +286,15 @@ def levelled(site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     folder = copy / "content/nord"
     build(copy, jobs=1)
     steps = {"base": _output(copy)}
-    for level, word in (("delta", "qzdeltaword"), ("recent", "qzrecentword")):
+    words = {"delta": "qzdeltaword", "recent": "qzrecentword"}
+
+    def edit(level: str) -> None:
         for path in sorted(folder.glob("*.md")):  # the public decision of the first item, the draft's too
             path.write_text(
-                path.read_text("utf-8").replace("### Beslutning\n\n", f"### Beslutning\n\n{word} ", 1)
+                path.read_text("utf-8").replace("### Beslutning\n\n", f"### Beslutning\n\n{words[level]} ", 1)
             )
-        with pytest.MonkeyPatch.context() as patch:
-            if level == "delta":
-                patch.setattr(levels, "recent_threshold", lambda meetings: 0)
-            build(copy, jobs=1)
-        assert json.loads((copy / "output/pagefind/manifest.json").read_text())["levels"][-1] == level
+
+    for level in into_each_search_level(copy, edit, lambda: build(copy, jobs=1)):
         steps[level] = _output(copy)
     return steps
 
