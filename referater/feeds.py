@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
@@ -21,7 +21,7 @@ from .fragments import TOKEN_SIZE, Fragments
 from .loader import Texts
 from .model import AgendaItem, Meeting
 from .site import Key, Site
-from .workers import MIN_ITEMS, forked_map
+from .workers import MIN_ITEMS, forked_parts
 
 FEED_LIMIT = 100  # entries per Atom feed, newest first; the archive and open data hold everything
 _EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: still deterministic
@@ -75,7 +75,6 @@ def feed_files(
 
 _SUFFIX = {kind: bytes([kind, 0, 0, 0, 0]) for kind in (MEETING, EVENT)}  # kind, then no item number
 _RENDER_BATCH = 1000  # pieces handed to the cache at a time: the rest of a cold build is not held
-_CHUNKS_PER_WORKER = 2
 
 
 def _tokens(site: Site) -> dict[Key, bytes]:
@@ -100,16 +99,11 @@ def _render_pieces(
         by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
     groups = [(site.by_key[meetings[token]], keys) for token, keys in by_meeting.items()]
     if jobs > 1 and len(groups) >= MIN_ITEMS:
-        size = max(8, min(64, len(groups) // (jobs * 8)))
 
-        def chunk(start: int) -> list[tuple[bytes, bytes]]:  # the groups are inherited, not sent
-            part = groups[start : start + size]
-            return [row for light, keys in part for row in _meeting_pieces(site, store, light, keys)]
+        def part(meetings: Sequence[tuple[Meeting, list[bytes]]]) -> list[tuple[bytes, bytes]]:
+            return [row for light, keys in meetings for row in _meeting_pieces(site, store, light, keys)]
 
-        # A worker copies the pages of the parent it touches or allocates into: a fresh fork every few
-        # chunks keeps that small, as for the meeting pages.
-        starts = range(0, len(groups), size)
-        for rows in forked_map(chunk, starts, jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER):
+        for rows in forked_parts(part, groups, jobs):
             cache.add(rows)
         return
     rows: list[tuple[bytes, bytes]] = []

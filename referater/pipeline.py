@@ -8,7 +8,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +31,8 @@ from .relations import build_site
 from .render import Renderer, static_files, template_globals
 from .site import Site
 from .sitejson import RECORD_FILE, Piece, write_meetings_json
-from .workers import MIN_ITEMS, forked_map
+from .workers import MIN_ITEMS, forked_parts
 from .write import Staging
-
-_CHUNKS_PER_WORKER = 2  # a fresh fork every few chunks: a worker copies what it touches of the parent
 
 
 @dataclass(frozen=True)
@@ -181,15 +179,11 @@ class Build:
             spread = []
         if spread:
             renderer.compile({pages[i].template for i in spread})  # once, not in every fork
-            size = max(8, min(64, len(spread) // (self.jobs * 8)))
-            chunks = [spread[i : i + size] for i in range(0, len(spread), size)]
 
-            def chunk(indices: list[int]) -> list[list[tuple[str, bytes]]]:
+            def part(indices: Sequence[int]) -> list[list[tuple[str, bytes]]]:
                 return [self._files_of(renderer, pages[i]) for i in indices]
 
-            for done in forked_map(
-                chunk, chunks, self.jobs, ordered=False, tasks_per_worker=_CHUNKS_PER_WORKER
-            ):
+            for done in forked_parts(part, spread, self.jobs):
                 yield from done
         done_here = set(spread)
         for i in todo:

@@ -23,15 +23,15 @@ EDITED = "klyngen godkendte indstillingen med en ændring fra arbejderne."
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of meetings whose pieces came back from forked workers, per build."""
     handed: list[int] = []
-    original = feeds.forked_map
+    original = feeds.forked_parts
 
-    def counted(task, items, jobs, **options) -> Iterator:  # noqa: ANN001, ANN003 - the wrapped signature
+    def counted(task, items, jobs) -> Iterator:  # noqa: ANN001 - the wrapped signature
         handed.append(0)
-        for rows in original(task, items, jobs, **options):
+        for rows in original(task, items, jobs):
             handed[-1] += len({key[:TOKEN_SIZE] for key, _ in rows})
             yield rows
 
-    monkeypatch.setattr(feeds, "forked_map", counted)
+    monkeypatch.setattr(feeds, "forked_parts", counted)
     return handed
 
 
