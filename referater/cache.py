@@ -10,7 +10,6 @@ import contextlib
 import copyreg
 import datetime as dt
 import functools
-import gc
 import hashlib
 import json
 import os
@@ -159,9 +158,6 @@ class ContentCache:
                 kept = {k: v for k, v in entries.items() if isinstance(v, ParsedFile)}
                 self.files.update(kept)
                 self._segments.append((kept, data if len(kept) == len(entries) else b""))
-            # The entries hold no cycles and last the build: the collector need not walk them (the first
-            # collection after a pause walks every object made in it). Thawed with the heap (memory.py).
-            gc.freeze()
 
     def save(self, files: dict[str, ParsedFile]) -> None:
         if not self.enabled:
