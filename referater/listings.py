@@ -53,11 +53,11 @@ class ListingShapes:
             shape, deps, items = make()
             model = page_shape_digest(path, kind, shape)
         else:
-            model, deps, items, witness, digest = entry
-            if witness == tuple(map(self.file_digest, deps)):
-                self.fresh[path] = entry
-                return digest, deps
+            model, deps, items, kept_witness, kept_digest = entry
         witness = tuple(map(self.file_digest, deps))
+        if entry is not None and kept_witness == witness:
+            self.fresh[path] = entry
+            return kept_digest, deps
         digest = page_shape_digest(path, kind, (model, tuple(map(self.snippets, items))))
         self.fresh[path] = (model, deps, items, witness, digest)
         return digest, deps
