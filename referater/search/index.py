@@ -75,6 +75,11 @@ def _shards(site: Site) -> tuple[dict[str, Members], dict[str, Meeting], dict[st
     return shards, by_id, closed
 
 
+def _members(bundles: dict[str, Members]) -> Members:
+    """Every meeting the bundles hold, with the digest of its version there."""
+    return {ident: digest for members in bundles.values() for ident, digest in members.items()}
+
+
 def update_index(
     staging: Staging, site: Site, store: Texts, state_path: Path | None, jobs: int = 1
 ) -> IndexReport:
@@ -96,10 +101,10 @@ def update_index(
     }
 
     current, by_id, closed = _shards(site)  # shard → meeting id → digest
-    base = {ident: digest for members in shards.values() for ident, digest in members.items()}
+    base = _members(shards)
     indexed = set(base).union(*held.values())
     closing = withdrawn(closed, state.get("closed", {}), indexed)
-    now = {ident: digest for members in current.values() for ident, digest in members.items()}
+    now = _members(current)
     stale = sum(1 for ident, digest in now.items() if base.get(ident) != digest)
     stale += sum(1 for ident in base if ident not in now)
 
@@ -114,7 +119,7 @@ def update_index(
     else:  # old versions of meetings that left the site, or closed an item, leave every bundle
         for name in scrub(shards, held, now, closing):  # changes shards and held
             build[name] = [by_id[ident] for ident in shards[name]]
-        base = {ident: digest for members in shards.values() for ident, digest in members.items()}
+        base = _members(shards)
     levels = plan_levels(base, now, held)
     keep = [name for name in sorted(shards) if name not in build]
     for level in LEVELS:
