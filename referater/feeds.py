@@ -42,18 +42,18 @@ class Feed:
     calendar: str | None = None  # the body of a calendar; None for an Atom feed
 
 
-def feed_files(
+def plan_feeds(
     site: Site,
     store: Texts,
     cache: Fragments,
     fresh: Callable[[str, bytes], bool] = lambda rel, fp: False,
     jobs: int = 1,
-) -> Iterator[tuple[str, bytes]]:
-    """The Atom feeds and calendars that must be made again, by output path, one at a time (together they
-    are some 160 MB at 10,000 meetings, and the build stages each as it comes). `fresh(path, fingerprint)`
-    says whether the published file of a feed with those inputs can stay (and keeps it); the pieces of
-    the others come from the cache, and those not in it are rendered first, one meeting at a time, in
-    `jobs` forked workers when there are many."""
+) -> list[Feed]:
+    """The Atom feeds and calendars that must be made again, with every piece they show in the cache.
+    `fresh(path, fingerprint)` says whether the published file of a feed with those inputs can stay (and
+    keeps it); the pieces not in the cache are rendered here, one meeting at a time, in `jobs` forked
+    workers when there are many. Everything that reads the content store or forks is done here, so that
+    made_feeds can run beside the search index's threads."""
     tokens = _tokens(site)
     cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
     scope = cache.scope.encode()
@@ -65,6 +65,12 @@ def feed_files(
             todo.append(feed)
     missing = cache.missing(key for feed in todo for key in feed.pieces)
     _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing, jobs)
+    return todo
+
+
+def made_feeds(site: Site, cache: Fragments, todo: list[Feed]) -> Iterator[tuple[str, bytes]]:
+    """The feeds of plan_feeds from their cached pieces, by output path, one at a time (together they are
+    some 160 MB at 10,000 meetings, and the build stages each as it comes)."""
     for feed in todo:
         pieces = list(cache.pieces(feed.pieces))
         if feed.calendar is not None:

@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -235,7 +236,8 @@ def light(meeting: Meeting) -> Meeting:
     )
 
 
-Texts = Callable[[Meeting], Meeting]  # a light meeting → the same meeting with its text
+# A light meeting → the same meeting with its text; called from the search index's threads too.
+Texts = Callable[[Meeting], Meeting]
 
 
 def as_is(meeting: Meeting) -> Meeting:
@@ -253,15 +255,20 @@ class ContentStore:
     def __init__(self, site_dir: Path, config: SiteConfig, use_cache: bool):
         self.site_dir, self.config, self.use_cache = site_dir, config, use_cache
         self._recent: dict[str, Meeting] = {}  # a page and its meeting.json ask for the same meeting
+        self._lock = threading.Lock()  # the search index's threads ask too, while the build renders
 
     def __call__(self, meeting: Meeting) -> Meeting:
         if not meeting.light:
             return meeting
-        if meeting.digest not in self._recent:
-            if len(self._recent) >= 4:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[meeting.digest] = self._load(meeting)
-        return self._recent[meeting.digest]
+        with self._lock:
+            full = self._recent.get(meeting.digest)
+        if full is None:
+            full = self._load(meeting)
+            with self._lock:
+                if len(self._recent) >= 4:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[meeting.digest] = full
+        return full
 
     def _load(self, meeting: Meeting) -> Meeting:
         cached = self.site_dir / CACHE_DIR / FULL_DIR / f"{meeting.digest}.pickle"

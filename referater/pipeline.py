@@ -4,11 +4,12 @@ a staging tree that is swapped in whole at the end."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .cache import CACHE_DIR, ContentCache, engine_folder, read_json
 from .config import load_config
 from .crawl import robots_txt, sitemap_xml
 from .errors import Finding, SiteError, os_failure
-from .feeds import feed_files
+from .feeds import Feed, made_feeds, plan_feeds
 from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
 from .memory import frozen_heap, release_free_memory
@@ -29,6 +30,7 @@ from .pages import build_pages
 from .progress import BuildResult, Progress, Stopwatch
 from .relations import build_site
 from .render import Renderer, static_files, template_globals
+from .search import BUNDLE_DIR, IndexUpdate, begin_index
 from .site import Site
 from .sitejson import RECORD_FILE, Piece, write_meetings_json
 from .workers import MIN_ITEMS, forked_parts
@@ -124,11 +126,17 @@ class Build:
             staging = Staging(self.out)
             self.lap("read output")  # Staging lists output/ and the recycled tree
             try:
-                # Search before open data and feeds: they leave the parent some 400 MB larger (10,000
-                # meetings), and the Pagefind processes would come on top of that.
-                stages = (self.render_pages, self.search_index, self.open_data, self.feeds, self.publish)
-                for stage in stages:
-                    stage(staging)
+                self.render_pages(staging)
+                with Fragments(self._fragments_path(), self.site.config) as fragments:
+                    feeds = self.plan_feeds(staging, fragments)
+                    # Pagefind indexes on both cores while this process renders the index pages and
+                    # stages open data and feeds: no fork from here until the index is finished.
+                    with self.begin_search(staging) as search:
+                        self.render_rest(staging)
+                        self.open_data(staging)
+                        self.write_feeds(staging, fragments, feeds)
+                        self.finish_search(search)
+                self.publish(staging)
                 self.site.cache.save()  # what the pages and feeds computed from the model
             except BaseException:
                 staging.abandon()
@@ -157,38 +165,45 @@ class Build:
             or not all(staging.keep(rel) for rel in (page.path, *page.companion_paths))
         ]
         self.lap("compare")
-        bar = Progress(len(todo), enabled=o.progress)
-        for files in self._render(renderer, todo):
-            for rel, data in files:
-                staging.put(rel, data)
-            bar.step()
-        bar.done()
-        site.view_links.clear()  # the links of the pages made here: no later stage lists them
-        self.lap("render")
         self.result.rendered = len(todo)
+        self._bar = Progress(len(todo), enabled=o.progress)
+        self._renderer, self._rest = renderer, self._render_spread(renderer, todo, staging)
+        self.lap("render")
         for rel, data in assets.items():
             staging.put(rel, data)
 
-    def _render(self, renderer: Renderer, todo: list[int]) -> Iterator[list[tuple[str, bytes]]]:
-        """Meeting pages in forked workers; index pages here, once the workers are gone. An index page
-        lists meetings from all over the site, so a worker rendering them would touch (and so copy) most of
-        the parent's memory, for a few seconds of work."""
+    def _render_spread(self, renderer: Renderer, todo: list[int], staging: Staging) -> list[int]:
+        """Meeting pages in forked workers; the pages left (index pages, and all of a small change) are
+        rendered by render_rest. An index page lists meetings from all over the site, so a worker
+        rendering them would touch (and so copy) most of the parent's memory, for a few seconds of work."""
         pages = self.pages
         spread = [i for i in todo if pages[i].kind == "meeting"]
         if self.jobs <= 1 or len(spread) < MIN_ITEMS:
-            spread = []
-        if spread:
-            renderer.compile({pages[i].template for i in spread})  # once, not in every fork
+            return todo
+        renderer.compile({pages[i].template for i in spread})  # once, not in every fork
 
-            def part(indices: Sequence[int]) -> list[list[tuple[str, bytes]]]:
-                return [self._files_of(renderer, pages[i]) for i in indices]
+        def part(indices: Sequence[int]) -> list[list[tuple[str, bytes]]]:
+            return [self._files_of(renderer, pages[i]) for i in indices]
 
-            for done in forked_parts(part, spread, self.jobs):
-                yield from done
+        for done in forked_parts(part, spread, self.jobs):
+            for files in done:
+                self._stage_files(staging, files)
         done_here = set(spread)
-        for i in todo:
-            if i not in done_here:
-                yield self._files_of(renderer, pages[i])
+        return [i for i in todo if i not in done_here]
+
+    def render_rest(self, staging: Staging) -> None:
+        """The pages render_pages left, here: while Pagefind indexes, the build's one serial stretch of
+        rendering has a core to itself (no fork happens from here on)."""
+        for i in self._rest:
+            self._stage_files(staging, self._files_of(self._renderer, self.pages[i]))
+        self._bar.done()
+        self.site.view_links.clear()  # the links of the pages made here: no later stage lists them
+        self.lap("index pages")
+
+    def _stage_files(self, staging: Staging, files: list[tuple[str, bytes]]) -> None:
+        for rel, data in files:
+            staging.put(rel, data)
+        self._bar.step()
 
     def _files_of(self, renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
         """A page and the files made with it: a meeting's meeting.json, from the same full meeting."""
@@ -210,44 +225,49 @@ class Build:
         write_meetings_json(staging, site_json_frame(site), pieces, record)
         self.lap("open data")
 
-    def feeds(self, staging: Staging) -> None:
+    def _fragments_path(self) -> Path | None:
+        name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
+        return self.site_dir / CACHE_DIR / name if self.options.use_cache else None
+
+    def plan_feeds(self, staging: Staging, fragments: Fragments) -> list[Feed]:
         """Files made from the model rather than templates: feeds, calendars, sitemap. A feed whose inputs
         did not change keeps its published file; the others are made from pieces kept in .cache/
-        (fragments.py). The preview keeps its own: they may hold drafts."""
+        (fragments.py), and the pieces not there are rendered here. The preview keeps its own: they may
+        hold drafts."""
         site = self.site
-        name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
         staging.put(urls.SITEMAP, sitemap_xml(site, self.pages))
         staging.put(urls.ROBOTS, robots_txt(site))
-        path = self.site_dir / CACHE_DIR / name if self.options.use_cache else None
-        with Fragments(path, site.config) as fragments:
 
-            def fresh(rel: str, fingerprint: bytes) -> bool:
-                published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
-                return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
+        def fresh(rel: str, fingerprint: bytes) -> bool:
+            published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
+            return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
 
-            for rel, data in feed_files(site, self.store, fragments, fresh, self.jobs):  # staged one by one
-                staging.put(rel, data)
-                fragments.record(rel, os.path.join(staging.stage, rel))
-            fragments.save()
+        todo = plan_feeds(site, self.store, fragments, fresh, self.jobs)
+        self.lap("feed pieces")
+        return todo
+
+    def write_feeds(self, staging: Staging, fragments: Fragments, todo: list[Feed]) -> None:
+        for rel, data in made_feeds(self.site, fragments, todo):  # staged one by one
+            staging.put(rel, data)
+            fragments.record(rel, os.path.join(staging.stage, rel))
+        fragments.save()
         self.lap("feeds")
 
-    def search_index(self, staging: Staging) -> None:
-        from .search import BUNDLE_DIR, update_index
-
+    def begin_search(self, staging: Staging) -> contextlib.AbstractContextManager[IndexUpdate | None]:
         o = self.options
-        if o.search:
-            state = "preview-search.json" if o.preview else "search.json"
-            release_free_memory()  # what rendering the index pages freed
-            update_index(
-                staging,
-                self.site,
-                self.store,
-                self.site_dir / CACHE_DIR / state if o.use_cache else None,
-                self.jobs,
-            )
+        if not o.search:
+            if o.preview:
+                staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date
+            return contextlib.nullcontext()
+        state = "preview-search.json" if o.preview else "search.json"
+        release_free_memory()  # what rendering the index pages freed
+        path = self.site_dir / CACHE_DIR / state if o.use_cache else None
+        return begin_index(staging, self.site, self.store, path, self.jobs)
+
+    def finish_search(self, search: IndexUpdate | None) -> None:
+        if search is not None:
+            search.finish()
             self.lap("search")
-        elif o.preview:
-            staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date
 
     def publish(self, staging: Staging) -> None:
         self.result.pages = len(self.pages)

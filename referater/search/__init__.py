@@ -23,6 +23,6 @@ built again.
 
 from __future__ import annotations
 
-from .index import BUNDLE_DIR, IndexReport, update_index
+from .index import BUNDLE_DIR, IndexReport, IndexUpdate, begin_index
 
-__all__ = ["BUNDLE_DIR", "IndexReport", "update_index"]
+__all__ = ["BUNDLE_DIR", "IndexReport", "IndexUpdate", "begin_index"]

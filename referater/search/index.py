@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -80,12 +79,13 @@ def _members(bundles: dict[str, Members]) -> Members:
     return {ident: digest for members in bundles.values() for ident, digest in members.items()}
 
 
-def update_index(
+def begin_index(
     staging: Staging, site: Site, store: Texts, state_path: Path | None, jobs: int = 1
-) -> IndexReport:
-    """Stage `pagefind/` for this build; `state_path` None (--no-cache) builds every bundle; `jobs`
-    Pagefind processes at a time."""
-    report = IndexReport()
+) -> IndexUpdate:
+    """Begin staging `pagefind/` for this build: the bundles to build are under way in `jobs` Pagefind
+    processes (fed by threads) when this returns, and IndexUpdate.finish waits for them. `state_path`
+    None (--no-cache) builds every bundle. Between the two the caller may stage other files, but must not
+    fork nor read the content store: the threads use it."""
     key = _index_key(site)
     state = read_json(state_path) if state_path else {}
     published = staging.out / BUNDLE_DIR
@@ -127,23 +127,57 @@ def update_index(
             keep.append(level)
         elif levels[level]:
             build[level] = [by_id[ident] for ident in levels[level]]
-    with _BundleBuilder(staging, site, store, build, jobs) as builder:
+    builder = _BundleBuilder(staging, site, store, build, jobs)
+    try:
         for name in keep:  # while Pagefind indexes: linking thousands of files is the parent's work
             staging.keep_tree(f"{BUNDLE_DIR}/{name}")
-        report.records = builder.finish()
-    report.built, report.kept = sorted(build), keep
-
+    except BaseException:
+        builder.close()
+        raise
     mask = superseded(base, levels, now)
-    report.masked = sum(len(ids) for ids in mask.values())
     manifest = {
         "bundles": sorted(name for name in shards if shards[name]),
         "levels": [level for level in LEVELS if levels[level]],  # merged after the base, oldest first
         "mask": mask,
     }
-    staging.put(f"{BUNDLE_DIR}/{MANIFEST}", json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
-    if state_path:
-        write_json(state_path, {"key": key, "shards": shards, **levels, "closed": closed})
-    return report
+    report = IndexReport(built=sorted(build), kept=keep, masked=sum(len(ids) for ids in mask.values()))
+    saved = {"key": key, "shards": shards, **levels, "closed": closed} if state_path else None
+    return IndexUpdate(builder, report, manifest, state_path, saved)
+
+
+class IndexUpdate:
+    """A search index under way (begin_index); `finish` stages the rest, `close` ends what is under way.
+    As a context manager it closes on leaving, so an error elsewhere does not leave Pagefind running."""
+
+    def __init__(
+        self,
+        builder: _BundleBuilder,
+        report: IndexReport,
+        manifest: dict,
+        state_path: Path | None,
+        state: dict | None,
+    ) -> None:
+        self._builder, self.report, self._manifest = builder, report, manifest
+        self._state_path, self._state = state_path, state
+
+    def finish(self) -> IndexReport:
+        self.report.records = self._builder.finish()
+        self._builder.close()
+        staging = self._builder.staging
+        manifest = json.dumps(self._manifest, ensure_ascii=False).encode("utf-8")
+        staging.put(f"{BUNDLE_DIR}/{MANIFEST}", manifest)
+        if self._state_path and self._state is not None:
+            write_json(self._state_path, self._state)
+        return self.report
+
+    def close(self) -> None:
+        self._builder.close()
+
+    def __enter__(self) -> IndexUpdate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _BundleBuilder:
@@ -155,7 +189,6 @@ class _BundleBuilder:
         self, staging: Staging, site: Site, store: Texts, build: dict[str, list[Meeting]], jobs: int
     ) -> None:
         self.staging, self.site, self.store, self.build = staging, site, store, build
-        self._lock = threading.Lock()  # the content store is not thread-safe; Pagefind's work is outside it
         self.names = sorted(
             build, key=lambda name: -len(build[name])
         )  # the largest first: the last fill gaps
@@ -166,9 +199,7 @@ class _BundleBuilder:
 
     def _pages(self, name: str) -> Iterator[tuple[str, str]]:
         for m in self.build[name]:
-            with self._lock:
-                page = meeting_page(self.site, m, self.store, level=name if name in LEVELS else None)
-            yield page
+            yield meeting_page(self.site, m, self.store, level=name if name in LEVELS else None)
 
     def _one(self, name: str) -> int:
         target = self.staging.stage / BUNDLE_DIR / name
@@ -195,10 +226,7 @@ class _BundleBuilder:
             self.staging.adopt_tree(f"{BUNDLE_DIR}/{name}")  # files equal to the published keep their mtime
         return sum(counts)
 
-    def __enter__(self) -> _BundleBuilder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         # On an error the bundles not begun are not begun; those under way end before the staging goes.
         for future in self._futures:
             future.cancel()
