@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
@@ -42,18 +42,35 @@ class Feed:
     calendar: str | None = None  # the body of a calendar; None for an Atom feed
 
 
+@dataclass
+class FeedPlan:
+    """The feeds to make again (`todo`) and the pieces they need that the cache has not, by meeting."""
+
+    todo: list[Feed]
+    wanted: dict[Key, list[bytes]]  # a meeting's missing pieces, by the meeting's key
+
+    def pieces_of(self, site: Site, store: Texts, light: Meeting) -> list[tuple[bytes, bytes]]:
+        """The missing pieces of one meeting (none if it has none): for a render worker, which has its
+        full text loaded already. The rows go to `taken`."""
+        keys = self.wanted.get(light.key)
+        return _meeting_pieces(site, store, light, keys) if keys else []
+
+    def taken(self, cache: Fragments, rows: list[tuple[bytes, bytes]], keys: Iterable[Key]) -> None:
+        """Pieces made elsewhere (pieces_of) for the meetings `keys`: into the cache, no longer wanted."""
+        if rows:
+            cache.add(rows)
+        for key in keys:
+            self.wanted.pop(key, None)
+
+
 def plan_feeds(
     site: Site,
-    store: Texts,
     cache: Fragments,
     fresh: Callable[[str, bytes], bool] = lambda rel, fp: False,
-    jobs: int = 1,
-) -> list[Feed]:
-    """The Atom feeds and calendars that must be made again, with every piece they show in the cache.
-    `fresh(path, fingerprint)` says whether the published file of a feed with those inputs can stay (and
-    keeps it); the pieces not in the cache are rendered here, one meeting at a time, in `jobs` forked
-    workers when there are many. Everything that reads the content store or forks is done here, so that
-    made_feeds can run beside the search index's threads."""
+) -> FeedPlan:
+    """The Atom feeds and calendars that must be made again, and the pieces they show that the cache
+    has not. `fresh(path, fingerprint)` says whether the published file of a feed with those inputs can
+    stay (and keeps it)."""
     tokens = _tokens(site)
     cache.in_use({tokens[m.key]: (m.path, m.digest) for m in site.meetings})
     scope = cache.scope.encode()
@@ -63,13 +80,39 @@ def plan_feeds(
         fingerprint = hashlib.blake2b(b"\0".join([scope, head, *feed.pieces]), digest_size=16).digest()
         if not fresh(feed.path, fingerprint):
             todo.append(feed)
-    missing = cache.missing(key for feed in todo for key in feed.pieces)
-    _render_pieces(site, store, cache, {token: key for key, token in tokens.items()}, missing, jobs)
-    return todo
+    meetings = {token: key for key, token in tokens.items()}
+    wanted: dict[Key, list[bytes]] = {}
+    for piece in sorted(cache.missing(key for feed in todo for key in feed.pieces)):
+        wanted.setdefault(meetings[piece[:TOKEN_SIZE]], []).append(piece)
+    return FeedPlan(todo, wanted)
+
+
+def render_wanted(site: Site, store: Texts, cache: Fragments, plan: FeedPlan, jobs: int = 1) -> None:
+    """Render the pieces still wanted, a meeting at a time (its full text is loaded once for all its
+    pieces): in `jobs` forked workers when there are many meetings. Everything that reads the content
+    store or forks for the feeds is done by now, so that made_feeds can run beside the search index's
+    threads."""
+    groups = [(site.by_key[key], keys) for key, keys in plan.wanted.items()]
+    plan.wanted = {}
+    if jobs > 1 and len(groups) >= MIN_ITEMS:
+
+        def part(meetings: Sequence[tuple[Meeting, list[bytes]]]) -> list[tuple[bytes, bytes]]:
+            return [row for light, keys in meetings for row in _meeting_pieces(site, store, light, keys)]
+
+        for rows in forked_parts(part, groups, jobs):
+            cache.add(rows)
+        return
+    rows: list[tuple[bytes, bytes]] = []
+    for light, keys in groups:
+        rows += _meeting_pieces(site, store, light, keys)
+        if len(rows) >= _RENDER_BATCH:
+            cache.add(rows)
+            rows = []
+    cache.add(rows)
 
 
 def made_feeds(site: Site, cache: Fragments, todo: list[Feed]) -> Iterator[tuple[str, bytes]]:
-    """The feeds of plan_feeds from their cached pieces, by output path, one at a time (together they are
+    """The feeds a plan makes again (once render_wanted has run), from their cached pieces, by output path, one at a time (together they are
     some 160 MB at 10,000 meetings, and the build stages each as it comes)."""
     for feed in todo:
         pieces = list(cache.pieces(feed.pieces))
@@ -93,32 +136,6 @@ def _tokens(site: Site) -> dict[Key, bytes]:
 
 def _item_piece(token: bytes, number: int) -> bytes:
     return token + bytes([ITEM]) + number.to_bytes(4, "big")
-
-
-def _render_pieces(
-    site: Site, store: Texts, cache: Fragments, meetings: dict[bytes, Key], wanted: set[bytes], jobs: int
-) -> None:
-    """Render the pieces not in the cache, a meeting at a time (its full text is loaded once for all its
-    pieces): in forked workers when there are many meetings, as a cold build has."""
-    by_meeting: dict[bytes, list[bytes]] = {}
-    for key in sorted(wanted):
-        by_meeting.setdefault(key[:TOKEN_SIZE], []).append(key)
-    groups = [(site.by_key[meetings[token]], keys) for token, keys in by_meeting.items()]
-    if jobs > 1 and len(groups) >= MIN_ITEMS:
-
-        def part(meetings: Sequence[tuple[Meeting, list[bytes]]]) -> list[tuple[bytes, bytes]]:
-            return [row for light, keys in meetings for row in _meeting_pieces(site, store, light, keys)]
-
-        for rows in forked_parts(part, groups, jobs):
-            cache.add(rows)
-        return
-    rows: list[tuple[bytes, bytes]] = []
-    for light, keys in groups:
-        rows += _meeting_pieces(site, store, light, keys)
-        if len(rows) >= _RENDER_BATCH:
-            cache.add(rows)
-            rows = []
-    cache.add(rows)
 
 
 def _meeting_pieces(site: Site, store: Texts, light: Meeting, keys: list[bytes]) -> list[tuple[bytes, bytes]]:

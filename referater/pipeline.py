@@ -19,7 +19,7 @@ from .cache import CACHE_DIR, ContentCache, engine_folder, read_json
 from .config import load_config
 from .crawl import robots_txt, sitemap_xml
 from .errors import Finding, SiteError, os_failure
-from .feeds import Feed, made_feeds, plan_feeds
+from .feeds import FeedPlan, made_feeds, plan_feeds, render_wanted
 from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
 from .memory import frozen_heap, release_free_memory
@@ -31,7 +31,7 @@ from .progress import BuildResult, Progress, Stopwatch
 from .relations import build_site
 from .render import Renderer, static_files, template_globals
 from .search import BUNDLE_DIR, IndexUpdate, begin_index
-from .site import Site
+from .site import Key, Site
 from .sitejson import RECORD_FILE, Piece, write_meetings_json
 from .workers import MIN_ITEMS, forked_parts
 from .write import Staging
@@ -126,9 +126,9 @@ class Build:
             staging = Staging(self.out)
             self.lap("read output")  # Staging lists output/ and the recycled tree
             try:
-                self.render_pages(staging)
                 with Fragments(self._fragments_path(), self.site.config) as fragments:
                     feeds = self.plan_feeds(staging, fragments)
+                    self.render_pages(staging, fragments, feeds)
                     # Pagefind indexes on both cores while this process renders the index pages and
                     # stages open data and feeds: no fork from here until the index is finished.
                     with self.begin_search(staging) as search:
@@ -145,8 +145,10 @@ class Build:
         self.result.seconds = time.perf_counter() - self.started
         return self.result
 
-    def render_pages(self, staging: Staging) -> None:
-        """The pages whose fingerprint changed (or whose file is gone), and the static assets."""
+    def render_pages(self, staging: Staging, fragments: Fragments, feeds: FeedPlan) -> None:
+        """The pages whose fingerprint changed (or whose file is gone), and the static assets; the workers
+        that render meeting pages make those meetings' feed pieces too, and the pieces still wanted after
+        them are made here."""
         site, o = self.site, self.options
         assets = {rel: path.read_bytes() for rel, path in static_files(self.site_dir).items()}
         compiled = engine_folder(self.site_dir, "templates") if o.use_cache else None
@@ -167,27 +169,39 @@ class Build:
         self.lap("compare")
         self.result.rendered = len(todo)
         self._bar = Progress(len(todo), enabled=o.progress)
-        self._renderer, self._rest = renderer, self._render_spread(renderer, todo, staging)
+        self._renderer, self._rest = renderer, self._render_spread(renderer, todo, staging, fragments, feeds)
         self.lap("render")
+        render_wanted(site, self.store, fragments, feeds, self.jobs)
+        self.lap("feed pieces")
         for rel, data in assets.items():
             staging.put(rel, data)
 
-    def _render_spread(self, renderer: Renderer, todo: list[int], staging: Staging) -> list[int]:
-        """Meeting pages in forked workers; the pages left (index pages, and all of a small change) are
-        rendered by render_rest. An index page lists meetings from all over the site, so a worker
-        rendering them would touch (and so copy) most of the parent's memory, for a few seconds of work."""
-        pages = self.pages
+    def _render_spread(
+        self, renderer: Renderer, todo: list[int], staging: Staging, fragments: Fragments, feeds: FeedPlan
+    ) -> list[int]:
+        """Meeting pages in forked workers, each with its meeting's feed pieces (the full meeting is loaded
+        once for both); the pages left (index pages, and all of a small change) are rendered by
+        render_rest. An index page lists meetings from all over the site, so a worker rendering them would
+        touch (and so copy) most of the parent's memory, for a few seconds of work."""
+        pages, site = self.pages, self.site
         spread = [i for i in todo if pages[i].kind == "meeting"]
         if self.jobs <= 1 or len(spread) < MIN_ITEMS:
             return todo
+
+        def part(indices: Sequence[int]) -> list[tuple[list[tuple[str, bytes]], Key | None, list]]:
+            done = []
+            for i in indices:
+                page = pages[i]
+                rows = feeds.pieces_of(site, self.store, site.by_key[page.own]) if page.own else []
+                done.append((self._files_of(renderer, page), page.own, rows))
+            return done
+
         renderer.compile({pages[i].template for i in spread})  # once, not in every fork
-
-        def part(indices: Sequence[int]) -> list[list[tuple[str, bytes]]]:
-            return [self._files_of(renderer, pages[i]) for i in indices]
-
         for done in forked_parts(part, spread, self.jobs):
-            for files in done:
+            for files, own, rows in done:
                 self._stage_files(staging, files)
+                if own is not None:
+                    feeds.taken(fragments, rows, (own,))
         done_here = set(spread)
         return [i for i in todo if i not in done_here]
 
@@ -229,11 +243,11 @@ class Build:
         name = ("preview-" if self.options.preview else "") + FRAGMENTS_FILE
         return self.site_dir / CACHE_DIR / name if self.options.use_cache else None
 
-    def plan_feeds(self, staging: Staging, fragments: Fragments) -> list[Feed]:
+    def plan_feeds(self, staging: Staging, fragments: Fragments) -> FeedPlan:
         """Files made from the model rather than templates: feeds, calendars, sitemap. A feed whose inputs
         did not change keeps its published file; the others are made from pieces kept in .cache/
-        (fragments.py), and the pieces not there are rendered here. The preview keeps its own: they may
-        hold drafts."""
+        (fragments.py), and the pieces not there are rendered with the pages. The preview keeps its own:
+        they may hold drafts."""
         site = self.site
         staging.put(urls.SITEMAP, sitemap_xml(site, self.pages))
         staging.put(urls.ROBOTS, robots_txt(site))
@@ -242,12 +256,12 @@ class Build:
             published = os.path.join(self.out, rel)  # a string: a thousand feeds are checked
             return fragments.fresh(rel, fingerprint, published) and staging.keep(rel)
 
-        todo = plan_feeds(site, self.store, fragments, fresh, self.jobs)
-        self.lap("feed pieces")
-        return todo
+        plan = plan_feeds(site, fragments, fresh)
+        self.lap("feed plan")
+        return plan
 
-    def write_feeds(self, staging: Staging, fragments: Fragments, todo: list[Feed]) -> None:
-        for rel, data in made_feeds(self.site, fragments, todo):  # staged one by one
+    def write_feeds(self, staging: Staging, fragments: Fragments, feeds: FeedPlan) -> None:
+        for rel, data in made_feeds(self.site, fragments, feeds.todo):  # staged one by one
             staging.put(rel, data)
             fragments.record(rel, os.path.join(staging.stage, rel))
         fragments.save()
