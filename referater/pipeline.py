@@ -274,7 +274,7 @@ class Build:
                 staging.keep_tree(BUNDLE_DIR)  # the last index until serve has brought it up to date
             return contextlib.nullcontext()
         state = "preview-search.json" if o.preview else "search.json"
-        release_free_memory()  # what rendering the index pages freed
+        release_free_memory()  # what staging the rendered pages freed, before Pagefind comes on top
         path = self.site_dir / CACHE_DIR / state if o.use_cache else None
         return begin_index(staging, self.site, self.store, path, self.jobs)
 

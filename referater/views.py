@@ -61,6 +61,10 @@ def _meeting_link(site: Site, key: Key) -> MeetingLink:
 
 
 def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet: bool = False) -> ItemLink:
+    if with_snippet:
+        # Only the topic and case listings show snippets, and they list most items of the site, each a
+        # page or two: kept, their links held some 46 MB at 10,000 meetings for half a second of work.
+        return _item_link(site, key, number, main, with_snippet)
     cache_key = (key, number, main, with_snippet)
     link = site.view_links.get(cache_key)
     if link is None:
@@ -70,7 +74,10 @@ def item_link(site: Site, key: Key, number: int, main: bool = True, with_snippet
 
 def _item_link(site: Site, key: Key, number: int, main: bool, with_snippet: bool) -> ItemLink:
     m = site.by_key[key]
-    item = next(i for i in m.items if i.number == number)
+    items = m.items
+    item = items[number - 1] if 0 < number <= len(items) else None  # items are numbered 1, 2, … mostly
+    if item is None or item.number != number:
+        item = next(i for i in items if i.number == number)
     return ItemLink(
         url=site.item_url(key, number),
         title=item.title,
