@@ -16,7 +16,9 @@ OPEN = (
     "## Punkt 1: Godkendelse\n\n### Beslutning\n\nGodkendt qzcontrol.\n\n"
     "## Punkt 2: Salg af bygning\n\n### Sagsfremstilling\n\nTekst qzsecretword.\n"
 )
-CLOSED = "## Punkt 1: Godkendelse\n\n### Beslutning\n\nGodkendt qzcontrol.\n\n## Punkt 2: Salg – Lukket punkt\n"
+CLOSED = (
+    "## Punkt 1: Godkendelse\n\n### Beslutning\n\nGodkendt qzcontrol.\n\n## Punkt 2: Salg – Lukket punkt\n"
+)
 MEETING = "content/nord/2024-09-04-chefforum.md"
 OTHER = "content/nord/2024-09-05-chefforum.md"  # published throughout: its word proves the index works
 
@@ -40,7 +42,9 @@ def test_a_build_stopped_after_the_search_stage_leaves_no_old_text_in_the_index(
     downloadable from the search index for good."""
     site = copy_site(FIXTURES / "links", tmp_path / "site")
     (site / MEETING).write_text(HEAD.format(extra="") + OPEN, "utf-8")
-    other = HEAD.format(extra="").replace("2024-09-04", "2024-09-05") + "## Punkt 1: Orientering\n\nqzother.\n"
+    other = (
+        HEAD.format(extra="").replace("2024-09-04", "2024-09-05") + "## Punkt 1: Orientering\n\nqzother.\n"
+    )
     (site / OTHER).write_text(other, "utf-8")
     assert run_build(site).returncode == 0
     out = site / "output"
