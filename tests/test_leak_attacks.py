@@ -3,13 +3,20 @@ temporary site, every output file searched (Pagefind's gzip chunks decompressed)
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 from browser_sites import decoded
-from conftest import FIXTURES, copy_site
+from conftest import FIXTURES, copy_site, tree_digest
 from sitegen import cli_command, cli_env
+
+from referater import closed
+from referater.config import load_config
+from referater.content import parse_meeting
+from referater.errors import Finding
+from referater.model import Meeting
 
 HEAD = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-04\n{extra}---\n\n"
 OPEN = (
@@ -58,3 +65,172 @@ def test_a_build_stopped_after_the_search_stage_leaves_no_old_text_in_the_index(
     assert done.returncode == 0, done.stderr
     assert where(out, b"qzsecretword") == []
     assert any(p.startswith("pagefind/") for p in where(out, b"qzother"))
+
+
+# --- closed items written in ways the rule did not read as closed ------------------------------------------
+
+CONFIG = load_config(FIXTURES / "links")
+FILE = "content/nord/2024-09-02-chefforum.md"
+TOP = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-02\n---\n\n## Punkt 1: Godkendelse\n\nGodkendt qzcontrol.\n\n"
+
+# Each title was read as an open item's, so the text under it was published.
+TITLES = [
+    "Salg af arealer – lukket jf. offentlighedslovens § 30",
+    "Salg (lukket, jf. § 30)",
+    "Salg (lukket jf. forvaltningslovens § 15)",
+    "Salg - LUKKET (jf. § 30)",
+    "Lukket jf. § 15: Salg",
+    "Lukket (§ 30): Salg",
+    "Lukket§ 30: Salg",
+    "Lukket pga. persondata: Salg",
+    "Personalesag (lukket for offentligheden)",
+    "Salg [LUKKET – § 30]",
+    "Salg (Lukket, persondata)",
+    "Lukkede punkter: Salg",
+    "Salg – ej offentligt",
+    "Salg – ikke til offentliggørelse",
+    "Lukket\u2011punkt – Salg",  # a non-breaking hyphen
+    "Salg (lukket\u2011punkt)",
+    "Lukk\u0435t punkt – Salg",  # a Cyrillic е
+    "L\u00fakket punkt – Salg",  # a diacritic
+]
+# Each line was read as saying nothing, so its item stayed open.
+LINES = [
+    "L\u200bukket: ja",  # a zero-width space
+    "Lu\u00adkket: ja",  # a soft hyphen
+    "Lukk\u00e9t: ja",
+    "LUKK\u00c9T PUNKT",
+    "Lukk\u0435t: ja",
+    "Lukket ja",
+    "Lukket&#58; ja",
+    "&#76;ukket: ja",
+    "<p>Lukket: ja</p>",
+    "| Lukket | ja |",
+    "| 2 | Lukket punkt |",
+    "Lukket jf. offentlighedslovens § 30",
+    "Lukket, jf. § 30",
+    "Lukket punkt – jf. § 30",
+    "Lukket punkt (§ 30)",
+    "Lukket for offentligheden",
+    "Lukket punkt – Personalesag",
+    "Lukket-punkt",
+    "Lukketpunkt",
+    "Status: Lukket",
+    "Offentlighed: lukket punkt",
+    "Offentligt: nej",
+    "Åbent punkt: nej",
+    "Punktet er lukket.",
+    "Dette punkt behandles for lukkede døre.",
+]
+# Each structure left a closed item's text, or an item meant to be closed, in an open item.
+STRUCTURES = {
+    "item-heading-on-level-3": "## Punkt 2: Salg\n\nTekst.\n\n### Punkt 3: Lukket punkt – Sag\n\nqzsecret.\n",
+    "closed-sub-heading": "## Punkt 2: Salg\n\n### Sagsfremstilling\n\n#### Sagen (lukket)\n\nqzsecret.\n",
+    "closed-section-heading": "## Punkt 2: Salg\n\n### Sagsfremstilling (lukket)\n\nqzsecret.\n",
+    "item-heading-in-html": "## Punkt 2: Salg\n\n<h2>Punkt 3: Lukket punkt – Sag</h2>\n\nqzsecret.\n",
+    "link-definition-in-closed-item": (
+        "## Punkt 2: Lukket punkt – Salg\n\n[a]: https://example.org/qzsecret 'qzsecret'\n\n"
+        "## Punkt 3: Eventuelt\n\nSe [bilaget][a].\n"
+    ),
+}
+# Running text that mentions closing: the item stays open and its text is published.
+OPEN_TEXT = [
+    "Afdelingen blev lukket i 2023.",
+    "Lukket afdeling på Sygehus Sønderjylland genåbner.",
+    "Der er lukket for tilgang af nye patienter, jf. aftalen.",
+    "Sagen er lukket.",
+    "Udelukkende offentlige midler.",
+    "Mødet var åbent for offentligheden.",
+    "- Akutklinikken i Tønder: lukket",
+    "Lukkede sengeafsnit: 3",
+    "| Tønder | Lukket i juli |",
+    "Offentlige: nej tak",
+    "Offentlig høring: nej",
+    "Et lukket møde blev holdt i maj.",
+    "Fortroligheden skal sikres.",
+    "Status: afsluttet",
+]
+
+
+def parsed(body: str) -> tuple[Meeting | None, list[Finding]]:
+    return parse_meeting((TOP + body).encode(), FILE, CONFIG)
+
+
+def shown(meeting: Meeting) -> str:
+    """Everything of a meeting that any output is made from."""
+    parts = [meeting.title, meeting.location]
+    for item in meeting.items:
+        parts += [item.title, item.summary, item.slot, *item.cases, *item.documents, *item.hand_topics]
+        parts += [text for s in item.sections for text in (s.heading, s.html, s.markdown, s.text)]
+    return "\n".join(parts)
+
+
+def assert_withheld(body: str) -> list[Finding]:
+    """The secret is published nowhere: the file is refused with a line, or the text is cut."""
+    meeting, findings = parsed(body)
+    errors = [f for f in findings if f.level == "error"]
+    if meeting is None:
+        assert errors and all(f.line > 0 for f in errors)
+    else:
+        assert "qzsecret" not in shown(meeting)
+        assert "qzcontrol" in shown(meeting)
+    return errors
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_a_title_that_says_closed_in_other_words_closes(title: str) -> None:
+    assert closed.is_closed_title(title)
+    errors = assert_withheld(f"## Punkt 2: {title}\n\nqzsecret.\n")
+    assert [f.code for f in errors] == ["closed-body"]
+    meeting, _ = parsed(f"## Punkt 2: {title}\n")
+    assert meeting is not None and meeting.items[1].closed and meeting.items[1].title
+
+
+@pytest.mark.parametrize("line", LINES)
+@pytest.mark.parametrize("where", ["top", "section"])
+def test_a_line_that_says_closed_in_other_words_closes(line: str, where: str) -> None:
+    assert closed.closed_by_line(line) is True
+    if where == "top":
+        body = f"## Punkt 2: Salg af bygning\n\n{line}\n\nqzsecret.\n"
+    else:
+        body = f"## Punkt 2: Salg af bygning\n\n### Sagsfremstilling\n\nqzsecret.\n\n{line}\n"
+    assert "closed-body" in [f.code for f in assert_withheld(body)]
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURES))
+def test_a_closed_item_hidden_in_the_structure_is_refused(name: str) -> None:
+    errors = assert_withheld(STRUCTURES[name])
+    assert errors, "the file must be refused: its writer meant a closed item"
+
+
+def test_a_link_definition_in_a_closed_item_names_its_line() -> None:
+    _, findings = parsed(STRUCTURES["link-definition-in-closed-item"])
+    assert [(f.line, f.code) for f in findings if f.level == "error"] == [(13, "closed-body")]
+
+
+@pytest.mark.parametrize("line", OPEN_TEXT)
+def test_running_text_that_mentions_closing_is_published(line: str) -> None:
+    meeting, findings = parsed(f"## Punkt 2: Orientering\n\n{line}\n\n### Beslutning\n\nqzpublished.\n")
+    assert meeting is not None, findings
+    assert not meeting.items[1].closed
+    assert "qzpublished" in shown(meeting)
+
+
+def test_a_whole_build_refuses_the_hidden_closed_items_and_keeps_the_output(tmp_path: Path) -> None:
+    """Through the command line: each file is one Danish message with its line, the build exits non-zero
+    without a traceback, and the published output is as it was, byte for byte."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    assert run_build(site).returncode == 0
+    before = tree_digest(site / "output")
+    bodies = [f"## Punkt 2: {TITLES[0]}\n\nqzsecret.\n", f"## Punkt 2: Salg\n\n{LINES[0]}\n\nqzsecret.\n"]
+    bodies += [STRUCTURES["link-definition-in-closed-item"], STRUCTURES["item-heading-on-level-3"]]
+    for day, body in enumerate(bodies, 10):
+        text = (TOP + body).replace("2024-09-02", f"2024-09-{day}")
+        (site / f"content/nord/2024-09-{day}-chefforum.md").write_text(text, "utf-8")
+    done = run_build(site)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    for day in range(10, 10 + len(bodies)):
+        assert f"content/nord/2024-09-{day}-chefforum.md:" in done.stderr
+        assert re.search(rf"2024-09-{day}-chefforum\.md:\d+: fejl: punkt \d er et lukket punkt", done.stderr)
+    assert tree_digest(site / "output") == before
+    assert where(site / "output", b"qzsecret") == []
