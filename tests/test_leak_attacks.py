@@ -1,9 +1,13 @@
-"""Attacks on the leak guarantee that a red-team found holes with, one test each: whole builds into a
-temporary site, every output file searched (Pagefind's gzip chunks decompressed)."""
+"""Attacks a red-team found holes with, one test each: in the leak guarantee (nothing closed, no draft
+reaches any output: whole builds into a temporary site, every output file searched, Pagefind's gzip
+chunks decompressed) and in the bad-input guarantee (one Danish message with file:line, exit 1, no
+traceback, the published output as it was)."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -234,3 +238,83 @@ def test_a_whole_build_refuses_the_hidden_closed_items_and_keeps_the_output(tmp_
         assert re.search(rf"2024-09-{day}-chefforum\.md:\d+: fejl: punkt \d er et lukket punkt", done.stderr)
     assert tree_digest(site / "output") == before
     assert where(site / "output", b"qzsecret") == []
+
+
+# --- files that are no meeting file to read ----------------------------------------------------------------
+
+GOOD = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-02\n---\n\n## Punkt 1: Godkendelse\n\nGodkendt.\n"
+MEETING_FILE = "content/nord/2024-09-02-chefforum.md"
+
+
+def _folder(site: Path) -> None:
+    (site / MEETING_FILE).mkdir()
+
+
+def _dangling(site: Path) -> None:
+    (site / MEETING_FILE).symlink_to("missing.md")
+
+
+def _loop(site: Path) -> None:
+    (site / MEETING_FILE).symlink_to(Path(MEETING_FILE).name)
+
+
+def _fifo(site: Path) -> None:
+    os.mkfifo(site / MEETING_FILE)  # reading it would wait for a writer for ever
+
+
+def _undecodable_name(site: Path) -> None:
+    with open(os.path.join(os.fsencode(site / "content/nord"), b"2024-09-02-\xff.md"), "wb") as handle:
+        handle.write(GOOD.encode())
+
+
+def _no_content(site: Path) -> None:
+    shutil.rmtree(site / "content")  # a wrong --site: building would delete every published meeting
+
+
+def _org_list(site: Path) -> None:
+    text = GOOD.replace("date: 2024-09-02", "date: 2024-09-02\nparticipants:\n  - {name: Bo, org: [A, B]}")
+    (site / MEETING_FILE).write_text(text, "utf-8")
+
+
+def _date_list(site: Path) -> None:
+    (site / MEETING_FILE).write_text(GOOD.replace("date: 2024-09-02", "date: [2024-09-02]"), "utf-8")
+
+
+BAD_FILES = {
+    "folder-named-md": (_folder, f"{MEETING_FILE}:1: fejl: dette er en mappe, ikke en fil"),
+    "dangling-link": (_dangling, f"{MEETING_FILE}:1: fejl: filen er et link, der ikke fører til nogen fil"),
+    "link-to-itself": (_loop, f"{MEETING_FILE}:1: fejl: filen er et link, der ikke fører til nogen fil"),
+    "named-pipe": (_fifo, f"{MEETING_FILE}:1: fejl: dette er ikke en almindelig fil"),
+    "undecodable-name": (_undecodable_name, ":1: fejl: filnavnet er ikke UTF-8"),
+    "no-content-folder": (_no_content, "content: fejl: der er ingen mappe content/"),
+    "participant-org-a-list": (_org_list, f"{MEETING_FILE}:6: fejl: 'org' i participants skal være en tekst"),
+    "date-a-list": (_date_list, f"{MEETING_FILE}:4: fejl: 'date' skal være én dato"),
+}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_site(FIXTURES / "links", tmp_path_factory.mktemp("published") / "site")
+    assert run_build(site).returncode == 0
+    return site
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_file_that_cannot_be_a_meeting_is_one_message_and_the_output_stays(
+    published: Path, tmp_path: Path, name: str
+) -> None:
+    """These were skipped without a word (a folder, a dead link, a named pipe), hung the build for ever
+    (the pipe: the build read it to see whether a recent file had changed), ended in a traceback (a name
+    that is not UTF-8), published Python's repr ("['A', 'B']"), or deleted every published meeting (no
+    content/ folder)."""
+    site = tmp_path / "site"
+    shutil.copytree(published, site, symlinks=True)
+    before = tree_digest(site / "output")
+    setup, expected = BAD_FILES[name]
+    setup(site)
+    done = subprocess.run(cli_command(site), env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout
+    assert "Traceback" not in done.stderr
+    assert expected in done.stderr
+    assert "intet blev udgivet" in done.stderr
+    assert tree_digest(site / "output") == before
