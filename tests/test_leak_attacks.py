@@ -16,7 +16,7 @@ from browser_sites import decoded
 from conftest import FIXTURES, copy_site, tree_digest
 from sitegen import cli_command, cli_env
 
-from referater import closed
+from referater import closed, privacy
 from referater.config import load_config
 from referater.content import parse_meeting
 from referater.errors import Finding
@@ -318,3 +318,40 @@ def test_a_file_that_cannot_be_a_meeting_is_one_message_and_the_output_stays(
     assert expected in done.stderr
     assert "intet blev udgivet" in done.stderr
     assert tree_digest(site / "output") == before
+
+
+# --- the last guard: no written file holds a CPR number ----------------------------------------------------
+
+
+def test_a_cpr_number_in_a_static_file_stops_the_build(published: Path, tmp_path: Path) -> None:
+    """Only the content and the config were scanned: a text file in static/ (or a site template) was
+    published with the number in it. Every file a build writes is now scanned for the forms with a dash
+    or a space (privacy.cpr_in_output), whatever input it was made from."""
+    site = tmp_path / "site"
+    shutil.copytree(published, site, symlinks=True)
+    before = tree_digest(site / "output")
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static/noter.txt").write_text("Borgeren 010190-1235 ringede.\n", "utf-8")
+    done = run_build(site)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "output/static/noter.txt: fejl: filen ville indeholde et CPR-nummer (010190-xxxx)" in done.stderr
+    assert "1235" not in done.stderr
+    assert tree_digest(site / "output") == before
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b"<p>Nr. 010190-1235</p>", "010190"),
+        ("010190\u20131235".encode(), "010190"),
+        ("010190\u00a01235".encode(), "010190"),
+        (b'{"x": "010190 1235"}', "010190"),
+        (b"321290-1235", None),  # no 32 December
+        (b"a010190-1235", None),  # part of a word: an id, a digest
+        (b"12010190-1235", None),
+        (b"0101901235", None),  # without a separator: digests and ids are full of such runs
+        (b"DTSTART:20240902T090000Z", None),
+    ],
+)
+def test_the_last_guard_reads_the_forms_with_a_separator(data: bytes, found: str | None) -> None:
+    assert privacy.cpr_in_output(data) == found
