@@ -267,6 +267,17 @@ def _make_item(
                 source=source if content and keep_source else "",
             )
         )
+    heading_block = blocks[bisect_left([b.start for b in blocks], raw.line)] if closed else None
+    if heading_block is not None and heading_block.end - heading_block.start >= 2:
+        # Text just under the title, with a line of --- below it: Markdown joins it to the title, and a
+        # closed item's title is published.
+        error(
+            raw.line + 1,
+            f"punkt {raw.number} er et lukket punkt, og linjen under titlen bliver en del af titlen (på "
+            "grund af linjen med --- under den): skriv titlen på én linje, og fjern teksten",
+            "error",
+            "closed-body",
+        )
     if closed and not withheld_reported and (swallowed := _swallowed(raw, blocks, lines)):
         error(
             swallowed,

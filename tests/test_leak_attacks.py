@@ -132,6 +132,7 @@ STRUCTURES = {
     "closed-sub-heading": "## Punkt 2: Salg\n\n### Sagsfremstilling\n\n#### Sagen (lukket)\n\nqzsecret.\n",
     "closed-section-heading": "## Punkt 2: Salg\n\n### Sagsfremstilling (lukket)\n\nqzsecret.\n",
     "item-heading-in-html": "## Punkt 2: Salg\n\n<h2>Punkt 3: Lukket punkt – Sag</h2>\n\nqzsecret.\n",
+    "two-line-setext-title": "Punkt 2: Lukket punkt – Salg\nqzsecret tekst\n---\n",
     "link-definition-in-closed-item": (
         "## Punkt 2: Lukket punkt – Salg\n\n[a]: https://example.org/qzsecret 'qzsecret'\n\n"
         "## Punkt 3: Eventuelt\n\nSe [bilaget][a].\n"
