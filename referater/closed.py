@@ -64,11 +64,16 @@ _END = re.compile(rf"(?:^|[\-–—:;,/|(\[])\s*{_WORD}\s*[)\]]?\W*$", re.IGNORE
 # … or first in brackets anywhere: "Salg (Lukket) af arealer", "Salg (lukket, persondata)"
 _BRACKETED = re.compile(rf"[(\[{{]\s*{_WORD}(?:{_JOIN}{_NOUN})?\s*(?:[)\]}},;:\-–—/]|$)", re.IGNORECASE)
 # A meta line: "Lukket: ja", "Lukket punkt = Ja, jf. § 30", "Fortroligt: ja", "| Lukket | ja |".
-_META_LINE = re.compile(rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN})?[\W_]*?\s*[:=|–—\-]\s*(.*?)\s*$", re.IGNORECASE)
+# A dash separates only after the noun: "Lukket punkt – Salg" closes, "Lukket – genåbner i maj" is a sentence.
+_META_LINE = re.compile(
+    rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN}[\W_]*?\s*[:=|–—\-]|[\W_]*?\s*[:=|])\s*(.*?)\s*$", re.IGNORECASE
+)
 _NEGATIVE = re.compile(r"^[\W_]*(?:nej|no|false|falsk|0|aben|abent|aaben|aabent|open)(?!\w)", re.IGNORECASE)
 _MARKER_ONLY = re.compile(rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN})?[\W_]*$", re.IGNORECASE)
 # The marker and yes without a separator, or the marker and why: "Lukket ja", "Lukket jf. § 30".
-_MARKER_YES = re.compile(rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN})?\s+(?:ja|yes)(?!\w)", re.IGNORECASE)
+_MARKER_YES = re.compile(
+    rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN})?(?:\s+|\s*[–—\-]\s*)(?:ja|yes)(?!\w)", re.IGNORECASE
+)
 _MARKER_WHY = re.compile(rf"^[\W_]*{_WORD}(?:{_JOIN}{_NOUN})?[\W_]*{_WHY}", re.IGNORECASE)
 # A label of the item's status whose value is the marker: "Status: Lukket", "Offentlighed: lukket punkt".
 _LABELLED = re.compile(

@@ -106,6 +106,7 @@ LINES = [
     "LUKK\u00c9T PUNKT",
     "Lukk\u0435t: ja",
     "Lukket ja",
+    "Lukket - ja",
     "Lukket&#58; ja",
     "&#76;ukket: ja",
     "<p>Lukket: ja</p>",
@@ -154,6 +155,8 @@ OPEN_TEXT = [
     "Et lukket møde blev holdt i maj.",
     "Fortroligheden skal sikres.",
     "Status: afsluttet",
+    "Lukket – genåbner i maj.",
+    "- Lukket - afventer ansættelse",
 ]
 
 
