@@ -103,7 +103,10 @@ _STEMS = re.compile(r"luk|fortrol|offentl|closed|confiden|unntatt|aben|open", re
 # A line that may do so: a stem as written (lower-cased), or anything folding may change (an entity, a
 # tag, a character outside plain Danish text). Found with str.find and one character class, which is
 # several times faster than a search for an alternation at every position of a file.
-_CANDIDATE_STEMS = ("luk", "fortrol", "offentl", "closed", "confiden", "unntatt", "aben", "åben", "open")
+_CANDIDATE_STEMS = [
+    re.compile("[*_~`\\\\]*".join(stem))
+    for stem in ("luk", "fortrol", "offentl", "closed", "confiden", "unntatt", "aben", "åben", "open")
+]
 _UNUSUAL = re.compile(
     "[^\\t\\n\\r\\x20-\\x25\\x27-\\x3b\\x3d-\\x7eæøå§«»°\\u2013\\u2014\\u2018\\u2019\\u201a\\u201c\\u201d\\u201e\\u2022\\u2026\\u20ac]"
 )
@@ -118,16 +121,19 @@ _INVISIBLE = re.compile(
     r"[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
 )
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKUP = re.compile(r"[*_~`]+|\\(?=[^\w\s])")  # emphasis, code and backslash escapes
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")  # an HTML tag, not a comment: the page shows its text
 
 
 def _fold(text: str) -> str:
     """text as its words read: entities decoded, NFKC (full-width letters), invisible characters (soft
-    hyphen, zero-width space) and inline tags removed, look-alike letters made Latin, diacritics dropped
+    hyphen, zero-width space), inline tags, emphasis marks and escapes removed, look-alike letters made Latin, diacritics dropped
     ("Lukkét", "Åben" → "Aben"), no-break spaces made spaces. Never moves a line break."""
     text = readable(text)
     if "<" in text:
         text = _TAG.sub("", text)
+    if "*" in text or "_" in text or "~" in text or "`" in text or "\\" in text:
+        text = _MARKUP.sub("", text)  # "**Lukket** punkt", "Luk*ket*", "L`ukket`": the page shows the words
     if not text.isascii():
         text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
         if _NON_LATIN.search(text):
@@ -183,11 +189,8 @@ def line_marks(lines: list[str], first: int = 1) -> dict[int, tuple[bool | None,
     the lines that say either: a few searches over the file find the few lines worth asking."""
     low = "\n".join(lines).lower()  # lower() keeps every line break; lines are taken by their number
     hits = [m.start() for m in _UNUSUAL.finditer(low)]
-    for stem in _CANDIDATE_STEMS:
-        at = low.find(stem)
-        while at >= 0:
-            hits.append(at)
-            at = low.find(stem, at + 1)
+    for stem in _CANDIDATE_STEMS:  # with markup between its letters too: "L*ukket*"
+        hits += [m.start() for m in stem.finditer(low)]
     marks: dict[int, tuple[bool | None, bool]] = {}
     number, counted = first, 0
     for at in sorted(hits):

@@ -107,6 +107,8 @@ LINES = [
     "Lukk\u0435t: ja",
     "Lukket ja",
     "Lukket - ja",
+    "L*ukket*: ja",  # emphasis inside the word: the page shows one word
+    "Luk**ket** punkt",
     "Lukket&#58; ja",
     "&#76;ukket: ja",
     "<p>Lukket: ja</p>",
