@@ -278,7 +278,12 @@ def _make_item(
             "error",
             "closed-body",
         )
-    if closed and not withheld_reported and (swallowed := _swallowed(raw, blocks, lines)):
+    public: set[int] = set()  # the lines of a public decision: published as written, definitions too
+    for index, (heading, line, _) in enumerate(raw.sections):
+        if closed and public_decision and Section.is_decision_heading(heading):
+            end = raw.sections[index + 1][1] - 1 if index + 1 < len(raw.sections) else raw.end
+            public.update(range(line, end + 1))
+    if closed and not withheld_reported and (swallowed := _swallowed(raw, blocks, lines, public)):
         error(
             swallowed,
             f"punkt {raw.number} er et lukket punkt, men har tekst, der ikke må offentliggøres (fx en "
@@ -302,15 +307,22 @@ def _make_item(
     )
 
 
-def _swallowed(raw: _Item, blocks: list[Block], lines: list[str]) -> int:
-    """The first line of the item that no block of the tree holds (0 if none): a link reference definition
-    becomes no block, yet another item's "[tekst][navn]" shows its address and title."""
-    covered: set[int] = set()
+def _swallowed(raw: _Item, blocks: list[Block], lines: list[str], public: set[int]) -> int:
+    """The first line of the item outside `public` that no block of the tree holds (0 if none): a link
+    reference definition becomes no block, yet another item's "[tekst][navn]" shows its address and title."""
+    covered = set(public)
     first = bisect_left([b.start for b in blocks], raw.line)
-    for block in blocks[first:]:
+    for index in range(first, len(blocks)):
+        block = blocks[index]
         if block.start > raw.end:
             break
-        covered.update(range(block.start, block.end + 1))
+        end = max(block.start, block.end)
+        if block.kind in ("html_block", "code_block"):
+            # cmark may end these a line early (an HTML block last in the file); nothing else can start
+            # inside one, so it holds every line up to the next block.
+            following = blocks[index + 1].start if index + 1 < len(blocks) else raw.end + 1
+            end = max(end, min(following, raw.end + 1) - 1)
+        covered.update(range(block.start, end + 1))
     return next((n for n in range(raw.line, raw.end + 1) if n not in covered and lines[n - 1].strip()), 0)
 
 

@@ -361,3 +361,17 @@ def test_a_cpr_number_in_a_static_file_stops_the_build(published: Path, tmp_path
 )
 def test_the_last_guard_reads_the_forms_with_a_separator(data: bytes, found: str | None) -> None:
     assert privacy.cpr_in_output(data) == found
+
+
+@pytest.mark.parametrize(
+    "decision",
+    ["Se [bilaget][a].\n\n[a]: https://example.org/qzpublished\n", "Godkendt qzpublished.\n\n<div>x</div>\n"],
+    ids=["link-definition", "html-block-last"],
+)
+def test_a_public_decision_keeps_what_it_holds(decision: str) -> None:
+    """The definitions of a decision marked public are public too; an HTML block last in the file (which
+    cmark ends a line early) is no swallowed text."""
+    body = f"## Punkt 2: Lukket punkt – Salg\n\nOffentlig beslutning: ja\n\n### Beslutning\n\n{decision}"
+    meeting, findings = parsed(body)
+    assert meeting is not None, findings
+    assert "qzpublished" in shown(meeting)
