@@ -43,7 +43,7 @@ __all__ = [
 # characters, no inline HTML tags, Latin letters for their Cyrillic and Greek look-alikes.
 _WORD = (
     r"(?:lukket|lukkede|lukk?et|fortrolig[te]?|(?:ikke|ej)[\s\-]*offentlig[te]?"
-    r"|ikke\s+til\s+offentligg\w*|unntatt\s+offentlighet|closed|confidential)"
+    r"|ikke\s+til\s+offentligg\w*|unntatt\s+offentlighet|closed|confidential|non[\s\-]*public|not\s+public)"
 )
 _NOUN = (
     r"(?:punkt(?:er|et)?|pkt\.?|dagsordenspunkt(?:er|et)?|sag|sagen|m[oø]de|m[oø]depunkt|item|session|del)"
@@ -99,13 +99,24 @@ _PUBLIC_DECISION = re.compile(
     re.IGNORECASE,
 )
 # Every line that closes an item or marks a public decision holds one of these stems, once folded.
-_STEMS = re.compile(r"luk|fortrol|offentl|closed|confiden|unntatt|aben|open", re.IGNORECASE)
+_STEMS = re.compile(r"luk|fortrol|offentl|closed|confiden|public|unntatt|aben|open", re.IGNORECASE)
 # A line that may do so: a stem as written (lower-cased), or anything folding may change (an entity, a
 # tag, a character outside plain Danish text). Found with str.find and one character class, which is
 # several times faster than a search for an alternation at every position of a file.
 _CANDIDATE_STEMS = [
     re.compile("[*_~`\\\\]*".join(stem))
-    for stem in ("luk", "fortrol", "offentl", "closed", "confiden", "unntatt", "aben", "åben", "open")
+    for stem in (
+        "luk",
+        "fortrol",
+        "offentl",
+        "closed",
+        "confiden",
+        "public",
+        "unntatt",
+        "aben",
+        "åben",
+        "open",
+    )
 ]
 _UNUSUAL = re.compile(
     "[^\\t\\n\\r\\x20-\\x25\\x27-\\x3b\\x3d-\\x7eæøå§«»°\\u2013\\u2014\\u2018\\u2019\\u201a\\u201c\\u201d\\u201e\\u2022\\u2026\\u20ac]"

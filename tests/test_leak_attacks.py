@@ -97,6 +97,8 @@ TITLES = [
     "Salg (lukket\u2011punkt)",
     "Lukk\u0435t punkt – Salg",  # a Cyrillic е
     "L\u00fakket punkt – Salg",  # a diacritic
+    "Sale – not public",
+    "Non-public item: Sale",
 ]
 # Each line was read as saying nothing, so its item stayed open.
 LINES = [
