@@ -26,6 +26,7 @@ Marks = dict[int, tuple[bool | None, bool]]  # closed.line_marks of the file: li
 _ITEM_TITLE = re.compile(r"^(?:Punkt|Pkt\.?)\s*(\d{1,4})\s*[:.\-–—)]?\s*(.*)$", re.IGNORECASE)
 _HEADING_LIKE = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d{1,9}[.)]\s+)?#{1,6}(?:\s|$|(?=\w))")
 _ITEM_LIKE = re.compile(r"^[\W_]*(?:punkt|pkt\.?)\s*\d{1,4}\s*[:.\-–—)]", re.IGNORECASE)
+_LEADING_TAGS = re.compile(r"^\s*(?:<[^<>]{0,80}>\s*)+")
 _META = re.compile(
     r"^(Sagsnr\.?|Sags\s*nr\.?|Sags\s*ID|Sagsnummer|Dok\.?\s*ID|Emner|Tidspunkt|Tid)\s*:\s*(.*?)\s*$", re.I
 )
@@ -91,6 +92,8 @@ def _check_lookalikes(lines: list[str], blocks: list[Block], headings: set[int],
         if number in headings or not line.strip():
             continue
         looks_like_heading = "#" in line and bool(_HEADING_LIKE.match(line)) and len(line) < 2000
+        if "<" in line[:200]:  # "<h2>Punkt 5: Lukket punkt</h2>": a heading written in HTML
+            line = _LEADING_TAGS.sub("", line[:2000], count=1)
         item_like = _ITEM_LIKE.match(line)
         names_closed_item = bool(item_like) and closed_rule.is_closed_title(line[item_like.end() : 300])
         if not (looks_like_heading or names_closed_item):
@@ -204,6 +207,17 @@ def _make_item(
     in_item = [marks[n] for n in marked[bisect_left(marked, raw.line) : bisect_right(marked, raw.end)]]
     closed = closed_rule.is_closed_title(raw.title) or closed_rule.is_closed_title(lines[raw.line - 1])
     closed = closed or any(verdict is True for verdict, _ in in_item)
+    # A heading inside the item that names a closed item ("### Punkt 3: Lukket punkt – Salg", "#### Salg
+    # (lukket)"): the writer meant a closed item there, so the whole item is closed.
+    closed = (
+        closed
+        or any(closed_rule.is_closed_title(heading) for heading, _, _ in raw.sections[1:])
+        or any(
+            blocks[i].kind == "heading" and closed_rule.is_closed_title(blocks[i].text)
+            for _, _, indices in raw.sections
+            for i in indices
+        )
+    )
     public_decision = any(public for _, public in in_item)
 
     def values(key: str) -> tuple[str, ...]:
@@ -253,6 +267,30 @@ def _make_item(
                 source=source if content and keep_source else "",
             )
         )
+    heading_block = blocks[bisect_left([b.start for b in blocks], raw.line)] if closed else None
+    if heading_block is not None and heading_block.end - heading_block.start >= 2:
+        # Text just under the title, with a line of --- below it: Markdown joins it to the title, and a
+        # closed item's title is published.
+        error(
+            raw.line + 1,
+            f"punkt {raw.number} er et lukket punkt, og linjen under titlen bliver en del af titlen (på "
+            "grund af linjen med --- under den): skriv titlen på én linje, og fjern teksten",
+            "error",
+            "closed-body",
+        )
+    public: set[int] = set()  # the lines of a public decision: published as written, definitions too
+    for index, (heading, line, _) in enumerate(raw.sections):
+        if closed and public_decision and Section.is_decision_heading(heading):
+            end = raw.sections[index + 1][1] - 1 if index + 1 < len(raw.sections) else raw.end
+            public.update(range(line, end + 1))
+    if closed and not withheld_reported and (swallowed := _swallowed(raw, blocks, lines, public)):
+        error(
+            swallowed,
+            f"punkt {raw.number} er et lukket punkt, men har tekst, der ikke må offentliggøres (fx en "
+            "linkdefinition '[navn]: adresse'): fjern teksten fra filen",
+            "error",
+            "closed-body",
+        )
     decision = next((s for s in sections if s.is_decision), None)
     slot = values("slot")
     return AgendaItem(
@@ -267,6 +305,25 @@ def _make_item(
         hand_topics=() if closed else values("topics"),
         slot=slot[0] if slot and not closed else "",
     )
+
+
+def _swallowed(raw: _Item, blocks: list[Block], lines: list[str], public: set[int]) -> int:
+    """The first line of the item outside `public` that no block of the tree holds (0 if none): a link
+    reference definition becomes no block, yet another item's "[tekst][navn]" shows its address and title."""
+    covered = set(public)
+    first = bisect_left([b.start for b in blocks], raw.line)
+    for index in range(first, len(blocks)):
+        block = blocks[index]
+        if block.start > raw.end:
+            break
+        end = max(block.start, block.end)
+        if block.kind in ("html_block", "code_block"):
+            # cmark may end these a line early (an HTML block last in the file); nothing else can start
+            # inside one, so it holds every line up to the next block.
+            following = blocks[index + 1].start if index + 1 < len(blocks) else raw.end + 1
+            end = max(end, min(following, raw.end + 1) - 1)
+        covered.update(range(block.start, end + 1))
+    return next((n for n in range(raw.line, raw.end + 1) if n not in covered and lines[n - 1].strip()), 0)
 
 
 def _marker_only(block: Block, lines: list[str], marks: Marks) -> bool:

@@ -8,6 +8,7 @@ import hashlib
 import os
 import time
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from .cache import CACHE_DIR, engine_digest, racy, stamp, write_json
@@ -44,10 +45,11 @@ def input_signature(site_dir: Path, options: tuple) -> tuple[str, dict[str, str]
             try:
                 stat = os.stat(path)
             except OSError:  # a dangling link: its name counts
-                h.update(f"{path}\0-\n".encode())
+                h.update(f"{path}\0-\n".encode(errors="surrogateescape"))
                 continue
-            h.update(f"{path}\0{stamp(stat)}\n".encode())
-            if racy(stat, now):
+            # A name that is not UTF-8 (os.fsdecode's surrogates) counts as its bytes.
+            h.update(f"{path}\0{stamp(stat)}\n".encode(errors="surrogateescape"))
+            if racy(stat, now) and S_ISREG(stat.st_mode):  # reading a named pipe would wait for ever
                 recent[path] = digest_of(path)
     config = site_dir / CONFIG_NAME
     if config.exists():

@@ -283,7 +283,10 @@ def _date(data: LineDict, error: Any) -> dt.date | None:
     try:
         return as_date(value)
     except ValueError:
-        error(line, f"umulig dato {value!r}; skriv den som ÅÅÅÅ-MM-DD, fx 2024-04-22")
+        if isinstance(value, str | int):
+            error(line, f"umulig dato {value!r}; skriv den som ÅÅÅÅ-MM-DD, fx 2024-04-22")
+        else:  # a list or a mapping: its Python repr would mean nothing to the reader
+            error(line, "'date' skal være én dato, skrevet ÅÅÅÅ-MM-DD, fx 2024-04-22")
         return None
 
 
@@ -323,6 +326,11 @@ def _participants(data: LineDict, key: str, error: Any) -> tuple[Participant, ..
         if not isinstance(absent, bool):
             error(entry.line_of("absent"), "'absent' skal være true eller false")
             ok = False
+        for field_name in ("org", "role"):  # a list or a mapping would be published as Python's repr
+            value = entry.get(field_name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+                error(entry.line_of(field_name), f"'{field_name}' i {key} skal være en tekst")
+                ok = False
         people.append(
             Participant(
                 name=entry["name"].strip(),

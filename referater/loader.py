@@ -53,17 +53,21 @@ def walk_files(root: Path) -> list[str]:
 
 def content_files(site_dir: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every meeting file (a regular `.md` file, or a link to one) under content/, with its stat."""
-    for name, stat, _link in _content_entries(site_dir):
+    for name, stat, _link in _content_entries(site_dir)[0]:
         yield name, stat
 
 
-def _content_entries(site_dir: Path) -> list[tuple[str, os.stat_result, bool]]:
+def _content_entries(
+    site_dir: Path,
+) -> tuple[list[tuple[str, os.stat_result, bool]], list[tuple[str, str]]]:
     """content_files, each with whether a link is on its way from content/: walked with scandir, whose
     entries know they are links without a syscall each, and which (as os.walk) never walks into a link to a
-    folder, so the only links on the way are the file itself and content/."""
+    folder, so the only links on the way are the file itself and content/. And the names ending in `.md`
+    that are no file to read (a folder, a link to nothing, a named pipe), each with why."""
     root = os.path.join(site_dir, CONTENT_DIR)
     root_link = os.path.islink(root)
     found: list[tuple[str, os.DirEntry[str]]] = []
+    odd: list[tuple[str, str]] = []
     folders = [root]
     while folders:
         try:
@@ -75,7 +79,15 @@ def _content_entries(site_dir: Path) -> list[tuple[str, os.stat_result, bool]]:
                         folder = False
                     if not folder:
                         found.append((entry.path, entry))
-                    elif not entry.is_symlink():
+                        continue
+                    if entry.name.endswith(".md"):
+                        odd.append(
+                            (
+                                entry.path,
+                                "dette er en mappe, ikke en fil; omdøb mappen (et referat er én .md-fil)",
+                            )
+                        )
+                    if not entry.is_symlink():
                         folders.append(entry.path)
         except OSError:
             continue  # as os.walk: a folder that cannot be read has no files
@@ -84,13 +96,27 @@ def _content_entries(site_dir: Path) -> list[tuple[str, os.stat_result, bool]]:
     for name, entry in found:
         if not name.endswith(".md"):
             continue
+        if not name.isascii() and not _utf8(name):  # os.fsdecode's surrogates for undecodable bytes
+            odd.append((name, "filnavnet er ikke UTF-8; omdøb filen til <åååå-mm-dd>-<forum>.md"))
+            continue
         try:
             stat = entry.stat()
         except OSError:
-            continue  # a dangling link is no file (as Path.is_file)
+            odd.append((name, "filen er et link, der ikke fører til nogen fil; slet linket, eller ret det"))
+            continue
         if S_ISREG(stat.st_mode):
             files.append((name, stat, root_link or entry.is_symlink()))
-    return files
+        else:
+            odd.append((name, "dette er ikke en almindelig fil (fx en navngiven pipe); slet den"))
+    return files, sorted(odd)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_content(
@@ -113,7 +139,19 @@ def load_content(
     now = time.time_ns()
     inside = f"{site_dir}{os.sep}"
     root = Path(site_dir, CONTENT_DIR).resolve()
-    for name, stat, link in _content_entries(site_dir):  # strings: 10,000 Paths cost a fifth of a second
+    if not os.path.isdir(Path(site_dir, CONTENT_DIR)):
+        # Without it every published meeting would be deleted: a wrong --site or a broken checkout.
+        message = (
+            f"der er ingen mappe {CONTENT_DIR}/ i {site_dir}; giv den rigtige --site, eller lav mappen "
+            "(referaterne ligger i content/<klynge>/)"
+        )
+        result.findings.append(Finding(CONTENT_DIR, 0, message))
+        return result
+    files, odd = _content_entries(site_dir)
+    for name, why in odd:
+        shown = name[len(inside) :] if name.startswith(inside) else display_path(Path(name), site_dir)
+        result.findings.append(Finding(shown, 1, why))
+    for name, stat, link in files:  # strings: 10,000 Paths cost a fifth of a second
         shown = name[len(inside) :] if name.startswith(inside) else display_path(Path(name), site_dir)
         if link and not Path(name).resolve().is_relative_to(root):  # as outside_content
             result.findings.append(

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from .buildlock import fault_point
 from .errors import Finding, SiteError
+from .privacy import cpr_in_output
 from .treescan import inodes_comparable, scan
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -173,6 +174,13 @@ class Staging:
                 self._link(clean, ino)
                 self.unchanged += 1
                 return False
+        if (found := cpr_in_output(data)) is not None:  # the last guard: privacy.cpr_in_output
+            message = (
+                f"filen ville indeholde et CPR-nummer ({found}-xxxx), og det må aldrig offentliggøres; "
+                "find cifrene i det, filen er lavet af (content/, static/, templates/ eller "
+                "site_config.yaml), og fjern dem"
+            )
+            raise SiteError([Finding(f"{self.out.name}/{clean}", 0, message)])
         self._clear(clean)  # never write into a recycled file: it may be the live site's
         self._have[clean] = -1
         Path(self._stage + clean).write_bytes(data)

@@ -44,7 +44,7 @@ def new_content_files(site_dir: Path) -> list[tuple[str, tuple, bool]]:
     root = Path(site_dir, "content").resolve()
     return [
         (name, (stat.st_size, stat.st_ino), link and not Path(name).resolve().is_relative_to(root))
-        for name, stat, link in loader._content_entries(site_dir)
+        for name, stat, link in loader._content_entries(site_dir)[0]
     ]
 
 

@@ -17,8 +17,9 @@ When `recent` holds more than `recent_threshold` meetings it is folded into the 
 empty. A meeting deleted, made a draft or with an item closed since is scrubbed: taken out of every
 bundle that holds an old version of it, since a masked record can still be downloaded. Bundles that did
 not change are staged as they were, so they keep bytes and mtime. What each bundle holds is kept in
-`.cache/search.json`; without it (or when the engine, the config or Pagefind changed) every year is
-built again.
+`.cache/search.json`, with the digest of each bundle's entry file; without it (or when the engine, the
+config or Pagefind changed, or a published bundle is not the version it describes, as after a build
+stopped before publishing) every year is built again.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from .service import PagefindError, PagefindService
 BUNDLE_DIR = "pagefind"
 MANIFEST = "manifest.json"
 STATE_FILE = "search.json"
+ENTRY = "pagefind-entry.json"  # in every bundle: its hashes change with any record
 # Pagefind writes its own UIs into every bundle; the site has its own (static/search.js).
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css")
 _UNUSED += ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -90,15 +91,13 @@ def begin_index(
     state = read_json(state_path) if state_path else {}
     published = staging.out / BUNDLE_DIR
     shards: dict[str, Members] = state.get("shards", {}) if state.get("key") == key else {}
-    if not all((published / name / "pagefind-entry.json").is_file() for name in shards):
-        shards = {}
     # What each level's bundle holds; one that is not published (deleted by hand) holds nothing.
     held = {
-        level: state.get(level, {})
-        if shards and (published / level / "pagefind-entry.json").is_file()
-        else {}
+        level: state.get(level, {}) if shards and (published / level / ENTRY).is_file() else {}
         for level in LEVELS
     }
+    if not _vouched(state.get("entries", {}), published, [*shards, *(n for n in LEVELS if held[n])]):
+        shards, held = {}, {level: {} for level in LEVELS}
 
     current, by_id, closed = _shards(site)  # shard → meeting id → digest
     base = _members(shards)
@@ -142,7 +141,11 @@ def begin_index(
     }
     report = IndexReport(built=sorted(build), kept=keep, masked=sum(len(ids) for ids in mask.values()))
     saved = {"key": key, "shards": shards, **levels, "closed": closed} if state_path else None
-    return IndexUpdate(builder, report, manifest, state_path, saved)
+    named = [
+        *shards,
+        *(n for n in LEVELS if levels[n]),
+    ]  # the bundles whose entry files the state vouches for
+    return IndexUpdate(builder, report, manifest, state_path, saved, named)
 
 
 class IndexUpdate:
@@ -156,9 +159,10 @@ class IndexUpdate:
         manifest: dict,
         state_path: Path | None,
         state: dict | None,
+        named: list[str],
     ) -> None:
         self._builder, self.report, self._manifest = builder, report, manifest
-        self._state_path, self._state = state_path, state
+        self._state_path, self._state, self._named = state_path, state, named
 
     def finish(self) -> IndexReport:
         self.report.records = self._builder.finish()
@@ -167,7 +171,8 @@ class IndexUpdate:
         manifest = json.dumps(self._manifest, ensure_ascii=False).encode("utf-8")
         staging.put(f"{BUNDLE_DIR}/{MANIFEST}", manifest)
         if self._state_path and self._state is not None:
-            write_json(self._state_path, self._state)
+            entries = _entries(staging.stage / BUNDLE_DIR, self._named)
+            write_json(self._state_path, {**self._state, "entries": entries})
         return self.report
 
     def close(self) -> None:
@@ -178,6 +183,30 @@ class IndexUpdate:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _entry_digest(path: Path) -> str | None:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+
+
+def _entries(folder: Path, names: list[str]) -> dict[str, str | None]:
+    """The digest of each bundle's entry file, as staged: which version of the bundle the state describes."""
+    return {name: _entry_digest(folder / name / ENTRY) for name in names}
+
+
+def _vouched(entries: dict[str, str | None], published: Path, names: list[str]) -> bool:
+    """Whether every bundle the state names is the very version it describes. The state is written before
+    the output is published: a build stopped between the two (killed, or failed in a later stage), or an
+    output/ restored from a backup, leaves a state ahead of the published bundles. Trusted then, the next
+    build would keep a published bundle that still holds a meeting since made a draft or an item since
+    closed, because the state says it was scrubbed."""
+    return all(
+        entries.get(name) is not None and entries.get(name) == _entry_digest(published / name / ENTRY)
+        for name in names
+    )
 
 
 class _BundleBuilder:
