@@ -73,16 +73,32 @@ def render_pdf(text: str, path: Path) -> None:
 
 
 def render_docx(text: str, path: Path) -> None:
-    """ "# " lines as Heading 1, "## " as Heading 2, "### " as Heading 3, the rest as paragraphs."""
+    """ "# " lines as Heading 1, "## " as Heading 2, "### " as Heading 3, "| a | b |" lines as the rows of
+    one table (a cell's " / " a paragraph break in it), the rest as paragraphs."""
     import docx
 
     document = docx.Document()
+    rows: list[list[str]] = []
+
+    def table() -> None:
+        if rows:
+            grid = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+            for r, cells in enumerate(rows):
+                for c, cell in enumerate(cells):
+                    grid.cell(r, c).text = cell.replace(" / ", "\n")
+            rows.clear()
+
     for line in text.splitlines():
         m = re.match(r"^(#{1,3}) (.*)$", line)
+        if line.startswith("|"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        table()
         if m:
             document.add_heading(m.group(2), level=len(m.group(1)))
         else:
             document.add_paragraph(line)
+    table()
     document.save(str(path))
 
 

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 # Styles of agenda item headings, strongest first. A referat uses one of them; the others are text.
-_PREFIX = r"(?:punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item)"
+# "Ad 1." / "Ad pkt. 1" (a secretariat's referat answering its agenda point by point) counts as a prefix.
+_PREFIX = r"(?:ad\.?\s*(?:punkt|pkt\.?)?|punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item)"
 P_COLON = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*:\s*(\S.*)$", re.IGNORECASE)
 P_DOT = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\.?(?:\s*[-–—]\s*|\s+)(\S.*)$", re.IGNORECASE)
 P_ALONE = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*[.:]?$", re.IGNORECASE)  # "Pkt. 15", title below
@@ -19,6 +20,11 @@ NUM_GLUED = re.compile(r"^(\d{1,3})([A-ZÆØÅ][a-zæøå]{2}.*)$")
 # "1 Titel": an item only where it is a heading or a section heading follows (layout.py decides).
 NUM_SPACE = re.compile(r"^(\d{1,3}) ([A-ZÆØÅ\"”»][^\s.:]*[a-zæøå].*)$")
 NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1         Udarbejdelse af …"
+# "1: Velkomst" (a number and a colon, then a capital): never a list item, rarely anything but an item.
+NUM_COLON = re.compile(r"^(\d{1,3})\s*:\s+([A-ZÆØÅ\"”»].*)$")
+# "I. Godkendelse af dagsorden", "IV) Eventuelt": roman item numbers (layout.py wants a run I, II, …).
+ROMAN = re.compile(r"^([IVX]{1,6})\s*[.):]\s+([A-ZÆØÅ\"”»].*)$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
 SECTION_NAMES = {
@@ -114,12 +120,13 @@ SECTION_NAMES = {
     "alternativer",
     "tidsperspektiv",
     "sagsresumé og indstilling",
+    "drøftelse",
 }
 # Sections that may carry their content on the heading line: "Fraværende Mette Bossen Linnet, V, …".
 INLINE_SECTIONS = re.compile(
     r"^(?:(fraværende(?: med afbud| uden afbud)?|afbud)\s*:?\s+"
     r"|(beslutning|indstilling|kompetence|beslutningskompetence|sagsforløb|resumé|resume|sagsfremstilling|"
-    r"bilag|økonomi)\s*:\s*)(\S.*)$",
+    r"bilag|økonomi|konklusion(?:er)?|referat|drøftelse|opfølgning|besluttet|drøftet)\s*:\s*)(\S.*)$",
     re.IGNORECASE,
 )
 # The decision however it is headed: "Beslutning", "Beslutning i Sundhedsudvalget den 5. december 2023",
@@ -135,6 +142,15 @@ _DECISION = re.compile(
 # "Sundheds- og Omsorgsudvalget, 03-03-2016, pkt. 16" (os2web): the forum's decision on the item.
 _FORUM_DECISION = re.compile(
     r"^(\S.{2,100}?),\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4}),?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", re.I
+)
+# What a secretariat's referat calls the decision: "Konklusion", "Udvalgets konklusion", "Beslutninger",
+# "Indstilling og beslutning", "Beslutning/konklusion", "Referat og konklusion", "Konklusion og opfølgning".
+_DECISION_NOUN = r"(?:konklusion(?:er)?|beslutning(?:er)?)"
+_DECISION_ALIAS = re.compile(
+    rf"^(?:(?:[\wæøå-]+s|mødets|endelig)\s+)?(?:(?:indstilling|drøftelse|behandling|referat|opsamling)\s*(?:og|/|&|\+)\s*)?"
+    rf"{_DECISION_NOUN}(?:\s*(?:og|/|&|\+)\s*(?:{_DECISION_NOUN}|opfølgning|aftaler|referat|videre proces|ansvarlig))?$"
+    rf"|^referat\s*(?:og|/|&|\+)\s*{_DECISION_NOUN}$",
+    re.IGNORECASE,
 )
 _PUBLIC_DECISION = re.compile(
     r"^(?:offentlig\w*\s+beslutning\w*|beslutning\w*\s*\(\s*offentlig\w*\s*\)|beslutning\w*\s*[-–]\s*offentlig\w*)$",
@@ -164,8 +180,9 @@ DOC_FIELD = re.compile(rf"(?<!\w){_DOC_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", r
 # A meeting fact's label at the start of a line in the referat's head: "Mødedato: …", "Afbud", "Deltagere:".
 HEADER_KEY = re.compile(
     r"^(mødedato|dato|tidspunkt|mødetidspunkt|starttidspunkt|sluttidspunkt|mødestart|mødeslut|tid|"
-    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
-    r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
+    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|emne|varighed|"
+    r"mødedeltagere|deltagere|medlemmer|til stede|tilstedeværende(?: medlemmer)?|tilstede|fremmødte|"
+    r"desuden deltog|ikke til stede|forfald|"
     r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
     r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
     re.IGNORECASE,
@@ -241,6 +258,12 @@ def item_heading(text: str) -> Heading | None:
     m = P_ALONE.match(t)
     if m:
         return Heading("p_dot", int(m.group(1)), "", False)
+    m = NUM_COLON.match(t)
+    if m:
+        return Heading("num_colon", int(m.group(1)), m.group(2).strip(), False)
+    m = ROMAN.match(t)
+    if m and roman_value(m.group(1)):
+        return Heading("roman", roman_value(m.group(1)), m.group(2).strip(), False)
     m = NUM_DOT.match(t) or NUM_WIDE.match(t) or NUM_GLUED.match(t)
     if m:
         return Heading("num_dot", int(m.group(1)), m.group(2).strip(), False)
@@ -248,6 +271,16 @@ def item_heading(text: str) -> Heading | None:
     if m:
         return Heading("num_space", int(m.group(1)), m.group(2).strip(), False)
     return None
+
+
+def roman_value(numeral: str) -> int:
+    """The value of a well-formed roman numeral up to 39 (I … XXXIX), else 0."""
+    total, prev = 0, 0
+    for ch in reversed(numeral.upper()):
+        value = _ROMAN_VALUES.get(ch, 0)
+        total, prev = (total - value, prev) if value < prev else (total + value, value)
+    canonical = "X" * (total // 10) + ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"][total % 10]
+    return total if 0 < total < 40 and canonical == numeral.upper() else 0
 
 
 def section_heading(text: str) -> tuple[str, bool] | None:
@@ -260,6 +293,8 @@ def section_heading(text: str) -> tuple[str, bool] | None:
     low = re.sub(r"\s+", " ", t.lower())
     if _PUBLIC_DECISION.match(low):
         return "Beslutning", True
+    if _DECISION_ALIAS.match(low):
+        return "Beslutning", False
     if low in SECTION_NAMES:
         return sentence_case(t), False
     forum = _FORUM_DECISION.match(t) if t[:1].isupper() else None

@@ -41,6 +41,8 @@ def is_mark_line(text: str) -> bool:
     return bool(_MARK_CASE.match(text.strip()))
 
 
+# "Salg af grund (L)": the agenda's letter for a closed item (as "(B)" marks one for decision).
+_L_MARK = re.compile(r"[(\[]\s*L\s*[)\]]\s*$")
 _CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
@@ -115,7 +117,7 @@ def read_item(
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
-    closed = hd.closed or is_closed_title(title)
+    closed = hd.closed or is_closed_title(title) or bool(_L_MARK.search(title))
     title = _CLOSED_SUFFIX.sub("", title).strip() or title  # Norddjurs' mark: the item's flag
     if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
         title = title.rstrip(".")  # "16. Lukket punkt." in an item list
@@ -149,9 +151,10 @@ def read_item(
             item.sections.append(section)
         elif inline:
             heading = inline.group(1) or inline.group(2)
-            sh = h.section_heading(heading)
+            verdict = heading.lower() in ("besluttet", "drøftet")  # "Besluttet: …" says the decision itself
+            sh = ("Beslutning", False) if verdict else h.section_heading(heading)
             section = Section(sh[0] if sh else h.sentence_case(heading), ln.no, public_decision=False)
-            section.lines.append(Line(ln.no, inline.group(3)))
+            section.lines.append(Line(ln.no, t if verdict else inline.group(3)))
             item.sections.append(section)
         else:
             target.append(ln)

@@ -20,11 +20,19 @@ from .starts import groups, item_starts, table_of_contents, unnumbered_starts
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
-    "ordstyrer", "start kl", "slut kl",
+    "ordstyrer", "start kl", "slut kl", "emne", "varighed",
 }  # fmt: skip
-_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")  # fmt: skip
-_PRESENT_KEYS = ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "fremmødte")
-_ABSENT_KEYS = ("afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud")
+_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl", "varighed")  # fmt: skip
+_PRESENT_KEYS = (
+    "mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "tilstedeværende",
+    "tilstedeværende medlemmer", "fremmødte", "desuden deltog",
+)  # fmt: skip
+_ABSENT_KEYS = (
+    "afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud", "ikke til stede",
+    "forfald",
+)  # fmt: skip
+# "Dagsorden:" over the numbered list of the items in a referat's head: the items say it again.
+_AGENDA_LABEL = re.compile(r"^(?:dagsorden|dagsordenspunkter|punkter på dagsordenen|program)\s*:?$", re.I)
 # Portal furniture copied along with the text: buttons, links to the top, the item list's own label.
 _DEBRIS = re.compile(
     r"^(?:(?:tilbage\s+)?til\s+(?:toppen|top|indholdsfortegnelse(?:en)?)|gå til (?:indhold|toppen)|"
@@ -225,6 +233,12 @@ def _read_header(
             continue
         if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and len(text.split()) > 6 and text.endswith("."):
             key = ""  # a sentence under a list of names ("Direktør X deltog under pkt. 2.") ends it
+        if _AGENDA_LABEL.match(text):
+            key = "agenda"
+            continue
+        if key == "agenda" and re.match(r"^(?:\d{1,3}|[IVX]{1,6})\s*[.):]\s*\S|^[-•*▪]\s", ln.text.strip()):
+            continue
+        key = "" if key == "agenda" else key
         m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
             key = m.group(1).lower()
@@ -251,7 +265,7 @@ def _read_header(
         elif text != "." and not find_date(text):
             report.warn(ln.no, f"kunne ikke placere denne linje før første punkt: {text[:60]!r}")
             parsed.unplaced.append(ln)
-    for k in ("udvalg", "mødeforum", "forum"):
+    for k in ("udvalg", "mødeforum", "forum", "møde", "emne"):
         for ln in values.get(k, []):
             cluster, forum, _ = title_parts(ln.text, config)
             meeting.cluster = meeting.cluster or cluster

@@ -260,6 +260,9 @@ def _names(text: str) -> list[Person]:
         m = re.search(r"\(([^()]{1,40})\)\s*$", part)
         if m:
             org, part = m.group(1).strip(), part[: m.start()].strip()
+        if part and people and _ORG_WORDS.search(part):  # "Afbud: Hans Vig, Faaborg-Midtfyn Kommune"
+            people[-1].org = people[-1].org or part
+            continue
         if part and part.split()[0].lower() not in _NOT_NAMES and len(part.split()) >= 2:
             people.append(Person(name=part, org=org, absent=True))
     return people

@@ -11,7 +11,10 @@ from . import headings as h
 from .items import is_case_line, is_mark_line
 from .model import Line, Report
 
-_STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot", "num_space")
+_STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_colon", "roman", "num_dot", "num_space")
+# Styles a stray line could have ("2: Oplæg" in a decision, "V. Hansen"): they count only where two of
+# their headings follow each other (n, n + 1).
+_RUN_STYLES = ("num_colon", "roman")
 # A line that opens a group of items: "Åben", "Åbne punkter", "Lukket", "Lukkede sager", "Lukket dagsorden".
 _GROUP = re.compile(
     r"^(?:(?P<open>åben|åbne|åbent)|(?P<closed>lukket|lukkede|fortrolige?))"
@@ -82,14 +85,24 @@ def item_starts(lines: list[Line], skip: set[int], toc: list[tuple[int, str]], r
     candidates, listed, listed_only = _drop_item_lists(lines, candidates)
     toc = toc + listed
     styles = {hd.style for _, hd in candidates}
+    for weak in _RUN_STYLES:
+        numbers = {hd.number for _, hd in candidates if hd.style == weak}
+        if not any(n + 1 in numbers for n in numbers):
+            styles.discard(weak)
     style = next((s for s in _STYLE_ORDER if s in styles), "")
     toc_titles = [t for _, t in toc]
+    main_numbers = {hd.number for _, hd in candidates if hd.style == style}
     starts: list[tuple[int, h.Heading]] = []
     current = 0
     for i, hd in candidates:
         accepted = False
         if hd.style == "lukket" or (hd.style == "open_closed" and style != "open_closed"):
             accepted = hd.number > current and (hd.closed or hd.number == current + 1)
+        elif {hd.style, style} == {"p_colon", "p_dot"}:
+            # "Ad 3. …" then "Ad pkt. 4: …" (typed by hand): one run, where the main style has no such number
+            accepted = hd.number == current + 1 and hd.number not in main_numbers
+        elif hd.style == style == "roman":
+            accepted = hd.number == current + 1
         elif hd.style == style and style in ("num_dot", "num_space"):
             accepted = hd.number > current and _num_dot_is_item(lines, i, hd, toc_titles, current)
         elif hd.style == style:
