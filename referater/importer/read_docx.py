@@ -33,7 +33,10 @@ def docx_lines(data: bytes) -> list[str]:
             for row in Table(child, document).rows:
                 blocks.append(Block("row", cells=tuple(cell.text for cell in row.cells)))
     if not any(b.text.strip() or b.cells for b in blocks):
-        raise ImportFailure("Word-dokumentet har ingen tekst")
+        raise ImportFailure(
+            "Word-dokumentet har ingen tekst (no text; måske kun billeder af et scannet referat); hent "
+            "referatet fra dagsordenssystemet som Word eller PDF med tekst, eller kopiér teksten over i en .txt-fil"
+        )
     return to_lines(blocks, spaced=False)
 
 
