@@ -12,7 +12,7 @@ from ..closed import is_closed_title
 from ..config import SiteConfig
 from . import headings as h
 from .items import case_values, is_case_line, read_item
-from .meta import TITLE, find_date, find_times, is_committee_line, match_all, title_parts
+from .meta import TITLE, find_date, find_times, forum_line, is_committee_line, match_all, title_parts
 from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
 from .starts import groups, item_starts, table_of_contents, unnumbered_starts
@@ -87,6 +87,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     numbered = _unglue(raw_lines)
     raw_lines = [text for _, text in numbered]
     lines = [Line(no, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for no, text in numbered]
+    lines = _drop_running(lines)
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
@@ -161,6 +162,38 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
                 parsed.recommendation_phrases.append(m.group(1))
             parsed.body_text += ln.text + "\n"
     return parsed
+
+
+_PAGE_MARK = re.compile(
+    r"(?:^|\s)side\s+\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?\s*$|^\d{1,3}\s*(?:af|/)\s*\d{1,3}$", re.I
+)
+
+
+def _drop_running(lines: list[Line]) -> list[Line]:
+    """A PDF's page header or footer copied into the text ("Fagligt strategisk niveau 14-04-2026  Side 2
+    af 3") on every page: a line that comes back three times or more, digits aside, and holds a page
+    number or a date, is furniture after its first time; a bare "Side 2 af 3" always is."""
+    shapes = [re.sub(r"\d+", "#", _unbold(ln.text).lower()) for ln in lines]
+    counts: dict[str, int] = {}
+    for shape in shapes:
+        counts[shape] = counts.get(shape, 0) + 1
+    seen: set[str] = set()
+    out: list[Line] = []
+    for ln, shape in zip(lines, shapes, strict=True):
+        text = _unbold(ln.text)
+        running = (
+            counts[shape] >= 3
+            and len(text) <= 140
+            and bool(_PAGE_MARK.search(text) or find_date(text))
+            and not h.item_heading(text)
+            and not h.section_heading(text)
+        )
+        if (running and shape in seen) or (_PAGE_MARK.search(text) and len(text) <= 14):
+            out.append(Line(ln.no, ""))
+            continue
+        seen.add(shape)
+        out.append(ln)
+    return out
 
 
 def _unbold(text: str) -> str:
@@ -247,7 +280,8 @@ def _read_header(
                 key = "" if key in _SINGLE_KEYS or m.group(2).strip().lower().rstrip(".") == "ingen" else key
             continue
         numbered = re.match(r"^\d{1,3}\s*[.):]?\s+(\S.*)$", text)
-        if numbered and _loose_title(numbered.group(1)) in listed:
+        entry = numbered.group(1) if numbered else ""
+        if numbered and {_loose_title(entry), _loose_title(re.sub(r"\s+\d{1,3}$", "", entry))} & listed:
             key = ""
             continue  # the item list before the bodies: the items say it again
         if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
@@ -262,6 +296,8 @@ def _read_header(
             )
             meeting.cluster = meeting.cluster or cluster
             meeting.forum = meeting.forum or forum
+        elif forum_line(text, config):
+            meeting.forum = meeting.forum or forum_line(text, config)
         elif text != "." and not find_date(text):
             report.warn(ln.no, f"kunne ikke placere denne linje før første punkt: {text[:60]!r}")
             parsed.unplaced.append(ln)

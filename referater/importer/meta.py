@@ -149,6 +149,17 @@ def is_committee_line(text: str, config: SiteConfig) -> bool:
     return not re.sub(r"[\s\-–:,.|]+", "", rest)
 
 
+def forum_line(text: str, config: SiteConfig) -> str:
+    """The forum's slug for a line that names a forum and nothing else ("Fagligt strategisk niveau" under
+    the cluster's name in a referat's head), else ""."""
+    forums = match_all(text, config.forums)
+    rest = text
+    for m in sorted(forums, key=lambda m: -m.start):
+        rest = rest[: m.start] + rest[m.end :]
+    rest = re.sub(r"\b(møde|mødet|referat|dagsorden|d\.|den)\b|\d[\d.\-/]*", "", rest, flags=re.IGNORECASE)
+    return forums[0].slug if len(forums) == 1 and not re.sub(r"[\s\-–:,.|]+", "", rest) else ""
+
+
 def infer_forum(phrases: list[str], body: str, config: SiteConfig) -> str:
     """Forum from "Det indstilles, at <forum> …" phrases, else the forum named most often in the text."""
     votes: Counter[str] = Counter()
