@@ -15,7 +15,7 @@ from .items import case_values, is_case_line, read_item
 from .meta import TITLE, find_date, find_times, forum_line, is_committee_line, match_all, title_parts
 from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
-from .starts import groups, item_starts, table_of_contents, unnumbered_starts
+from .starts import groups, is_group_line, item_starts, table_of_contents, unnumbered_starts
 
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
@@ -284,8 +284,9 @@ def _read_header(
         if numbered and {_loose_title(entry), _loose_title(re.sub(r"\s+\d{1,3}$", "", entry))} & listed:
             key = ""
             continue  # the item list before the bodies: the items say it again
-        if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
-            continue  # "Åbent møde." above the first item
+        if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE) or is_group_line(text):
+            key = ""
+            continue  # "Åbent møde." or "Åbne punkter" above the first item
         if key:
             values.setdefault(key, []).append(Line(ln.no, text))
             key = "" if key in _SINGLE_KEYS or text.lower().rstrip(".") == "ingen" else key

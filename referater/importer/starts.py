@@ -17,7 +17,7 @@ _STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_colon", "roman", "num_do
 _RUN_STYLES = ("num_colon", "roman")
 # A line that opens a group of items: "Åben", "Åbne punkter", "Lukket", "Lukkede sager", "Lukket dagsorden".
 _GROUP = re.compile(
-    r"^(?:(?P<open>åben|åbne|åbent)|(?P<closed>lukket|lukkede|fortrolige?))"
+    r"^(?:(?P<open>åben|åbne|åbent|offentlige?(?=\s))|(?P<closed>lukket|lukkede|fortrolige?|ikke[\s-]*offentlige?))"
     r"(?:\s+(?:punkter|sager|dagsorden(?:spunkter)?|del|møde))?\s*[:.]?$",
     re.IGNORECASE,
 )
@@ -31,6 +31,11 @@ class Starts:
     toc: list[tuple[int, str]]
     listed_only: list[h.Heading] = field(default_factory=list)  # closed items that only the list names
     above: set[int] = field(default_factory=set)  # title lines above their "Sag nr. N" heading
+
+
+def is_group_line(text: str) -> bool:
+    """ "Åbne punkter", "Lukket møde", "Ikke offentlige punkter": a line over a group of items."""
+    return bool(_GROUP.match(unbold(text)))
 
 
 def unbold(text: str) -> str:
@@ -128,7 +133,7 @@ def _with_title(lines: list[Line], i: int, hd: h.Heading) -> h.Heading:
         text = unbold(ln.text)
         if text:
             if h.item_heading(text) or h.section_heading(text) or is_case_line(text) or _FIELD.match(text):
-                return _title_above(lines, i, hd)
+                return hd if hd.style == "num_dot" else _title_above(lines, i, hd)  # "3." has it below
             if closed_by_line(text) is True:  # "Sag nr. 24" / "Lukket punkt": the title is above
                 above = _title_above(lines, i, hd)
                 return h.Heading(above.style, above.number, above.title, True, above.title_line)
