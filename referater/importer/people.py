@@ -49,6 +49,11 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 # "X (A) stedfortræder Y (A) ved sag 1-17" (Region Hovedstaden): X is absent, Y came in X's place.
+_TABLE_HEADER = re.compile(
+    r"^navn\s*[:|]?\s*(?:organisation|funktion|titel|stilling|repræsenterer|institution|rolle|enhed)\b.{0,30}$",
+    re.IGNORECASE,
+)
+_NAME_ORG = re.compile(r"^([^:,()]{3,60}?)\s*:\s*([^:]{2,80})$")
 _SUBSTITUTE = re.compile(
     r"[\s,;(]+(?:og\s+)?(?:1\.\s*|2\.\s*)?stedfortræder(?:en)?\s*:?\s+(?P<sub>[A-ZÆØÅ][^,;()]*?(?:\s*\([^()]{1,12}\))?)"
     r"(?=\s*(?:[,;).]|$|\bfraværende\b|\bved\b))",
@@ -70,8 +75,13 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
         text = _PARTIAL.sub("", text).strip()  # absent from some items only: present at the meeting
         if not text or text == "." or text.lower().rstrip(".") in ("ingen", "-", "–"):
             continue
+        if _TABLE_HEADER.match(text):
+            continue  # "Navn | Organisation": the header of a table of people
         status = _STATUS.match(text)
         gone = absent
+        named = _NAME_ORG.match(text) if not status else None
+        if named and _is_name(named.group(1)):  # a row "Mette Bruun | Odense Kommune" of a people table
+            text = f"{named.group(1)}, {named.group(2)}"
         substitutes = [m.group("sub") for m in _SUBSTITUTE.finditer(status.group("rest") if status else text)]
         if status:
             text = status.group("who").strip()
