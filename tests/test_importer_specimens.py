@@ -73,8 +73,9 @@ def render_pdf(text: str, path: Path) -> None:
 
 
 def render_docx(text: str, path: Path) -> None:
-    """ "# " lines as Heading 1, "## " as Heading 2, "### " as Heading 3, "| a | b |" lines as the rows of
-    one table (a cell's " / " a paragraph break in it), the rest as paragraphs."""
+    """ "# " lines as Heading 1, "## " as Heading 2, "### " as Heading 3, "#. " as a bold paragraph that
+    Word numbers itself ("List Number"), "| a | b |" lines as the rows of one table (a cell's " / " a
+    paragraph break in it), the rest as paragraphs."""
     import docx
 
     document = docx.Document()
@@ -94,7 +95,9 @@ def render_docx(text: str, path: Path) -> None:
             rows.append([c.strip() for c in line.strip().strip("|").split("|")])
             continue
         table()
-        if m:
+        if line.startswith("#. "):  # Word's own numbering: the number is not in the text
+            document.add_paragraph(style="List Number").add_run(line[3:]).bold = True
+        elif m:
             document.add_heading(m.group(2), level=len(m.group(1)))
         else:
             document.add_paragraph(line)

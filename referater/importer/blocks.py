@@ -174,6 +174,8 @@ def to_lines(blocks: list[Block], spaced: bool = True) -> list[str]:
         elif block.kind == "list":
             mark = f"{block.number}." if block.number else "-"
             lines = [f"{'  ' * block.level}{mark} {lines[0]}", *lines[1:]]
+            if block.bold and block.number and len(lines) == 1 and not block.level:
+                lines = [f"**{lines[0].strip()}**"]  # a bold numbered paragraph: an item's heading
         elif block.bold and len(lines) == 1 and not lines[0].startswith("**"):
             lines = [f"**{lines[0]}**"]
         if spaced and out and out[-1] != "":
