@@ -135,7 +135,7 @@ INLINE_SECTIONS = re.compile(
 _DECISION_WORD = r"(?:beslutning(?:er)?|behandling|referat|afgørelse)"
 _DECISION = re.compile(
     r"^(?:(?:[\wæøå-]+s|endelig|foreløbig)\s+)?beslutning(?:er)?"
-    r"(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for|ved)\b[^\n]{0,140}"
+    r"(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for|ved)\b[^\n]{0,140}|\s*\([^()\n]{1,140}\)"
     r"|\s+[A-ZÆØÅ][^\n]{0,110}\b(?:den|d\.)\s+\d[^\n]{0,40})?$"
     r"|^(?:behandling|referat|afgørelse)(?:\s+(?:i|på|ved)\s[^\n]{0,140})?$",
     re.IGNORECASE,

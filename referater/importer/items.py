@@ -43,6 +43,11 @@ def is_mark_line(text: str) -> bool:
 
 # "Salg af grund (L)": the agenda's letter for a closed item (as "(B)" marks one for decision).
 _L_MARK = re.compile(r"[(\[]\s*L\s*[)\]]\s*$")
+# Closed in words the engine's markers do not have: "for lukkede døre", "ikke til offentliggørelse",
+# "undtaget fra offentlighed" (wherever they stand in the item: when in doubt, close).
+_CLOSED_PHRASE = re.compile(
+    r"\bfor\s+lukkede\s+døre\b|\bikke\s+til\s+offentliggørelse\b|\bundtaget\s+(?:fra\s+)?offentlighed", re.I
+)
 _CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
@@ -117,7 +122,9 @@ def read_item(
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
-    closed = hd.closed or is_closed_title(title) or bool(_L_MARK.search(title))
+    closed = (
+        hd.closed or is_closed_title(title) or bool(_L_MARK.search(title) or _CLOSED_PHRASE.search(title))
+    )
     title = _CLOSED_SUFFIX.sub("", title).strip() or title  # Norddjurs' mark: the item's flag
     if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
         title = title.rstrip(".")  # "16. Lukket punkt." in an item list
@@ -139,6 +146,8 @@ def read_item(
         if closed_by_line(t) is True:  # the engine closes an item on such a line wherever it stands
             item.closed = True
             continue
+        if _CLOSED_PHRASE.search(t):  # "Punktet blev behandlet for lukkede døre."
+            item.closed = True
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
