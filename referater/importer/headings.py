@@ -20,7 +20,8 @@ NUM_GLUED = re.compile(r"^(\d{1,3})([A-ZÆØÅ][a-zæøå]{2}.*)$")
 # "1 Titel": an item only where it is a heading or a section heading follows (layout.py decides).
 NUM_SPACE = re.compile(r"^(\d{1,3}) ([A-ZÆØÅ\"”»][^\s.:]*[a-zæøå].*)$")
 NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1         Udarbejdelse af …"
-NUM_ALONE = re.compile(r"^(\d{1,3})\.$")  # "3." on its own line, the title on the next (a PDF's columns)
+# "3." on its own line, the title on the next (a PDF's columns); "3" alone only over a heading (starts.py)
+NUM_ALONE = re.compile(r"^(\d{1,3})\.?$")
 # "1: Velkomst" (a number and a colon, then a capital): never a list item, rarely anything but an item.
 NUM_COLON = re.compile(r"^(\d{1,3})\s*:\s+([A-ZÆØÅ\"”»].*)$")
 # "I. Godkendelse af dagsorden", "IV) Eventuelt": roman item numbers (layout.py wants a run I, II, …).

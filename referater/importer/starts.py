@@ -129,11 +129,16 @@ def _with_title(lines: list[Line], i: int, hd: h.Heading) -> h.Heading:
     what follows is the item's fields ("Sag nr. 12" under its title, "Beslutningskompetence: KB" below)."""
     if hd.title:
         return hd
+    bare = bool(re.fullmatch(r"\d{1,3}", unbold(lines[i].text)))  # a web page's number element
     for ln in lines[i + 1 : i + 4]:
         text = unbold(ln.text)
+        if text and bare and not h.is_decorated(ln.text):
+            return hd  # "3" over a paragraph: an amount, a count, not an item
         if text:
             if h.item_heading(text) or h.section_heading(text) or is_case_line(text) or _FIELD.match(text):
                 return hd if hd.style == "num_dot" else _title_above(lines, i, hd)  # "3." has it below
+            if closed_by_line(text) is True and hd.style == "num_dot":  # "3." / "Lukket punkt"
+                return h.Heading(hd.style, hd.number, text, True, title_line=ln.no)
             if closed_by_line(text) is True:  # "Sag nr. 24" / "Lukket punkt": the title is above
                 above = _title_above(lines, i, hd)
                 return h.Heading(above.style, above.number, above.title, True, above.title_line)
