@@ -170,7 +170,9 @@ CASE_NO = re.compile(
     r"^(?:\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*\d{4}/\d{3,7}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
 )
+# "Sagsnr.", "Sags ID", "J.nr.", also after the case system's name ("Acadre sagsnr.", "ESDH-sagsnr.").
 _CASE_LABEL = (
+    r"(?:(?:acadre|sbsys|edoc|workzone|f2|esdh|gonect|captia)[\s-]*)?"
     r"(?:sags?\s*-?\s*id\.?|sag?s?\s*nr\.?|sagsnummer|sag\s+nr\.?|j\.?\s*nr\.?|journalnr\.?|journalnummer)"
 )
 _DOC_LABEL = r"(?:dok\.?\s*id|dokument\s*id|dok\.?\s*nr\.?|dokumentnr\.?|dokumentnummer|brevid|brev\s*id)"

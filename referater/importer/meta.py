@@ -12,7 +12,7 @@ from ..danish import month_number
 _WORD = r"[a-zæøå]{3,9}"
 _DATE_NUM = re.compile(r"(?<![\d.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?![\d])")
 _DATE_SPACE_YEAR = re.compile(r"(?<![\d.,/-])(\d{1,2})[./](\d{1,2})\.?\s+(\d{4})(?!\d)")  # 5/12 2023
-_DATE_SHORT = re.compile(r"(?<![\d.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?!\d|[-./]\w)")
+_DATE_SHORT = re.compile(r"(?<![\w.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?!\d|[-./]\w)")
 _DATE_NUM_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DATE_TEXT = re.compile(rf"(?<![\d.])(\d{{1,2}})\.?\s*({_WORD})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 _DATE_US = re.compile(rf"(?<![\wæøå])({_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I)
