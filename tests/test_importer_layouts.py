@@ -86,3 +86,36 @@ def test_roman_values() -> None:
 @pytest.mark.parametrize("line", ["Acadre sagsnr.: 26/9981", "ESDH-sagsnr. 2026-0042", "Sagsnr.: 26/1"])
 def test_case_lines_after_the_case_systems_name(line: str) -> None:
     assert h.CASE_LINE.match(line)
+
+
+def _items(text: str) -> list[tuple[int, str]]:
+    from pathlib import Path
+
+    from referater.config import load_config
+    from referater.importer.layout import parse
+    from referater.importer.model import Report
+
+    config = load_config(Path(__file__).resolve().parent.parent)
+    return [(i.number, i.title) for i in parse(text.split("\n"), config, Report("t")).meeting.items]
+
+
+def test_a_programme_of_clock_hours_inside_an_item_is_no_run_of_items() -> None:
+    text = (
+        "Referat\nDato: 1. december 2026\n\n1. Temadag om demens\nProgram for dagen:\n"
+        "13: Velkomst ved formanden\n14: Oplæg om demensvenlige kommuner\nBeslutning\nTaget til efterretning.\n"
+        "\n2. Eventuelt\nBeslutning\nIntet.\n"
+    )
+    assert _items(text) == [(1, "Temadag om demens"), (2, "Eventuelt")]
+
+
+def test_number_colon_items_with_a_numbered_list_inside() -> None:
+    text = (
+        "Referat\nDato: 1. december 2026\n\n1: Handleplan\nPlanen har to spor:\n1. Kommunerne melder tilbage\n"
+        "2. Hospitalet følger op\nBesluttet: Godkendt.\n\n2: Eventuelt\nIntet.\n"
+    )
+    assert _items(text) == [(1, "Handleplan"), (2, "Eventuelt")]
+
+
+def test_a_stray_initial_is_no_roman_item() -> None:
+    text = "Referat\nDato: 1. december 2026\n\n1. Status\nV. Hansen orienterede.\n\n2. Eventuelt\nIntet.\n"
+    assert _items(text) == [(1, "Status"), (2, "Eventuelt")]

@@ -92,7 +92,11 @@ def item_starts(lines: list[Line], skip: set[int], toc: list[tuple[int, str]], r
     styles = {hd.style for _, hd in candidates}
     for weak in _RUN_STYLES:
         numbers = {hd.number for _, hd in candidates if hd.style == weak}
-        if not any(n + 1 in numbers for n in numbers):
+        # a programme "13: Velkomst", "14: Oplæg" inside a "1. Titel" referat is no run of items
+        others = [(i, hd.number) for i, hd in candidates if hd.style in ("num_dot", "num_space")]
+        mine = [(i, hd.number) for i, hd in candidates if hd.style == weak]
+        longer = _run_length([n for _, n in others]) - _run_length([n for _, n in mine])
+        if not any(n + 1 in numbers for n in numbers) or longer > 0 or (longer == 0 and others[0] < mine[0]):
             styles.discard(weak)
     style = next((s for s in _STYLE_ORDER if s in styles), "")
     toc_titles = [t for _, t in toc]
@@ -122,6 +126,15 @@ def item_starts(lines: list[Line], skip: set[int], toc: list[tuple[int, str]], r
     above = {hd.title_line - 1 for i, hd in starts if hd.title_line and hd.title_line <= lines[i].no}
     numbers = {hd.number for _, hd in starts}
     return Starts(starts, toc, [hd for hd in listed_only if hd.number not in numbers], above)
+
+
+def _run_length(numbers: list[int]) -> int:
+    """How many of the numbers, in order, continue a run n, n + 1, … from the first of them."""
+    current, length = None, 0
+    for n in numbers:
+        if current is None or n == current + 1:
+            current, length = n, length + 1
+    return length
 
 
 def _with_title(lines: list[Line], i: int, hd: h.Heading) -> h.Heading:
