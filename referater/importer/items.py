@@ -162,9 +162,13 @@ def read_item(
             heading = inline.group(1) or inline.group(2)
             verdict = heading.lower() in ("besluttet", "drøftet")  # "Besluttet: …" says the decision itself
             sh = ("Beslutning", False) if verdict else h.section_heading(heading)
-            section = Section(sh[0] if sh else h.sentence_case(heading), ln.no, public_decision=False)
+            name = sh[0] if sh else h.sentence_case(heading)
+            if section is None or not (
+                in_decision and name == "Beslutning"
+            ):  # "Beslutning" / "Drøftet: …": one
+                section = Section(name, ln.no, public_decision=False)
+                item.sections.append(section)
             section.lines.append(Line(ln.no, t if verdict else inline.group(3)))
-            item.sections.append(section)
         else:
             target.append(ln)
     item.sections = [s for s in item.sections if _has_content(s.lines)]
