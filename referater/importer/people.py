@@ -32,6 +32,7 @@ _ORG_WORDS = re.compile(
 )
 _PARTIAL = re.compile(
     r"\s*[-–]?\s*(?:deltog|var)\s+ikke\s+(?:til\s+stede\s+)?(?:i|under|ved)\s+(?:behandlingen|punkt|pkt|sag).*$"
+    r"|\s*[-–,]\s*(?:deltog|til\s+stede|mødte|gik)\s+(?:fra|til|under|i|efter)\s+(?:punkt|pkt|sag|kl)\b.*$"
     r"|\s*[-–,]?\s*(?:[A-ZÆØÅ][\w-]+\s+)+(?:indkaldt|deltog|mødte)(?:\s+i\s+stedet|\s+som\s+stedfortræder)?\.?$",
     re.IGNORECASE,
 )
@@ -51,6 +52,13 @@ _STATUS = re.compile(
 # "X (A) stedfortræder Y (A) ved sag 1-17" (Region Hovedstaden): X is absent, Y came in X's place.
 _TABLE_HEADER = re.compile(
     r"^navn\s*[:|]?\s*(?:organisation|funktion|titel|stilling|repræsenterer|institution|rolle|enhed)\b.{0,30}$",
+    re.IGNORECASE,
+)
+_TRAILING_ABSENT = re.compile(
+    r"\s*,\s*(?:afbud|fraværende|fravær|forfald|meldt\s+afbud|deltog\s+ikke|ikke\s+til\s+stede)\.?\s*$", re.I
+)
+_ROLE_FIRST = re.compile(
+    r"^(formand|medformand|næstformand|\d\.\s*næstformand|ordstyrer|mødeleder|referent|sekretær)\s*:\s*(\S.*)$",
     re.IGNORECASE,
 )
 _NAME_ORG = re.compile(r"^([^:,()]{3,60}?)\s*:\s*([^:]{2,80})$")
@@ -77,8 +85,12 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
             continue
         if _TABLE_HEADER.match(text):
             continue  # "Navn | Organisation": the header of a table of people
+        gone = absent or bool(_TRAILING_ABSENT.search(text))  # "Finn Lyk (Ø), fraværende"
+        text = _TRAILING_ABSENT.sub("", text).strip()
+        role_first = _ROLE_FIRST.match(text)  # "Formand: Anne Holm (A)"
+        if role_first:
+            text = f"{role_first.group(2)} ({role_first.group(1).lower()})"
         status = _STATUS.match(text)
-        gone = absent
         named = _NAME_ORG.match(text) if not status else None
         if named and _is_name(named.group(1)):  # a row "Mette Bruun | Odense Kommune" of a people table
             text = f"{named.group(1)}, {named.group(2)}"
