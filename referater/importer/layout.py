@@ -200,12 +200,17 @@ def _unbold(text: str) -> str:
     return re.sub(r"\*\*|__", "", h.plain(text)).strip()
 
 
+# "Referat godkendt 10. marts 2026" above the meeting's own heading: a note, not the title.
+_APPROVAL = re.compile(r"^(?:er\s+)?(?:godkendt|udsendt|offentliggjort|publiceret|rettet)\b", re.IGNORECASE)
+
+
 def _title_index(lines: list[Line]) -> int | None:
     seen = 0
     for i, ln in enumerate(lines):
         if not ln.text.strip():
             continue
-        if TITLE.match(_unbold(ln.text)):
+        title = TITLE.match(_unbold(ln.text))
+        if title and not _APPROVAL.match(title.group("rest")):
             return i
         seen += 1
         if seen > 8:
@@ -215,7 +220,8 @@ def _title_index(lines: list[Line]) -> int | None:
 
 _NOT_MEETING_DATE = re.compile(
     r"^(?:[-•*]\s*)?(?:afbud|fraværende|deltagere|publiceret|offentliggjort|udsendt|udskrevet|printet|"
-    r"opdateret|senest opdateret|sidst opdateret|genereret|oprettet)\b",
+    r"opdateret|senest opdateret|sidst opdateret|genereret|oprettet|godkendt|referatet er godkendt|"
+    r"referat godkendt|næste møde|frist|deadline)\b",
     re.IGNORECASE,
 )
 
@@ -299,6 +305,11 @@ def _read_header(
             meeting.forum = meeting.forum or forum
         elif forum_line(text, config):
             meeting.forum = meeting.forum or forum_line(text, config)
+        elif find_date(text) and match_all(text, config.clusters):
+            # "Sundhedsklynge Fyn – Politisk niveau, tirsdag den 3. marts 2026 kl. 14.00": the meeting's line
+            cluster, forum, _ = title_parts(text, config)
+            meeting.cluster = meeting.cluster or cluster
+            meeting.forum = meeting.forum or forum
         elif text != "." and not find_date(text):
             report.warn(ln.no, f"kunne ikke placere denne linje før første punkt: {text[:60]!r}")
             parsed.unplaced.append(ln)
