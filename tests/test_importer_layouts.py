@@ -119,3 +119,20 @@ def test_number_colon_items_with_a_numbered_list_inside() -> None:
 def test_a_stray_initial_is_no_roman_item() -> None:
     text = "Referat\nDato: 1. december 2026\n\n1. Status\nV. Hansen orienterede.\n\n2. Eventuelt\nIntet.\n"
     assert _items(text) == [(1, "Status"), (2, "Eventuelt")]
+
+
+def test_an_item_closed_only_in_a_table_of_contents_of_another_length_is_closed() -> None:
+    from pathlib import Path
+
+    from referater.config import load_config
+    from referater.importer.layout import parse
+    from referater.importer.model import Report
+
+    text = (
+        "Referat\nDato: 1. december 2026\n\nIndholdsfortegnelse\n1. Godkendelse af dagsorden ..... 1\n"
+        "2. Salg af grund (Lukket) ..... 2\n3. Eventuelt ..... 2\n4. Udgået punkt ..... 3\n\n"
+        "1. Godkendelse af dagsorden\nBeslutning\nGodkendt.\n\n2. Salg af grund\nPrisen.\n\n3. Eventuelt\nIntet.\n"
+    )
+    config = load_config(Path(__file__).resolve().parent.parent)
+    found = parse(text.split("\n"), config, Report("t")).meeting.items
+    assert [(i.number, i.closed) for i in found] == [(1, False), (2, True), (3, False)]

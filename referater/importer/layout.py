@@ -137,6 +137,10 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     if len(toc) == len(meeting.items):
         for (_, entry), item in zip(toc, meeting.items, strict=True):
             item.closed = item.closed or is_closed_title(entry)  # closed per the TOC only
+    closed_entries = [entry for _, entry in toc if is_closed_title(entry)]
+    for item in meeting.items:  # "5. Salg af grund (Lukket)" in the list, "5. Salg af grund" over the text
+        if not item.closed and any(h.titles_agree(item.title, e) for e in closed_entries):
+            item.closed = True
     for hd in found.listed_only:  # closed items that only the item list names: title, nothing else
         meeting.items.append(Item(hd.number, hd.title, hd.title_line or 0, closed=True))
     meeting.items.sort(key=lambda it: it.number)
