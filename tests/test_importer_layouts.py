@@ -20,6 +20,7 @@ from referater.importer.meta import find_date
         ("IV. Eventuelt", "roman", 4, "Eventuelt"),
         ("XII) Mødeplan", "roman", 12, "Mødeplan"),
         ("3.", "num_dot", 3, ""),
+        ("§ 12 Godkendelse af dagsorden", "p_dot", 12, "Godkendelse af dagsorden"),
     ],
 )
 def test_item_heading_forms(line: str, style: str, number: int, title: str) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 # Styles of agenda item headings, strongest first. A referat uses one of them; the others are text.
 # "Ad 1." / "Ad pkt. 1" (a secretariat's referat answering its agenda point by point) counts as a prefix.
-_PREFIX = r"(?:ad\.?\s*(?:punkt|pkt\.?)?|punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item)"
+# "§ 12 Titel" in a protocol numbered by paragraphs.
+_PREFIX = r"(?:ad\.?\s*(?:punkt|pkt\.?)?|punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item|§)"
 P_COLON = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*:\s*(\S.*)$", re.IGNORECASE)
 P_DOT = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\.?(?:\s*[-–—]\s*|\s+)(\S.*)$", re.IGNORECASE)
 P_ALONE = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*[.:]?$", re.IGNORECASE)  # "Pkt. 15", title below
