@@ -137,3 +137,12 @@ def test_an_item_closed_only_in_a_table_of_contents_of_another_length_is_closed(
     config = load_config(Path(__file__).resolve().parent.parent)
     found = parse(text.split("\n"), config, Report("t")).meeting.items
     assert [(i.number, i.closed) for i in found] == [(1, False), (2, True), (3, False)]
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [("Beslutning/referat: Godkendt.", "Godkendt."), ("Udvalgets konklusion: Taget til efterretning.", "Taget til efterretning."),
+     ("Formand: se bilag.", None), ("Konklusioner og aftaler: Ingen.", "Ingen.")],
+)  # fmt: skip
+def test_decisions_on_their_labels_line(line: str, text: str | None) -> None:
+    assert h.labelled_decision(line) == text

@@ -313,6 +313,16 @@ def section_heading(text: str) -> tuple[str, bool] | None:
     return None
 
 
+_LABELLED = re.compile(r"^([^:]{3,60}?)\s*:\s*(\S.*)$")
+
+
+def labelled_decision(text: str) -> str | None:
+    """The text of a decision written on its label's line ("Beslutning/referat: Godkendt.", "Udvalgets
+    konklusion: …"), or None."""
+    m = _LABELLED.match(text)
+    return m.group(2) if m and _DECISION_ALIAS.match(re.sub(r"\s+", " ", m.group(1).lower())) else None
+
+
 def decision_heading(text: str) -> str:
     """ "Behandling i X den …" → "Beslutning i X den …"; "Udvalgets beslutning" → "Beslutning"."""
     m = re.match(rf"^(?:(?:[\wæøå-]+s|endelig|foreløbig)\s+)?{_DECISION_WORD}\b\s*(.*)$", text, re.IGNORECASE)

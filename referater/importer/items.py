@@ -150,6 +150,13 @@ def read_item(
             item.closed = True
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
+        labelled = h.labelled_decision(t) if not (sh or inline) else None
+        if labelled is not None:  # "Beslutning/referat: Godkendt."
+            if section is None or not section.heading.lower().startswith("beslutning"):
+                section = Section("Beslutning", ln.no)
+                item.sections.append(section)
+            section.lines.append(Line(ln.no, labelled))
+            continue
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
         if in_decision and re.match(r"^(?:fraværende|afbud)[^:]{0,20}:", t, re.IGNORECASE):
             if t.split(":", 1)[1].strip():  # "Fraværende: X (V)" in the decision is part of the decision
