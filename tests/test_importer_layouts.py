@@ -146,3 +146,11 @@ def test_an_item_closed_only_in_a_table_of_contents_of_another_length_is_closed(
 )  # fmt: skip
 def test_decisions_on_their_labels_line(line: str, text: str | None) -> None:
     assert h.labelled_decision(line) == text
+
+
+def test_titles_that_end_in_an_abbreviation_are_items() -> None:
+    text = (
+        "Referat\nDato: 1. december 2026\n\n1. Godkendelse af dagsorden\nGodkendt.\n\n"
+        "2. Nyt fra kommuner, region, PLO m.m.\nDer blev orienteret.\n\n3. Evt.\nIntet.\n"
+    )
+    assert [n for n, _ in _items(text)] == [1, 2, 3]

@@ -22,6 +22,7 @@ _GROUP = re.compile(
     re.IGNORECASE,
 )
 # "Label: value" lines (not titles): "Beslutningskompetence: SOSU".
+_ABBREVIATED = re.compile(r"(?:^|\s)(?:evt|m\.m|m\.v|mv|mm|bl\.a|inkl|ca|jf|vedr|mht)\.$", re.IGNORECASE)
 _FIELD = re.compile(r"^[A-ZÆØÅ][\wæøå./ -]{1,40}:\s+\S")
 
 
@@ -253,8 +254,8 @@ def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], c
     prev = next((ln.text.strip() for ln in reversed(lines[:i]) if ln.text.strip()), "")
     if prev.endswith(":") or h.LIST_ITEM.match(prev) or h.section_heading(prev):
         return False
-    if not hd.title.endswith((".", ",", ";")):
-        return True
+    if not hd.title.endswith((".", ",", ";")) or _ABBREVIATED.search(hd.title):
+        return True  # "3. Evt.", "2. Nyt fra kommuner, region m.m.": the dot is an abbreviation's
     nxt = next((unbold(ln.text) for ln in lines[i + 1 : i + 4] if ln.text.strip()), "")
     return hd.title.endswith(".") and (is_mark_line(nxt) or is_case_line(nxt))  # Odense: "1. Titel."
 
