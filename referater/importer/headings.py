@@ -188,7 +188,7 @@ HEADER_KEY = re.compile(
     r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|emne|varighed|"
     r"mødedeltagere|deltagere|medlemmer|til stede|tilstedeværende(?: medlemmer)?|tilstede|fremmødte|"
     r"desuden deltog|ikke til stede|forfald|"
-    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
+    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud modtaget fra|afbud fra|afbud|fraværende|"
     r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
     re.IGNORECASE,
 )

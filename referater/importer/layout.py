@@ -28,7 +28,8 @@ _PRESENT_KEYS = (
     "tilstedeværende medlemmer", "fremmødte", "desuden deltog",
 )  # fmt: skip
 _ABSENT_KEYS = (
-    "afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud", "ikke til stede",
+    "afbud", "afbud fra", "afbud modtaget fra", "fraværende", "fraværende med afbud", "fraværende uden afbud",
+    "ikke til stede",
     "forfald",
 )  # fmt: skip
 # "Dagsorden:" over the numbered list of the items in a referat's head: the items say it again.
@@ -274,7 +275,8 @@ def _read_header(
             key = ""  # a heading ends the list above it ("Fraværende: …" then "## PUNKTER")
         if not text or ln.text == "#" or h.GROUP_LETTER.match(text):
             continue
-        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and len(text.split()) > 6 and text.endswith("."):
+        sentence = len(text.split()) > 6 or re.search(r"\b(?:deltog|deltager|var|havde|blev|mødte)\b", text)
+        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and sentence and text.endswith("."):
             key = ""  # a sentence under a list of names ("Direktør X deltog under pkt. 2.") ends it
         if _AGENDA_LABEL.match(text):
             key = "agenda"
@@ -314,7 +316,7 @@ def _read_header(
             cluster, forum, _ = title_parts(text, config)
             meeting.cluster = meeting.cluster or cluster
             meeting.forum = meeting.forum or forum
-        elif text != "." and not find_date(text):
+        elif text != "." and not find_date(text) and not absentees_in([ln]):  # those are read below
             report.warn(ln.no, f"kunne ikke placere denne linje før første punkt: {text[:60]!r}")
             parsed.unplaced.append(ln)
     for k in ("udvalg", "mødeforum", "forum", "møde", "emne"):

@@ -83,6 +83,7 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
         text = _PARTIAL.sub("", text).strip()  # absent from some items only: present at the meeting
         if not text or text == "." or text.lower().rstrip(".") in ("ingen", "-", "–"):
             continue
+        text = re.sub(r"(?<=[a-zæøå)])\.$", "", text)  # "Afbud modtaget fra Dorte Fisk."
         if _TABLE_HEADER.match(text):
             continue  # "Navn | Organisation": the header of a table of people
         gone = absent or bool(_TRAILING_ABSENT.search(text))  # "Finn Lyk (Ø), fraværende"
@@ -234,7 +235,10 @@ _SENTENCES = (
     re.compile(
         rf"(?i:\balle\s+(?:medlemmer\s+)?(?:var\s+)?(?:mødt|til stede|deltog)\s*,?\s*undtagen)\s+({_NAMES})"
     ),
-    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+fra)\s*:?\s*({_NAMES})"),
+    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+(?:modtaget\s+)?fra)\s*:?\s*({_NAMES})"),
+    re.compile(
+        rf"(?i:\b(?:følgende\s+)?(?:havde\s+|har\s+)?(?:meldt|givet|sendt)\s+(?:afbud|forfald))\s*:\s*({_NAMES})"
+    ),
     re.compile(
         rf"^(?i:(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?)\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()"
     ),
