@@ -15,7 +15,7 @@ from .items import case_values, is_case_line, read_item
 from .meta import TITLE, find_date, find_times, forum_line, is_committee_line, match_all, title_parts
 from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
-from .starts import groups, is_group_line, item_starts, table_of_contents, unnumbered_starts
+from .starts import groups, is_group_line, item_starts, table_of_contents, titled_starts, unnumbered_starts
 
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
@@ -99,7 +99,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     skip = toc_idx | ({title_idx} if title_idx is not None else set())
     found = item_starts(lines, skip, toc, report)
     starts, toc = found.starts, found.toc
-    starts = starts or unnumbered_starts(lines, skip)
+    starts = starts or titled_starts(lines, skip) or unnumbered_starts(lines, skip)
     if not starts:
         raise ImportFailure(
             "fandt ingen dagsordenspunkter (no agenda items; fx 'Punkt 1: Titel', '1. Titel' eller "

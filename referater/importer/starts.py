@@ -288,6 +288,33 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
     return closed, used
 
 
+def titled_starts(lines: list[Line], skip: set[int]) -> list[tuple[int, h.Heading]]:
+    """Items whose bodies carry no number, only their title, under a numbered item list ("Dagsorden: 1.
+    Velkomst 2. Status" and then "Velkomst" over its text): each title of the list found again, in
+    order, alone on a later line. Only where no numbered item was found, and only for two or more."""
+    listed: list[tuple[int, h.Heading]] = []
+    for i, ln in enumerate(lines):
+        hd = h.item_heading(ln.text) if i not in skip else None
+        if hd and hd.title and (not listed or hd.number == listed[-1][1].number + 1):
+            listed.append((i, hd))
+        elif hd and hd.title and hd.number == 1:
+            listed = [(i, hd)]
+        elif ln.text.strip() and len(listed) < 2:
+            listed = []
+        elif ln.text.strip():
+            break
+    found: list[tuple[int, h.Heading]] = []
+    at = listed[-1][0] + 1 if listed else len(lines)
+    for _, hd in listed:
+        wanted = re.sub(r"\s+", " ", hd.title.lower()).strip(" .:")
+        for j in range(at, len(lines)):
+            if re.sub(r"\s+", " ", unbold(lines[j].text).lower()).strip(" .:") == wanted:
+                found.append((j, h.Heading("listed", hd.number, unbold(lines[j].text), hd.closed)))
+                at = j + 1
+                break
+    return found if len(found) >= 2 else []
+
+
 _FIRST_SECTIONS = ("beslutning", "resumé", "resume", "indstilling", "sagsfremstilling", "sagens kerne")
 
 
