@@ -31,6 +31,16 @@ def to_lines(data: bytes, report: Report, name: str = "") -> list[str]:
         raise ImportFailure(
             "filen er tom (empty file); hent referatet igen fra dagsordenssystemet, gem det og prøv igen"
         )
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: Word 97-2003 (.doc), or Excel, Outlook
+        raise ImportFailure(
+            "filen er et ældre Office-dokument (fx Word 97-2003, .doc), som importøren ikke kan læse; åbn "
+            "den i Word og gem den som Word-dokument (.docx) eller PDF, og prøv igen"
+        )
+    if data.lstrip()[:5] == b"{\\rtf":
+        raise ImportFailure(
+            "filen er RTF (Rich Text Format), som importøren ikke kan læse; åbn den i Word og gem den som "
+            "Word-dokument (.docx) eller PDF, og prøv igen"
+        )
     kind = kind_of(data, name)
     if kind == "pdf":
         from .read_pdf import pdf_lines
