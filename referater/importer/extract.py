@@ -36,6 +36,11 @@ def to_lines(data: bytes, report: Report, name: str = "") -> list[str]:
             "filen er et ældre Office-dokument (fx Word 97-2003, .doc), som importøren ikke kan læse; åbn "
             "den i Word og gem den som Word-dokument (.docx) eller PDF, og prøv igen"
         )
+    if data[:4] == b"PK\x03\x04" and b"application/vnd.oasis.opendocument" in data[:200]:
+        raise ImportFailure(
+            "filen er et OpenDocument-dokument (.odt, LibreOffice), som importøren ikke kan læse; gem den "
+            "som Word-dokument (.docx) eller PDF, og prøv igen"
+        )
     if data.lstrip()[:5] == b"{\\rtf":
         raise ImportFailure(
             "filen er RTF (Rich Text Format), som importøren ikke kan læse; åbn den i Word og gem den som "
