@@ -448,6 +448,13 @@ def test_out_directory(site: Path, tmp_path: Path) -> None:
             "ingen dagsordenspunkter",
         ),
         ("fake.docx", b"PK\x03\x04" + bytes(range(256)) * 4, "Word"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), "Word 97-2003"),
+        (
+            "referat.odt",
+            b"PK\x03\x04" + bytes(26) + b"mimetypeapplication/vnd.oasis.opendocument.text",
+            "odt",
+        ),
+        ("referat.rtf", b"{\\rtf1\\ansi Referat \\par Punkt 1: Godkendelse}", "RTF"),
     ],
 )
 def test_unreadable_input_gives_one_clear_message(

@@ -182,3 +182,55 @@ def test_every_specimen_imports_to_content_that_check_accepts(tmp_path: Path) ->
     assert ": fejl:" not in out, out
     metas = [yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1]) for p in written]
     assert all(m["cluster"] == "fyn" and m["forum"] == "politisk-niveau" for m in metas)
+
+
+# --- odd encodings and empty documents ----------------------------------------------------------------
+
+_UTF8_HEAD = (
+    "Referat\nSundhedsklynge Fyn – Politisk niveau\nDato: 5. maj 2026\n\nPunkt 1: Godkendelse af dagsorden\n"
+)
+
+
+def test_a_file_of_utf8_and_windows_1252_lines_reads_each_line_as_written(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site_config.yaml").write_bytes((ROOT / "site_config.yaml").read_bytes())
+    data = (_UTF8_HEAD + "Beslutning\nGodkendt – uden ændringer.\n").encode() + (
+        "\nPunkt 2: Økonomi for ældre\nBeslutning\nTaget til efterretning med fokus på æ, ø og å.\n"
+    ).encode("cp1252")
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    result = run_import(site, str(path), "--dry-run")
+    err, out = result.stderr.decode(), result.stdout.decode()
+    assert result.returncode == 0, err
+    assert "## Punkt 2: Økonomi for ældre" in out and "med fokus på æ, ø og å." in out
+    assert "Godkendt – uden ændringer." in out  # the UTF-8 lines are not read as Windows-1252 ("â€“")
+    assert re.search(r"mixed\.txt:9: advarsel: 2 linje\(r\) er ikke UTF-8 .*linje 9", err), err
+
+
+def test_a_windows_1252_file_with_latin1_bytes_is_read_with_one_warning(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site_config.yaml").write_bytes((ROOT / "site_config.yaml").read_bytes())
+    text = _UTF8_HEAD.replace("Godkendelse af dagsorden", "Årsberetning") + "Beslutning\nGodkendt.\n"
+    path = tmp_path / "old.txt"
+    path.write_bytes(text.encode("cp1252") + b"\x81\n")  # 0x81: undefined in cp1252, a control in Latin-1
+    result = run_import(site, str(path), "--dry-run")
+    err = result.stderr.decode()
+    assert result.returncode == 0 and "## Punkt 1: Årsberetning" in result.stdout.decode(), err
+    assert err.count("advarsel: filen er ikke UTF-8") == 1 and "Traceback" not in err
+
+
+def test_a_word_document_without_text_gives_one_danish_message(tmp_path: Path) -> None:
+    import docx
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "site_config.yaml").write_bytes((ROOT / "site_config.yaml").read_bytes())
+    path = tmp_path / "scan.docx"
+    docx.Document().save(str(path))
+    result = run_import(site, str(path), "--cluster", "fyn", "--forum", "politisk-niveau")
+    err = result.stderr.decode()
+    assert result.returncode != 0 and "Traceback" not in err
+    assert re.search(r"scan\.docx: fejl: Word-dokumentet har ingen tekst .*\.txt-fil", err), err
+    assert err.count("fejl:") == 1 and not (site / "content").exists()

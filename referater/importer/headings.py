@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 # Styles of agenda item headings, strongest first. A referat uses one of them; the others are text.
-_PREFIX = r"(?:punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item)"
+# "Ad 1." / "Ad pkt. 1" (a secretariat's referat answering its agenda point by point) counts as a prefix.
+# "§ 12 Titel" in a protocol numbered by paragraphs.
+_PREFIX = r"(?:ad\.?\s*(?:punkt|pkt\.?)?|punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?|item|§)"
 P_COLON = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*:\s*(\S.*)$", re.IGNORECASE)
 P_DOT = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\.?(?:\s*[-–—]\s*|\s+)(\S.*)$", re.IGNORECASE)
 P_ALONE = re.compile(rf"^{_PREFIX}\s*(\d{{1,3}})\s*[.:]?$", re.IGNORECASE)  # "Pkt. 15", title below
@@ -19,6 +21,13 @@ NUM_GLUED = re.compile(r"^(\d{1,3})([A-ZÆØÅ][a-zæøå]{2}.*)$")
 # "1 Titel": an item only where it is a heading or a section heading follows (layout.py decides).
 NUM_SPACE = re.compile(r"^(\d{1,3}) ([A-ZÆØÅ\"”»][^\s.:]*[a-zæøå].*)$")
 NUM_WIDE = re.compile(r"^(\d{1,3})(?:\t|\s{3,})([A-ZÆØÅ\"”»].*)$")  # "1         Udarbejdelse af …"
+# "3." on its own line, the title on the next (a PDF's columns); "3" alone only over a heading (starts.py)
+NUM_ALONE = re.compile(r"^(\d{1,3})\.?$")
+# "1: Velkomst" (a number and a colon, then a capital): never a list item, rarely anything but an item.
+NUM_COLON = re.compile(r"^(\d{1,3})\s*:\s+([A-ZÆØÅ\"”»].*)$")
+# "I. Godkendelse af dagsorden", "IV) Eventuelt": roman item numbers (layout.py wants a run I, II, …).
+ROMAN = re.compile(r"^([IVX]{1,6})\s*[.):]\s+([A-ZÆØÅ\"”»].*)$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 BULLET = re.compile(r"^\s*[-•*▪●◦]\s+")
 
 SECTION_NAMES = {
@@ -114,12 +123,13 @@ SECTION_NAMES = {
     "alternativer",
     "tidsperspektiv",
     "sagsresumé og indstilling",
+    "drøftelse",
 }
 # Sections that may carry their content on the heading line: "Fraværende Mette Bossen Linnet, V, …".
 INLINE_SECTIONS = re.compile(
     r"^(?:(fraværende(?: med afbud| uden afbud)?|afbud)\s*:?\s+"
     r"|(beslutning|indstilling|kompetence|beslutningskompetence|sagsforløb|resumé|resume|sagsfremstilling|"
-    r"bilag|økonomi)\s*:\s*)(\S.*)$",
+    r"bilag|økonomi|konklusion(?:er)?|referat|drøftelse|opfølgning|besluttet|drøftet)\s*:\s*)(\S.*)$",
     re.IGNORECASE,
 )
 # The decision however it is headed: "Beslutning", "Beslutning i Sundhedsudvalget den 5. december 2023",
@@ -127,7 +137,7 @@ INLINE_SECTIONS = re.compile(
 _DECISION_WORD = r"(?:beslutning(?:er)?|behandling|referat|afgørelse)"
 _DECISION = re.compile(
     r"^(?:(?:[\wæøå-]+s|endelig|foreløbig)\s+)?beslutning(?:er)?"
-    r"(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for|ved)\b[^\n]{0,140}"
+    r"(?:\s+(?:i|på|fra|den|d\.|af|truffet|taget|for|ved)\b[^\n]{0,140}|\s*\([^()\n]{1,140}\)"
     r"|\s+[A-ZÆØÅ][^\n]{0,110}\b(?:den|d\.)\s+\d[^\n]{0,40})?$"
     r"|^(?:behandling|referat|afgørelse)(?:\s+(?:i|på|ved)\s[^\n]{0,140})?$",
     re.IGNORECASE,
@@ -135,6 +145,15 @@ _DECISION = re.compile(
 # "Sundheds- og Omsorgsudvalget, 03-03-2016, pkt. 16" (os2web): the forum's decision on the item.
 _FORUM_DECISION = re.compile(
     r"^(\S.{2,100}?),\s*(\d{1,2}[-./]\d{1,2}[-./]\d{4}),?\s*(?:pkt|punkt)\.?\s*\d{1,3}$", re.I
+)
+# What a secretariat's referat calls the decision: "Konklusion", "Udvalgets konklusion", "Beslutninger",
+# "Indstilling og beslutning", "Beslutning/konklusion", "Referat og konklusion", "Konklusion og opfølgning".
+_DECISION_NOUN = r"(?:konklusion(?:er)?|beslutning(?:er)?)"
+_DECISION_ALIAS = re.compile(
+    rf"^(?:(?:[\wæøå-]+s|mødets|endelig)\s+)?(?:(?:indstilling|drøftelse|behandling|referat|opsamling)\s*(?:og|/|&|\+)\s*)?"
+    rf"{_DECISION_NOUN}(?:\s*(?:og|/|&|\+)\s*(?:{_DECISION_NOUN}|opfølgning|aftaler|referat|videre proces|ansvarlig))?$"
+    rf"|^referat\s*(?:og|/|&|\+)\s*{_DECISION_NOUN}$",
+    re.IGNORECASE,
 )
 _PUBLIC_DECISION = re.compile(
     r"^(?:offentlig\w*\s+beslutning\w*|beslutning\w*\s*\(\s*offentlig\w*\s*\)|beslutning\w*\s*[-–]\s*offentlig\w*)$",
@@ -152,7 +171,9 @@ CASE_NO = re.compile(
     r"^(?:\d{2}\.\d{2}(?:\.\d{2})?[A-ZÆØÅ]\d{2}\s*[-–]\s*\d{4}/\d{3,7}|[A-ZÆØÅ]{2,6}-\d{4}-\d{3,7}|\d{2}/\d{3,7}|\d{2}\.\d{2}\.\d{2}-?[A-ZÆØÅ]\d{2}-\d+(?:-\d{2})?"
     r"|\d-\d{2}-\d{2}-\d{2}-\d{2}|\d{3}-\d{4}-\d{2,7})$"
 )
+# "Sagsnr.", "Sags ID", "J.nr.", also after the case system's name ("Acadre sagsnr.", "ESDH-sagsnr.").
 _CASE_LABEL = (
+    r"(?:(?:acadre|sbsys|edoc|workzone|f2|esdh|gonect|captia)[\s-]*)?"
     r"(?:sags?\s*-?\s*id\.?|sag?s?\s*nr\.?|sagsnummer|sag\s+nr\.?|j\.?\s*nr\.?|journalnr\.?|journalnummer)"
 )
 _DOC_LABEL = r"(?:dok\.?\s*id|dokument\s*id|dok\.?\s*nr\.?|dokumentnr\.?|dokumentnummer|brevid|brev\s*id)"
@@ -164,9 +185,10 @@ DOC_FIELD = re.compile(rf"(?<!\w){_DOC_LABEL}\s*[:.]?\s*([\w./-]*\d[\w./-]*)", r
 # A meeting fact's label at the start of a line in the referat's head: "Mødedato: …", "Afbud", "Deltagere:".
 HEADER_KEY = re.compile(
     r"^(mødedato|dato|tidspunkt|mødetidspunkt|starttidspunkt|sluttidspunkt|mødestart|mødeslut|tid|"
-    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|"
-    r"mødedeltagere|deltagere|medlemmer|til stede|tilstede|fremmødte|"
-    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud fra|afbud|fraværende|"
+    r"mødested|sted|lokale|udvalg|mødeforum|forum|møde|emne|varighed|"
+    r"mødedeltagere|deltagere|medlemmer|til stede|tilstedeværende(?: medlemmer)?|tilstede|fremmødte|"
+    r"desuden deltog|ikke til stede|forfald|"
+    r"fraværende med afbud|fraværende uden afbud|fraværende i mødet|afbud modtaget fra|afbud fra|afbud|fraværende|"
     r"sekretariat|sekretær|referent|mødeleder|ordstyrer|start kl|slut kl)\b\.?\s*:?\s*(.*)$",
     re.IGNORECASE,
 )
@@ -241,6 +263,15 @@ def item_heading(text: str) -> Heading | None:
     m = P_ALONE.match(t)
     if m:
         return Heading("p_dot", int(m.group(1)), "", False)
+    m = NUM_COLON.match(t)
+    if m:
+        return Heading("num_colon", int(m.group(1)), m.group(2).strip(), False)
+    m = ROMAN.match(t)
+    if m and roman_value(m.group(1)):
+        return Heading("roman", roman_value(m.group(1)), m.group(2).strip(), False)
+    m = NUM_ALONE.match(t)
+    if m:
+        return Heading("num_dot", int(m.group(1)), "", False)  # the title is on the next line
     m = NUM_DOT.match(t) or NUM_WIDE.match(t) or NUM_GLUED.match(t)
     if m:
         return Heading("num_dot", int(m.group(1)), m.group(2).strip(), False)
@@ -248,6 +279,16 @@ def item_heading(text: str) -> Heading | None:
     if m:
         return Heading("num_space", int(m.group(1)), m.group(2).strip(), False)
     return None
+
+
+def roman_value(numeral: str) -> int:
+    """The value of a well-formed roman numeral up to 39 (I … XXXIX), else 0."""
+    total, prev = 0, 0
+    for ch in reversed(numeral.upper()):
+        value = _ROMAN_VALUES.get(ch, 0)
+        total, prev = (total - value, prev) if value < prev else (total + value, value)
+    canonical = "X" * (total // 10) + ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"][total % 10]
+    return total if 0 < total < 40 and canonical == numeral.upper() else 0
 
 
 def section_heading(text: str) -> tuple[str, bool] | None:
@@ -260,6 +301,8 @@ def section_heading(text: str) -> tuple[str, bool] | None:
     low = re.sub(r"\s+", " ", t.lower())
     if _PUBLIC_DECISION.match(low):
         return "Beslutning", True
+    if _DECISION_ALIAS.match(low):
+        return "Beslutning", False
     if low in SECTION_NAMES:
         return sentence_case(t), False
     forum = _FORUM_DECISION.match(t) if t[:1].isupper() else None
@@ -268,6 +311,16 @@ def section_heading(text: str) -> tuple[str, bool] | None:
     if t[:1].isupper() and _DECISION.match(t) and not re.search(r"[.!?]$", t.removesuffix(" d.")):
         return decision_heading(t), False
     return None
+
+
+_LABELLED = re.compile(r"^([^:]{3,60}?)\s*:\s*(\S.*)$")
+
+
+def labelled_decision(text: str) -> str | None:
+    """The text of a decision written on its label's line ("Beslutning/referat: Godkendt.", "Udvalgets
+    konklusion: …"), or None."""
+    m = _LABELLED.match(text)
+    return m.group(2) if m and _DECISION_ALIAS.match(re.sub(r"\s+", " ", m.group(1).lower())) else None
 
 
 def decision_heading(text: str) -> str:

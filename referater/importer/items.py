@@ -41,6 +41,13 @@ def is_mark_line(text: str) -> bool:
     return bool(_MARK_CASE.match(text.strip()))
 
 
+# "Salg af grund (L)": the agenda's letter for a closed item (as "(B)" marks one for decision).
+_L_MARK = re.compile(r"[(\[]\s*L\s*[)\]]\s*$")
+# Closed in words the engine's markers do not have: "for lukkede døre", "ikke til offentliggørelse",
+# "undtaget fra offentlighed" (wherever they stand in the item: when in doubt, close).
+_CLOSED_PHRASE = re.compile(
+    r"\bfor\s+lukkede\s+døre\b|\bikke\s+til\s+offentliggørelse\b|\bundtaget\s+(?:fra\s+)?offentlighed", re.I
+)
 _CLOSED_SUFFIX = re.compile(r"\s*[-–—]\s*(?:lukket|lukkede)\s+sag\s*$", re.IGNORECASE)
 _EMPTY_PARENS = re.compile(r"\s*\(\s*\)\s*$")
 
@@ -115,7 +122,9 @@ def read_item(
         if in_toc or bold_wrap or (not spaced and (nxt[:1].islower() or nxt[:1].isdigit() or nxt[:1] == "(")):
             title, body_start = joined, body_start + 1
     title, slot = split_slot(title)
-    closed = hd.closed or is_closed_title(title)
+    closed = (
+        hd.closed or is_closed_title(title) or bool(_L_MARK.search(title) or _CLOSED_PHRASE.search(title))
+    )
     title = _CLOSED_SUFFIX.sub("", title).strip() or title  # Norddjurs' mark: the item's flag
     if closed and re.fullmatch(r"(?i)lukket\s+(?:punkt|sag)\.", title):
         title = title.rstrip(".")  # "16. Lukket punkt." in an item list
@@ -137,8 +146,17 @@ def read_item(
         if closed_by_line(t) is True:  # the engine closes an item on such a line wherever it stands
             item.closed = True
             continue
+        if _CLOSED_PHRASE.search(t):  # "Punktet blev behandlet for lukkede døre."
+            item.closed = True
         sh = h.section_heading(text)
         inline = h.INLINE_SECTIONS.match(t)
+        labelled = h.labelled_decision(t) if not (sh or inline) else None
+        if labelled is not None:  # "Beslutning/referat: Godkendt."
+            if section is None or not section.heading.lower().startswith("beslutning"):
+                section = Section("Beslutning", ln.no)
+                item.sections.append(section)
+            section.lines.append(Line(ln.no, labelled))
+            continue
         in_decision = section is not None and section.heading.lower().startswith("beslutning")
         if in_decision and re.match(r"^(?:fraværende|afbud)[^:]{0,20}:", t, re.IGNORECASE):
             if t.split(":", 1)[1].strip():  # "Fraværende: X (V)" in the decision is part of the decision
@@ -149,10 +167,15 @@ def read_item(
             item.sections.append(section)
         elif inline:
             heading = inline.group(1) or inline.group(2)
-            sh = h.section_heading(heading)
-            section = Section(sh[0] if sh else h.sentence_case(heading), ln.no, public_decision=False)
-            section.lines.append(Line(ln.no, inline.group(3)))
-            item.sections.append(section)
+            verdict = heading.lower() in ("besluttet", "drøftet")  # "Besluttet: …" says the decision itself
+            sh = ("Beslutning", False) if verdict else h.section_heading(heading)
+            name = sh[0] if sh else h.sentence_case(heading)
+            if section is None or not (
+                in_decision and name == "Beslutning"
+            ):  # "Beslutning" / "Drøftet: …": one
+                section = Section(name, ln.no, public_decision=False)
+                item.sections.append(section)
+            section.lines.append(Line(ln.no, t if verdict else inline.group(3)))
         else:
             target.append(ln)
     item.sections = [s for s in item.sections if _has_content(s.lines)]

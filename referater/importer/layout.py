@@ -12,19 +12,28 @@ from ..closed import is_closed_title
 from ..config import SiteConfig
 from . import headings as h
 from .items import case_values, is_case_line, read_item
-from .meta import TITLE, find_date, find_times, is_committee_line, match_all, title_parts
+from .meta import TITLE, find_date, find_times, forum_line, is_committee_line, match_all, title_parts
 from .model import ImportFailure, Item, Line, Meeting, Report
 from .people import absentees_in, mark_absent, parse_people, participants_from_items
-from .starts import groups, item_starts, table_of_contents, unnumbered_starts
+from .starts import groups, is_group_line, item_starts, table_of_contents, titled_starts, unnumbered_starts
 
 _SINGLE_KEYS = {
     "mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "sluttidspunkt", "mødestart",
     "mødeslut", "tid", "mødested", "sted", "lokale", "udvalg", "mødeforum", "forum", "møde", "mødeleder",
-    "ordstyrer", "start kl", "slut kl",
+    "ordstyrer", "start kl", "slut kl", "emne", "varighed",
 }  # fmt: skip
-_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl")  # fmt: skip
-_PRESENT_KEYS = ("mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "fremmødte")
-_ABSENT_KEYS = ("afbud", "afbud fra", "fraværende", "fraværende med afbud", "fraværende uden afbud")
+_WHEN_KEYS = ("mødedato", "dato", "tidspunkt", "mødetidspunkt", "starttidspunkt", "mødestart", "tid", "start kl", "varighed")  # fmt: skip
+_PRESENT_KEYS = (
+    "mødedeltagere", "deltagere", "medlemmer", "til stede", "tilstede", "tilstedeværende",
+    "tilstedeværende medlemmer", "fremmødte", "desuden deltog",
+)  # fmt: skip
+_ABSENT_KEYS = (
+    "afbud", "afbud fra", "afbud modtaget fra", "fraværende", "fraværende med afbud", "fraværende uden afbud",
+    "ikke til stede",
+    "forfald",
+)  # fmt: skip
+# "Dagsorden:" over the numbered list of the items in a referat's head: the items say it again.
+_AGENDA_LABEL = re.compile(r"^(?:dagsorden|dagsordenspunkter|punkter på dagsordenen|program)\s*:?$", re.I)
 # Portal furniture copied along with the text: buttons, links to the top, the item list's own label.
 _DEBRIS = re.compile(
     r"^(?:(?:tilbage\s+)?til\s+(?:toppen|top|indholdsfortegnelse(?:en)?)|gå til (?:indhold|toppen)|"
@@ -79,6 +88,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     numbered = _unglue(raw_lines)
     raw_lines = [text for _, text in numbered]
     lines = [Line(no, clean_line(text), link=bool(_WHOLE_LINK.match(text))) for no, text in numbered]
+    lines = _drop_running(lines)
     meeting = Meeting()
     title_idx = _title_index(lines)
     title_date = ""
@@ -89,7 +99,7 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     skip = toc_idx | ({title_idx} if title_idx is not None else set())
     found = item_starts(lines, skip, toc, report)
     starts, toc = found.starts, found.toc
-    starts = starts or unnumbered_starts(lines, skip)
+    starts = starts or titled_starts(lines, skip) or unnumbered_starts(lines, skip)
     if not starts:
         raise ImportFailure(
             "fandt ingen dagsordenspunkter (no agenda items; fx 'Punkt 1: Titel', '1. Titel' eller "
@@ -128,6 +138,10 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     if len(toc) == len(meeting.items):
         for (_, entry), item in zip(toc, meeting.items, strict=True):
             item.closed = item.closed or is_closed_title(entry)  # closed per the TOC only
+    closed_entries = [entry for _, entry in toc if is_closed_title(entry)]
+    for item in meeting.items:  # "5. Salg af grund (Lukket)" in the list, "5. Salg af grund" over the text
+        if not item.closed and any(h.titles_agree(item.title, e) for e in closed_entries):
+            item.closed = True
     for hd in found.listed_only:  # closed items that only the item list names: title, nothing else
         meeting.items.append(Item(hd.number, hd.title, hd.title_line or 0, closed=True))
     meeting.items.sort(key=lambda it: it.number)
@@ -155,8 +169,44 @@ def parse(raw_lines: list[str], config: SiteConfig, report: Report) -> Parsed:
     return parsed
 
 
+_PAGE_MARK = re.compile(
+    r"(?:^|\s)side\s+\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?\s*$|^\d{1,3}\s*(?:af|/)\s*\d{1,3}$", re.I
+)
+
+
+def _drop_running(lines: list[Line]) -> list[Line]:
+    """A PDF's page header or footer copied into the text ("Fagligt strategisk niveau 14-04-2026  Side 2
+    af 3") on every page: a line that comes back three times or more, digits aside, and holds a page
+    number or a date, is furniture after its first time; a bare "Side 2 af 3" always is."""
+    shapes = [re.sub(r"\d+", "#", _unbold(ln.text).lower()) for ln in lines]
+    counts: dict[str, int] = {}
+    for shape in shapes:
+        counts[shape] = counts.get(shape, 0) + 1
+    seen: set[str] = set()
+    out: list[Line] = []
+    for ln, shape in zip(lines, shapes, strict=True):
+        text = _unbold(ln.text)
+        running = (
+            counts[shape] >= 3
+            and len(text) <= 140
+            and bool(_PAGE_MARK.search(text) or find_date(text))
+            and not h.item_heading(text)
+            and not h.section_heading(text)
+        )
+        if (running and shape in seen) or (_PAGE_MARK.search(text) and len(text) <= 14):
+            out.append(Line(ln.no, ""))
+            continue
+        seen.add(shape)
+        out.append(ln)
+    return out
+
+
 def _unbold(text: str) -> str:
     return re.sub(r"\*\*|__", "", h.plain(text)).strip()
+
+
+# "Referat godkendt 10. marts 2026" above the meeting's own heading: a note, not the title.
+_APPROVAL = re.compile(r"^(?:er\s+)?(?:godkendt|udsendt|offentliggjort|publiceret|rettet)\b", re.IGNORECASE)
 
 
 def _title_index(lines: list[Line]) -> int | None:
@@ -164,7 +214,8 @@ def _title_index(lines: list[Line]) -> int | None:
     for i, ln in enumerate(lines):
         if not ln.text.strip():
             continue
-        if TITLE.match(_unbold(ln.text)):
+        title = TITLE.match(_unbold(ln.text))
+        if title and not _APPROVAL.match(title.group("rest")):
             return i
         seen += 1
         if seen > 8:
@@ -174,7 +225,8 @@ def _title_index(lines: list[Line]) -> int | None:
 
 _NOT_MEETING_DATE = re.compile(
     r"^(?:[-•*]\s*)?(?:afbud|fraværende|deltagere|publiceret|offentliggjort|udsendt|udskrevet|printet|"
-    r"opdateret|senest opdateret|sidst opdateret|genereret|oprettet)\b",
+    r"opdateret|senest opdateret|sidst opdateret|genereret|oprettet|godkendt|referatet er godkendt|"
+    r"referat godkendt|næste møde|frist|deadline)\b",
     re.IGNORECASE,
 )
 
@@ -223,8 +275,15 @@ def _read_header(
             key = ""  # a heading ends the list above it ("Fraværende: …" then "## PUNKTER")
         if not text or ln.text == "#" or h.GROUP_LETTER.match(text):
             continue
-        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and len(text.split()) > 6 and text.endswith("."):
+        sentence = len(text.split()) > 6 or re.search(r"\b(?:deltog|deltager|var|havde|blev|mødte)\b", text)
+        if key in (*_PRESENT_KEYS, *_ABSENT_KEYS) and sentence and text.endswith("."):
             key = ""  # a sentence under a list of names ("Direktør X deltog under pkt. 2.") ends it
+        if _AGENDA_LABEL.match(text):
+            key = "agenda"
+            continue
+        if key == "agenda" and re.match(r"^(?:\d{1,3}|[IVX]{1,6})\s*[.):]\s*\S|^[-•*▪]\s", ln.text.strip()):
+            continue
+        key = "" if key == "agenda" else key
         m = h.HEADER_KEY.match(text)
         if m and not (key in _PRESENT_KEYS and m.group(1).lower() in ("møde", "tid", "sted")):
             key = m.group(1).lower()
@@ -233,11 +292,13 @@ def _read_header(
                 key = "" if key in _SINGLE_KEYS or m.group(2).strip().lower().rstrip(".") == "ingen" else key
             continue
         numbered = re.match(r"^\d{1,3}\s*[.):]?\s+(\S.*)$", text)
-        if numbered and _loose_title(numbered.group(1)) in listed:
+        entry = numbered.group(1) if numbered else ""
+        if numbered and {_loose_title(entry), _loose_title(re.sub(r"\s+\d{1,3}$", "", entry))} & listed:
             key = ""
             continue  # the item list before the bodies: the items say it again
-        if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE):
-            continue  # "Åbent møde." above the first item
+        if re.match(r"^(?:åben|åbent|lukket)\b", text, re.IGNORECASE) or is_group_line(text):
+            key = ""
+            continue  # "Åbent møde." or "Åbne punkter" above the first item
         if key:
             values.setdefault(key, []).append(Line(ln.no, text))
             key = "" if key in _SINGLE_KEYS or text.lower().rstrip(".") == "ingen" else key
@@ -248,10 +309,17 @@ def _read_header(
             )
             meeting.cluster = meeting.cluster or cluster
             meeting.forum = meeting.forum or forum
-        elif text != "." and not find_date(text):
+        elif forum_line(text, config):
+            meeting.forum = meeting.forum or forum_line(text, config)
+        elif find_date(text) and match_all(text, config.clusters):
+            # "Sundhedsklynge Fyn – Politisk niveau, tirsdag den 3. marts 2026 kl. 14.00": the meeting's line
+            cluster, forum, _ = title_parts(text, config)
+            meeting.cluster = meeting.cluster or cluster
+            meeting.forum = meeting.forum or forum
+        elif text != "." and not find_date(text) and not absentees_in([ln]):  # those are read below
             report.warn(ln.no, f"kunne ikke placere denne linje før første punkt: {text[:60]!r}")
             parsed.unplaced.append(ln)
-    for k in ("udvalg", "mødeforum", "forum"):
+    for k in ("udvalg", "mødeforum", "forum", "møde", "emne"):
         for ln in values.get(k, []):
             cluster, forum, _ = title_parts(ln.text, config)
             meeting.cluster = meeting.cluster or cluster

@@ -12,6 +12,7 @@ from ..danish import month_number
 _WORD = r"[a-zæøå]{3,9}"
 _DATE_NUM = re.compile(r"(?<![\d.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?![\d])")
 _DATE_SPACE_YEAR = re.compile(r"(?<![\d.,/-])(\d{1,2})[./](\d{1,2})\.?\s+(\d{4})(?!\d)")  # 5/12 2023
+_DATE_SHORT = re.compile(r"(?<![\w.,/-])(\d{1,2})[-./](\d{1,2})[-./](\d{2})(?!\d|[-./]\w)")
 _DATE_NUM_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DATE_TEXT = re.compile(rf"(?<![\d.])(\d{{1,2}})\.?\s*({_WORD})\.?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
 _DATE_US = re.compile(rf"(?<![\wæøå])({_WORD})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.I)
@@ -49,6 +50,10 @@ def find_date(text: str) -> str:
         if month and m.group(1).lower() not in ("den", "kl", "d"):
             found.append((m.start(), _iso(int(m.group(3)), month, int(m.group(2)))))
     found = [f for f in found if f[1]]
+    if not found:  # "3/3-26", "24.03.26": a two-digit year, only where no date has four
+        for m in _DATE_SHORT.finditer(text):
+            found.append((m.start(), _iso(2000 + int(m.group(3)), int(m.group(2)), int(m.group(1)))))
+        found = [f for f in found if f[1]]
     return min(found)[1] if found else ""
 
 
@@ -147,6 +152,17 @@ def is_committee_line(text: str, config: SiteConfig) -> bool:
         rest = rest[: m.start] + rest[m.end :]
     rest = re.sub(r"\b(møde|mødet|referat|dagsorden|d\.|den)\b|\d[\d.\-/]*", "", rest, flags=re.IGNORECASE)
     return not re.sub(r"[\s\-–:,.|]+", "", rest)
+
+
+def forum_line(text: str, config: SiteConfig) -> str:
+    """The forum's slug for a line that names a forum and nothing else ("Fagligt strategisk niveau" under
+    the cluster's name in a referat's head), else ""."""
+    forums = match_all(text, config.forums)
+    rest = text
+    for m in sorted(forums, key=lambda m: -m.start):
+        rest = rest[: m.start] + rest[m.end :]
+    rest = re.sub(r"\b(møde|mødet|referat|dagsorden|d\.|den)\b|\d[\d.\-/]*", "", rest, flags=re.IGNORECASE)
+    return forums[0].slug if len(forums) == 1 and not re.sub(r"[\s\-–:,.|]+", "", rest) else ""
 
 
 def infer_forum(phrases: list[str], body: str, config: SiteConfig) -> str:

@@ -32,6 +32,7 @@ _ORG_WORDS = re.compile(
 )
 _PARTIAL = re.compile(
     r"\s*[-–]?\s*(?:deltog|var)\s+ikke\s+(?:til\s+stede\s+)?(?:i|under|ved)\s+(?:behandlingen|punkt|pkt|sag).*$"
+    r"|\s*[-–,]\s*(?:deltog|til\s+stede|mødte|gik)\s+(?:fra|til|under|i|efter)\s+(?:punkt|pkt|sag|kl)\b.*$"
     r"|\s*[-–,]?\s*(?:[A-ZÆØÅ][\w-]+\s+)+(?:indkaldt|deltog|mødte)(?:\s+i\s+stedet|\s+som\s+stedfortræder)?\.?$",
     re.IGNORECASE,
 )
@@ -49,6 +50,18 @@ _STATUS = re.compile(
     re.IGNORECASE,
 )
 # "X (A) stedfortræder Y (A) ved sag 1-17" (Region Hovedstaden): X is absent, Y came in X's place.
+_TABLE_HEADER = re.compile(
+    r"^navn\s*[:|]?\s*(?:organisation|funktion|titel|stilling|repræsenterer|institution|rolle|enhed)\b.{0,30}$",
+    re.IGNORECASE,
+)
+_TRAILING_ABSENT = re.compile(
+    r"\s*,\s*(?:afbud|fraværende|fravær|forfald|meldt\s+afbud|deltog\s+ikke|ikke\s+til\s+stede)\.?\s*$", re.I
+)
+_ROLE_FIRST = re.compile(
+    r"^(formand|medformand|næstformand|\d\.\s*næstformand|ordstyrer|mødeleder|referent|sekretær)\s*:\s*(\S.*)$",
+    re.IGNORECASE,
+)
+_NAME_ORG = re.compile(r"^([^:,()]{3,60}?)\s*:\s*([^:]{2,80})$")
 _SUBSTITUTE = re.compile(
     r"[\s,;(]+(?:og\s+)?(?:1\.\s*|2\.\s*)?stedfortræder(?:en)?\s*:?\s+(?P<sub>[A-ZÆØÅ][^,;()]*?(?:\s*\([^()]{1,12}\))?)"
     r"(?=\s*(?:[,;).]|$|\bfraværende\b|\bved\b))",
@@ -70,8 +83,18 @@ def parse_people(lines: list[Line], report: Report, absent: bool = False) -> lis
         text = _PARTIAL.sub("", text).strip()  # absent from some items only: present at the meeting
         if not text or text == "." or text.lower().rstrip(".") in ("ingen", "-", "–"):
             continue
+        text = re.sub(r"(?<=[a-zæøå)])\.$", "", text)  # "Afbud modtaget fra Dorte Fisk."
+        if _TABLE_HEADER.match(text):
+            continue  # "Navn | Organisation": the header of a table of people
+        gone = absent or bool(_TRAILING_ABSENT.search(text))  # "Finn Lyk (Ø), fraværende"
+        text = _TRAILING_ABSENT.sub("", text).strip()
+        role_first = _ROLE_FIRST.match(text)  # "Formand: Anne Holm (A)"
+        if role_first:
+            text = f"{role_first.group(2)} ({role_first.group(1).lower()})"
         status = _STATUS.match(text)
-        gone = absent
+        named = _NAME_ORG.match(text) if not status else None
+        if named and _is_name(named.group(1)):  # a row "Mette Bruun | Odense Kommune" of a people table
+            text = f"{named.group(1)}, {named.group(2)}"
         substitutes = [m.group("sub") for m in _SUBSTITUTE.finditer(status.group("rest") if status else text)]
         if status:
             text = status.group("who").strip()
@@ -212,7 +235,10 @@ _SENTENCES = (
     re.compile(
         rf"(?i:\balle\s+(?:medlemmer\s+)?(?:var\s+)?(?:mødt|til stede|deltog)\s*,?\s*undtagen)\s+({_NAMES})"
     ),
-    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+fra)\s*:?\s*({_NAMES})"),
+    re.compile(rf"(?i:\b(?:der\s+var\s+|der\s+er\s+)?afbud\s+(?:modtaget\s+)?fra)\s*:?\s*({_NAMES})"),
+    re.compile(
+        rf"(?i:\b(?:følgende\s+)?(?:havde\s+|har\s+)?(?:meldt|givet|sendt)\s+(?:afbud|forfald))\s*:\s*({_NAMES})"
+    ),
     re.compile(
         rf"^(?i:(?:fraværende|afbud)(?:\s+med\s+afbud|\s+uden\s+afbud)?)\s*:\s*({_NAMES})\s*\.?\s*(?:$|[-–]|\()"
     ),
@@ -260,6 +286,9 @@ def _names(text: str) -> list[Person]:
         m = re.search(r"\(([^()]{1,40})\)\s*$", part)
         if m:
             org, part = m.group(1).strip(), part[: m.start()].strip()
+        if part and people and _ORG_WORDS.search(part):  # "Afbud: Hans Vig, Faaborg-Midtfyn Kommune"
+            people[-1].org = people[-1].org or part
+            continue
         if part and part.split()[0].lower() not in _NOT_NAMES and len(part.split()) >= 2:
             people.append(Person(name=part, org=org, absent=True))
     return people

@@ -33,7 +33,10 @@ def docx_lines(data: bytes) -> list[str]:
             for row in Table(child, document).rows:
                 blocks.append(Block("row", cells=tuple(cell.text for cell in row.cells)))
     if not any(b.text.strip() or b.cells for b in blocks):
-        raise ImportFailure("Word-dokumentet har ingen tekst")
+        raise ImportFailure(
+            "Word-dokumentet har ingen tekst (no text; måske kun billeder af et scannet referat); hent "
+            "referatet fra dagsordenssystemet som Word eller PDF med tekst, eller kopiér teksten over i en .txt-fil"
+        )
     return to_lines(blocks, spaced=False)
 
 
@@ -47,11 +50,21 @@ def _paragraph(paragraph, numbering: _Numbering) -> Block:  # noqa: ANN001 - pyt
     if heading:
         level = int(heading.group(1)) if heading.group(1) else 1
         return Block("heading", f"{number}. {text}" if number else text, level=level)
-    if is_list:
-        return Block("list", text, level=level, number=number)
     runs = [r for r in paragraph.runs if r.text.strip()]
     bold = bool(runs) and all(r.bold or (r.style is not None and r.style.font.bold) for r in runs)
+    if is_list:
+        return Block("list", text, level=level, number=number, bold=bold)
     return Block("paragraph", text, bold=bold)
+
+
+def _style_numbering(style):  # noqa: ANN001, ANN202 - python-docx types
+    """The numbering a paragraph has from its style ("List Number", a house style), if any."""
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            return ppr.numPr
+        style = style.base_style
+    return None
 
 
 class _Numbering:
@@ -79,6 +92,7 @@ class _Numbering:
         """(number or "", is a list paragraph, level)"""
         ppr = paragraph._p.pPr
         num = ppr.numPr if ppr is not None else None
+        num = num if num is not None and num.numId is not None else _style_numbering(paragraph.style)
         if num is None or num.numId is None:
             style = paragraph.style.name.lower() if paragraph.style is not None else ""
             return "", style.startswith(("list", "liste")), 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, to_lines
+from .blocks import Block, agenda_cells, agenda_header, agenda_row, to_lines
 from .model import ImportFailure
 
 _DROP = {
@@ -158,7 +158,18 @@ def _block(tag, out: list[Block], list_level: int) -> None:  # noqa: ANN001
                 out.append(Block("list", _squash(_text(li)), level=list_level, number=number))
     elif name == "tr":
         cells = tag.find_all(["td", "th"], recursive=False)
-        if any(_has_blocks(c) for c in cells):
+        texts = tuple(_cell_text(c) for c in cells)
+        header = _table_header(tag)
+        if texts == header and header:
+            return  # the agenda table's own header: its names head the cells below
+        item = agenda_row(texts, header)
+        if item:
+            out.append(Block("heading", item[0], level=3))
+            for column, text in agenda_cells(item[1]):
+                if column:
+                    out.append(Block("paragraph", column, bold=True))
+                out.append(Block("paragraph", text))
+        elif any(_has_blocks(c) for c in cells):
             for c in cells:
                 _walk(c, out, list_level)
         else:
@@ -171,6 +182,23 @@ def _block(tag, out: list[Block], list_level: int) -> None:  # noqa: ANN001
         text = _squash(_text(tag))
         if text.strip():
             out.append(Block("paragraph", _as_link(text, list(tag.children)), bold=_bold(tag)))
+
+
+def _cell_text(cell) -> str:  # noqa: ANN001
+    """A table cell's text, a line per paragraph or list item."""
+    blocks: list[Block] = []
+    _walk(cell, blocks)
+    lines = [f"- {b.text}" if b.kind == "list" else b.text for b in blocks if b.text.strip()]
+    return "\n".join(lines) or _squash(_text(cell))
+
+
+def _table_header(row) -> tuple[str, ...]:  # noqa: ANN001
+    """The column names of the agenda table the row is in ("Pkt. | Emne | Beslutning"), or ()."""
+    table = row.find_parent("table")
+    first = table.find("tr") if table is not None else None
+    if first is None:
+        return ()
+    return agenda_header(tuple(_squash(_text(c)).replace("\n", " ") for c in first.find_all(["td", "th"])))
 
 
 def _squash(text: str) -> str:

@@ -106,11 +106,20 @@ def _drop_running(lines: list[_Line]) -> list[_Line]:
     )
     counts = Counter(shape for _, shape in shapes)
     running = {shape for shape, n in counts.items() if pages >= 2 and n >= max(2, pages * 0.5)}
+    # The running header at the top of the first page stays once: it may be all that names the meeting
+    # ("Praksisplanudvalget · Sundhedsklynge Fyn – Politisk niveau · 04.02.2027").
+    first = (
+        sorted((ln for ln in lines if ln.page == lines[0].page), key=lambda ln: ln.top)[:1] if lines else []
+    )
     return [
         ln
         for ln in lines
         if not (
-            ln.edge and (PAGE_NO.match(ln.text.strip()) or re.sub(r"\d+", "#", ln.text.lower()) in running)
+            ln.edge
+            and (
+                PAGE_NO.match(ln.text.strip())
+                or (re.sub(r"\d+", "#", ln.text.lower()) in running and ln not in first)
+            )
         )
     ]
 

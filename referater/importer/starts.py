@@ -11,14 +11,18 @@ from . import headings as h
 from .items import is_case_line, is_mark_line
 from .model import Line, Report
 
-_STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_dot", "num_space")
+_STYLE_ORDER = ("p_colon", "p_dot", "open_closed", "num_colon", "roman", "num_dot", "num_space")
+# Styles a stray line could have ("2: Oplæg" in a decision, "V. Hansen"): they count only where two of
+# their headings follow each other (n, n + 1).
+_RUN_STYLES = ("num_colon", "roman")
 # A line that opens a group of items: "Åben", "Åbne punkter", "Lukket", "Lukkede sager", "Lukket dagsorden".
 _GROUP = re.compile(
-    r"^(?:(?P<open>åben|åbne|åbent)|(?P<closed>lukket|lukkede|fortrolige?))"
+    r"^(?:(?P<open>åben|åbne|åbent|offentlige?(?=\s))|(?P<closed>lukket|lukkede|fortrolige?|ikke[\s-]*offentlige?))"
     r"(?:\s+(?:punkter|sager|dagsorden(?:spunkter)?|del|møde))?\s*[:.]?$",
     re.IGNORECASE,
 )
 # "Label: value" lines (not titles): "Beslutningskompetence: SOSU".
+_ABBREVIATED = re.compile(r"(?:^|\s)(?:evt|m\.m|m\.v|mv|mm|bl\.a|inkl|ca|jf|vedr|mht)\.$", re.IGNORECASE)
 _FIELD = re.compile(r"^[A-ZÆØÅ][\wæøå./ -]{1,40}:\s+\S")
 
 
@@ -28,6 +32,11 @@ class Starts:
     toc: list[tuple[int, str]]
     listed_only: list[h.Heading] = field(default_factory=list)  # closed items that only the list names
     above: set[int] = field(default_factory=set)  # title lines above their "Sag nr. N" heading
+
+
+def is_group_line(text: str) -> bool:
+    """ "Åbne punkter", "Lukket møde", "Ikke offentlige punkter": a line over a group of items."""
+    return bool(_GROUP.match(unbold(text)))
 
 
 def unbold(text: str) -> str:
@@ -82,14 +91,28 @@ def item_starts(lines: list[Line], skip: set[int], toc: list[tuple[int, str]], r
     candidates, listed, listed_only = _drop_item_lists(lines, candidates)
     toc = toc + listed
     styles = {hd.style for _, hd in candidates}
+    for weak in _RUN_STYLES:
+        numbers = {hd.number for _, hd in candidates if hd.style == weak}
+        # a programme "13: Velkomst", "14: Oplæg" inside a "1. Titel" referat is no run of items
+        others = [(i, hd.number) for i, hd in candidates if hd.style in ("num_dot", "num_space")]
+        mine = [(i, hd.number) for i, hd in candidates if hd.style == weak]
+        longer = _run_length([n for _, n in others]) - _run_length([n for _, n in mine])
+        if not any(n + 1 in numbers for n in numbers) or longer > 0 or (longer == 0 and others[0] < mine[0]):
+            styles.discard(weak)
     style = next((s for s in _STYLE_ORDER if s in styles), "")
     toc_titles = [t for _, t in toc]
+    main_numbers = {hd.number for _, hd in candidates if hd.style == style}
     starts: list[tuple[int, h.Heading]] = []
     current = 0
     for i, hd in candidates:
         accepted = False
         if hd.style == "lukket" or (hd.style == "open_closed" and style != "open_closed"):
             accepted = hd.number > current and (hd.closed or hd.number == current + 1)
+        elif {hd.style, style} == {"p_colon", "p_dot"}:
+            # "Ad 3. …" then "Ad pkt. 4: …" (typed by hand): one run, where the main style has no such number
+            accepted = hd.number == current + 1 and hd.number not in main_numbers
+        elif hd.style == style == "roman":
+            accepted = hd.number == current + 1
         elif hd.style == style and style in ("num_dot", "num_space"):
             accepted = hd.number > current and _num_dot_is_item(lines, i, hd, toc_titles, current)
         elif hd.style == style:
@@ -106,16 +129,30 @@ def item_starts(lines: list[Line], skip: set[int], toc: list[tuple[int, str]], r
     return Starts(starts, toc, [hd for hd in listed_only if hd.number not in numbers], above)
 
 
+def _run_length(numbers: list[int]) -> int:
+    """How many of the numbers, in order, continue a run n, n + 1, … from the first of them."""
+    current, length = None, 0
+    for n in numbers:
+        if current is None or n == current + 1:
+            current, length = n, length + 1
+    return length
+
+
 def _with_title(lines: list[Line], i: int, hd: h.Heading) -> h.Heading:
     """ "Pkt. 15" on a line of its own takes its title from the next line, or from the line above when
     what follows is the item's fields ("Sag nr. 12" under its title, "Beslutningskompetence: KB" below)."""
     if hd.title:
         return hd
+    bare = bool(re.fullmatch(r"\d{1,3}", unbold(lines[i].text)))  # a web page's number element
     for ln in lines[i + 1 : i + 4]:
         text = unbold(ln.text)
+        if text and bare and not h.is_decorated(ln.text):
+            return hd  # "3" over a paragraph: an amount, a count, not an item
         if text:
             if h.item_heading(text) or h.section_heading(text) or is_case_line(text) or _FIELD.match(text):
-                return _title_above(lines, i, hd)
+                return hd if hd.style == "num_dot" else _title_above(lines, i, hd)  # "3." has it below
+            if closed_by_line(text) is True and hd.style == "num_dot":  # "3." / "Lukket punkt"
+                return h.Heading(hd.style, hd.number, text, True, title_line=ln.no)
             if closed_by_line(text) is True:  # "Sag nr. 24" / "Lukket punkt": the title is above
                 above = _title_above(lines, i, hd)
                 return h.Heading(above.style, above.number, above.title, True, above.title_line)
@@ -217,8 +254,8 @@ def _num_dot_is_item(lines: list[Line], i: int, hd: h.Heading, toc: list[str], c
     prev = next((ln.text.strip() for ln in reversed(lines[:i]) if ln.text.strip()), "")
     if prev.endswith(":") or h.LIST_ITEM.match(prev) or h.section_heading(prev):
         return False
-    if not hd.title.endswith((".", ",", ";")):
-        return True
+    if not hd.title.endswith((".", ",", ";")) or _ABBREVIATED.search(hd.title):
+        return True  # "3. Evt.", "2. Nyt fra kommuner, region m.m.": the dot is an abbreviation's
     nxt = next((unbold(ln.text) for ln in lines[i + 1 : i + 4] if ln.text.strip()), "")
     return hd.title.endswith(".") and (is_mark_line(nxt) or is_case_line(nxt))  # Odense: "1. Titel."
 
@@ -249,6 +286,33 @@ def groups(lines: list[Line], starts: list[tuple[int, h.Heading]]) -> tuple[list
                 used.add(j)
         closed.append(state)
     return closed, used
+
+
+def titled_starts(lines: list[Line], skip: set[int]) -> list[tuple[int, h.Heading]]:
+    """Items whose bodies carry no number, only their title, under a numbered item list ("Dagsorden: 1.
+    Velkomst 2. Status" and then "Velkomst" over its text): each title of the list found again, in
+    order, alone on a later line. Only where no numbered item was found, and only for two or more."""
+    listed: list[tuple[int, h.Heading]] = []
+    for i, ln in enumerate(lines):
+        hd = h.item_heading(ln.text) if i not in skip else None
+        if hd and hd.title and (not listed or hd.number == listed[-1][1].number + 1):
+            listed.append((i, hd))
+        elif hd and hd.title and hd.number == 1:
+            listed = [(i, hd)]
+        elif ln.text.strip() and len(listed) < 2:
+            listed = []
+        elif ln.text.strip():
+            break
+    found: list[tuple[int, h.Heading]] = []
+    at = listed[-1][0] + 1 if listed else len(lines)
+    for _, hd in listed:
+        wanted = re.sub(r"\s+", " ", hd.title.lower()).strip(" .:")
+        for j in range(at, len(lines)):
+            if re.sub(r"\s+", " ", unbold(lines[j].text).lower()).strip(" .:") == wanted:
+                found.append((j, h.Heading("listed", hd.number, unbold(lines[j].text), hd.closed)))
+                at = j + 1
+                break
+    return found if len(found) >= 2 else []
 
 
 _FIRST_SECTIONS = ("beslutning", "resumé", "resume", "indstilling", "sagsfremstilling", "sagens kerne")
