@@ -108,3 +108,46 @@ def test_the_closed_rule_read_once_per_file_says_what_it_says_per_line(lines: li
     marks = closed.line_marks(lines, 5)
     for number, (verdict, public) in old.items():
         assert marks.get(number, (None, False)) == (verdict, public), lines[number - 5]
+
+
+def old_cpr_in_output(data: bytes) -> str | None:
+    for match in privacy._OUTPUT_CPR.finditer(data):
+        date_digits, serial = match.group(1).decode(), match.group(2).decode()
+        if privacy.birth_date(date_digits, serial):
+            return date_digits
+    return None
+
+
+OUTPUT_PIECES = [
+    b"0",
+    b"7",
+    b"010190",
+    b"0101901",
+    b"1234",
+    b"12345",
+    b"-",
+    b" ",
+    b"\xc2\xa0",
+    b"\xe2\x80\x93",
+]
+OUTPUT_PIECES += [
+    b"\xe2\x88\x92",
+    b"a",
+    b"Z",
+    b"<p>",
+    b"</td>",
+    b"\n",
+    b"_",
+    b".",
+    b"010190-1234",
+    b"311299 0000",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(OUTPUT_PIECES), max_size=30))
+def test_output_guard_finds_what_the_pattern_alone_finds(parts: list[bytes]) -> None:
+    """The last guard tries its pattern only where a run of six digits begins; the pattern run over the
+    whole file is the oracle."""
+    data = b"".join(parts)
+    assert privacy.cpr_in_output(data) == old_cpr_in_output(data)
