@@ -96,6 +96,16 @@ def test_published_texts_are_scanned_as_one_by_one(found: tuple, raw: list[str])
 MARKER_PIECES = ["Lukket", "lukket punkt", "LUKKET", "Fortroligt", "Offentlig beslutning", "Beslutning"]
 MARKER_PIECES += [": ", ":", " = ", "ja", "nej", "Ja, jf. § 30", "(", ")", "**", "- ", "> ", " ", "x"]
 MARKER_PIECES += ["\u00ad", "\u200b", "\uff2c", "ｕ", "\u00a0", "Ikke offentligt", "Closed item", "Sagen"]
+MARKER_PIECES += [
+    "L*ukket*",
+    "Luk**ket** punkt",
+    "L`ukket`",
+    "Lu\\kket",
+    "_",
+    "~",
+    "Åbent punkt",
+    "åben",
+]
 
 
 @settings(max_examples=600, deadline=None)
