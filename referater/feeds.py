@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from xml.sax.saxutils import escape, quoteattr
@@ -55,12 +55,11 @@ class FeedPlan:
         keys = self.wanted.get(light.key)
         return _meeting_pieces(site, store, light, keys) if keys else []
 
-    def taken(self, cache: Fragments, rows: list[tuple[bytes, bytes]], keys: Iterable[Key]) -> None:
-        """Pieces made elsewhere (pieces_of) for the meetings `keys`: into the cache, no longer wanted."""
+    def taken(self, cache: Fragments, rows: list[tuple[bytes, bytes]], key: Key) -> None:
+        """The pieces pieces_of made for the meeting `key`: into the cache, no longer wanted."""
         if rows:
             cache.add(rows)
-        for key in keys:
-            self.wanted.pop(key, None)
+        self.wanted.pop(key, None)
 
 
 def plan_feeds(
@@ -112,8 +111,9 @@ def render_wanted(site: Site, store: Texts, cache: Fragments, plan: FeedPlan, jo
 
 
 def made_feeds(site: Site, cache: Fragments, todo: list[Feed]) -> Iterator[tuple[str, bytes]]:
-    """The feeds a plan makes again (once render_wanted has run), from their cached pieces, by output path, one at a time (together they are
-    some 160 MB at 10,000 meetings, and the build stages each as it comes)."""
+    """The feeds a plan makes again (once render_wanted has run), from their cached pieces, by output
+    path, one at a time (together they are some 160 MB at 10,000 meetings, and the build stages each as
+    it comes)."""
     for feed in todo:
         pieces = list(cache.pieces(feed.pieces))
         if feed.calendar is not None:

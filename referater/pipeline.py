@@ -188,7 +188,9 @@ class Build:
         if self.jobs <= 1 or len(spread) < MIN_ITEMS:
             return todo
 
-        def part(indices: Sequence[int]) -> list[tuple[list[tuple[str, bytes]], Key | None, list]]:
+        def part(
+            indices: Sequence[int],
+        ) -> list[tuple[list[tuple[str, bytes]], Key | None, list[tuple[bytes, bytes]]]]:
             done = []
             for i in indices:
                 page = pages[i]
@@ -201,7 +203,7 @@ class Build:
             for files, own, rows in done:
                 self._stage_files(staging, files)
                 if own is not None:
-                    feeds.taken(fragments, rows, (own,))
+                    feeds.taken(fragments, rows, own)
         done_here = set(spread)
         return [i for i in todo if i not in done_here]
 

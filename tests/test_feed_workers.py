@@ -31,9 +31,9 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             handed.extend({key[:TOKEN_SIZE] for key, _ in rows})
             yield rows
 
-    def taken(self, cache, rows, keys) -> None:  # noqa: ANN001 - the wrapped signature
-        handed.extend({key[:TOKEN_SIZE] for key, _ in rows})
-        original_taken(self, cache, rows, keys)
+    def taken(self, cache, rows, key) -> None:  # noqa: ANN001 - the wrapped signature
+        handed.extend({piece[:TOKEN_SIZE] for piece, _ in rows})
+        original_taken(self, cache, rows, key)
 
     monkeypatch.setattr(feeds, "forked_parts", counted)
     monkeypatch.setattr(feeds.FeedPlan, "taken", taken)

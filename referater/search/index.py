@@ -141,10 +141,8 @@ def begin_index(
     }
     report = IndexReport(built=sorted(build), kept=keep, masked=sum(len(ids) for ids in mask.values()))
     saved = {"key": key, "shards": shards, **levels, "closed": closed} if state_path else None
-    named = [
-        *shards,
-        *(n for n in LEVELS if levels[n]),
-    ]  # the bundles whose entry files the state vouches for
+    # the bundles whose entry files the state vouches for
+    named = [*shards, *(n for n in LEVELS if levels[n])]
     return IndexUpdate(builder, report, manifest, state_path, saved, named)
 
 
