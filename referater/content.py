@@ -153,7 +153,18 @@ def _scan_published(items: tuple, hits: list[privacy.PersonalDataHit]) -> list[p
 
 
 def _published_texts(item: AgendaItem) -> list[tuple[str, int]]:
-    return [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
+    """The texts a reader sees, and the seams between sections: the search record reads an item's
+    sections as one text (search/records.py), so digits ending one and beginning the next are one
+    number there."""
+    texts = [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
+    shown = [s for s in item.sections if s.text]
+    for before, after in zip(shown, shown[1:], strict=False):
+        if before.text[-1:].isdigit() and after.text[:1].isdigit():
+            texts.append((f"{before.text[-_SEAM:]} {after.text[:_SEAM]}", after.line))
+    return texts
+
+
+_SEAM = 24  # characters each side: more than the longest form of a CPR number
 
 
 def _known_keys(data: LineDict, known: set[str], error: Any, where: str = "") -> bool:

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from .buildlock import fault_point
 from .errors import Finding, SiteError
-from .privacy import cpr_in_output
+from .privacy import cpr_in_file, cpr_in_output
 from .treescan import inodes_comparable, scan
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -157,9 +157,21 @@ class Staging:
         os.link(source, target)
         self._have[clean] = ino
 
+    def _refuse(self, clean: str, found: str) -> SiteError:
+        message = (
+            f"filen ville indeholde et CPR-nummer ({found}-xxxx), og det må aldrig offentliggøres; "
+            "find cifrene i det, filen er lavet af (content/, static/, templates/ eller "
+            "site_config.yaml), og fjern dem"
+        )
+        return SiteError([Finding(f"{self.out.name}/{clean}", 0, message)])
+
     def put(self, rel: str, data: bytes) -> bool:
-        """Stage a file; True if its bytes differ from the published one."""
+        """Stage a file; True if its bytes differ from the published one. Scanned even when they do not:
+        a file published before the guard, or by a build that had it off, is not vouched for by being
+        published."""
         clean = self._target(rel)
+        if (found := cpr_in_output(data)) is not None:  # the last guard: privacy.cpr_in_output
+            raise self._refuse(clean, found)
         ino = self._published.get(clean)
         if ino is not None:
             try:
@@ -174,13 +186,6 @@ class Staging:
                 self._link(clean, ino)
                 self.unchanged += 1
                 return False
-        if (found := cpr_in_output(data)) is not None:  # the last guard: privacy.cpr_in_output
-            message = (
-                f"filen ville indeholde et CPR-nummer ({found}-xxxx), og det må aldrig offentliggøres; "
-                "find cifrene i det, filen er lavet af (content/, static/, templates/ eller "
-                "site_config.yaml), og fjern dem"
-            )
-            raise SiteError([Finding(f"{self.out.name}/{clean}", 0, message)])
         self._clear(clean)  # never write into a recycled file: it may be the live site's
         self._have[clean] = -1
         Path(self._stage + clean).write_bytes(data)
@@ -196,6 +201,8 @@ class Staging:
         self._have[clean] = -1
         with Path(self._stage + clean).open("wb") as handle:
             yield handle
+        if (found := cpr_in_file(self._stage + clean)) is not None:
+            raise self._refuse(clean, found)
         self._settle(clean)
 
     def _settle(self, clean: str) -> None:

@@ -15,6 +15,7 @@ from ..cache import engine_digest, read_json, write_json
 from ..errors import Finding, SiteError
 from ..loader import Texts
 from ..model import Meeting
+from ..privacy import cpr_in_output
 from ..site import Site
 from ..write import Staging
 from .levels import LEVELS, Members, merge_threshold, plan_levels, scrub, superseded, withdrawn
@@ -207,6 +208,14 @@ def _vouched(entries: dict[str, str | None], published: Path, names: list[str]) 
     )
 
 
+def _line_of(full: Meeting, digits: str) -> int:
+    """The line of the item whose text holds the digits (the item's title line), for the message."""
+    return next(
+        (item.line for item in full.items if any(digits in s.text for s in item.sections)),
+        full.items[0].line if full.items else 1,
+    )
+
+
 class _BundleBuilder:
     """Each bundle by its own Pagefind process, `jobs` of them at a time, begun on entry: Pagefind's
     service indexes on one core, and the memory a bundle took is returned before the next begins. The
@@ -225,8 +234,18 @@ class _BundleBuilder:
         self._futures = [self._pool.submit(self._one, name) for name in self.names]
 
     def _pages(self, name: str) -> Iterator[tuple[str, str]]:
+        """The records, each through the last guard: a bundle's files are compressed, so the guard in
+        Staging cannot read them."""
         for m in self.build[name]:
-            yield meeting_page(self.site, m, self.store, level=name if name in LEVELS else None)
+            url, html = meeting_page(self.site, m, self.store, level=name if name in LEVELS else None)
+            if (found := cpr_in_output(html.encode())) is not None:
+                message = (
+                    f"søgeindekset ville indeholde et CPR-nummer ({found}-xxxx): søgningen læser et punkts "
+                    "afsnit som én tekst, så tal i to afsnit kan blive ét nummer. Det må aldrig "
+                    "offentliggøres; find cifrene og fjern dem"
+                )
+                raise SiteError([Finding(m.path, _line_of(self.store(m), found), message)])
+            yield url, html
 
     def _one(self, name: str) -> int:
         target = self.staging.stage / BUNDLE_DIR / name
