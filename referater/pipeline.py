@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from . import buildstate, urls
 from .buildlock import LOCK_WAIT_S, build_lock
@@ -93,6 +94,14 @@ def build(
         raise SiteError([os_failure(exc, site_dir)]) from None
 
 
+class RestOfPages(NamedTuple):
+    """What render_pages leaves for render_rest: the pages not rendered in workers, and with what."""
+
+    renderer: Renderer
+    indices: list[int]
+    bar: Progress
+
+
 class Build:
     """One build of a site into an output folder."""
 
@@ -128,11 +137,11 @@ class Build:
             try:
                 with Fragments(self._fragments_path(), self.site.config) as fragments:
                     feeds = self.plan_feeds(staging, fragments)
-                    self.render_pages(staging, fragments, feeds)
+                    rest = self.render_pages(staging, fragments, feeds)
                     # Pagefind indexes on both cores while this process renders the index pages and
                     # stages open data and feeds: no fork from here until the index is finished.
                     with self.begin_search(staging) as search:
-                        self.render_rest(staging)
+                        self.render_rest(staging, rest)
                         self.open_data(staging)
                         self.write_feeds(staging, fragments, feeds)
                         self.finish_search(search)
@@ -145,7 +154,7 @@ class Build:
         self.result.seconds = time.perf_counter() - self.started
         return self.result
 
-    def render_pages(self, staging: Staging, fragments: Fragments, feeds: FeedPlan) -> None:
+    def render_pages(self, staging: Staging, fragments: Fragments, feeds: FeedPlan) -> RestOfPages:
         """The pages whose fingerprint changed (or whose file is gone), and the static assets; the workers
         that render meeting pages make those meetings' feed pieces too, and the pieces still wanted after
         them are made here."""
@@ -168,16 +177,23 @@ class Build:
         ]
         self.lap("compare")
         self.result.rendered = len(todo)
-        self._bar = Progress(len(todo), enabled=o.progress)
-        self._renderer, self._rest = renderer, self._render_spread(renderer, todo, staging, fragments, feeds)
+        bar = Progress(len(todo), enabled=o.progress)
+        rest = RestOfPages(renderer, self._render_spread(renderer, todo, staging, fragments, feeds, bar), bar)
         self.lap("render")
         render_wanted(site, self.store, fragments, feeds, self.jobs)
         self.lap("feed pieces")
         for rel, data in assets.items():
             staging.put(rel, data)
+        return rest
 
     def _render_spread(
-        self, renderer: Renderer, todo: list[int], staging: Staging, fragments: Fragments, feeds: FeedPlan
+        self,
+        renderer: Renderer,
+        todo: list[int],
+        staging: Staging,
+        fragments: Fragments,
+        feeds: FeedPlan,
+        bar: Progress,
     ) -> list[int]:
         """Meeting pages in forked workers, each with its meeting's feed pieces (the full meeting is loaded
         once for both); the pages left (index pages, and all of a small change) are rendered by
@@ -201,25 +217,26 @@ class Build:
         renderer.compile({pages[i].template for i in spread})  # once, not in every fork
         for done in forked_parts(part, spread, self.jobs):
             for files, own, rows in done:
-                self._stage_files(staging, files)
+                self._stage_files(staging, files, bar)
                 if own is not None:
                     feeds.taken(fragments, rows, own)
         done_here = set(spread)
         return [i for i in todo if i not in done_here]
 
-    def render_rest(self, staging: Staging) -> None:
+    def render_rest(self, staging: Staging, rest: RestOfPages) -> None:
         """The pages render_pages left, here: while Pagefind indexes, the build's one serial stretch of
         rendering has a core to itself (no fork happens from here on)."""
-        for i in self._rest:
-            self._stage_files(staging, self._files_of(self._renderer, self.pages[i]))
-        self._bar.done()
+        for i in rest.indices:
+            self._stage_files(staging, self._files_of(rest.renderer, self.pages[i]), rest.bar)
+        rest.bar.done()
         self.site.view_links.clear()  # the links of the pages made here: no later stage lists them
         self.lap("index pages")
 
-    def _stage_files(self, staging: Staging, files: list[tuple[str, bytes]]) -> None:
+    @staticmethod
+    def _stage_files(staging: Staging, files: list[tuple[str, bytes]], bar: Progress) -> None:
         for rel, data in files:
             staging.put(rel, data)
-        self._bar.step()
+        bar.step()
 
     def _files_of(self, renderer: Renderer, page: Page) -> list[tuple[str, bytes]]:
         """A page and the files made with it: a meeting's meeting.json, from the same full meeting."""
