@@ -66,7 +66,6 @@ from .readable import DASHES, MARKUP_CHARS, SPACES, readable, readable_joined, w
 
 __all__ = [
     "PersonalDataHit",
-    "cpr_in_file",
     "cpr_in_output",
     "scan_many",
     "scan_personal_data",
@@ -357,21 +356,6 @@ def cpr_in_output(data: bytes) -> str | None:
             end += 1
         at = digits.find(_SIX, end)
     return None
-
-
-def cpr_in_file(path: str, chunk: int = 1 << 20) -> str | None:
-    """cpr_in_output over a file too large to hold (/data/meetings.json), a chunk at a time. Each chunk
-    is cut after its last quote, newline or angle bracket, none of which a match holds or leans on, and
-    the rest carried into the next: no match is split, and none is found without its context."""
-    carry = b""
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            data = carry + block
-            cut = max(data.rfind(b'"'), data.rfind(b"\n"), data.rfind(b"<"), data.rfind(b">"))
-            data, carry = (data[: cut + 1], data[cut + 1 :]) if cut != -1 else (b"", data)
-            if (found := cpr_in_output(data)) is not None:
-                return found
-    return cpr_in_output(carry)
 
 
 # --- e-mail ------------------------------------------------------------------------------------------------

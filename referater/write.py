@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from .buildlock import fault_point
 from .errors import Finding, SiteError
-from .privacy import cpr_in_file, cpr_in_output
+from .privacy import cpr_in_output
 from .treescan import inodes_comparable, scan
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -157,7 +157,8 @@ class Staging:
         os.link(source, target)
         self._have[clean] = ino
 
-    def _refuse(self, clean: str, found: str) -> SiteError:
+    def refuse(self, clean: str, found: str) -> SiteError:
+        """The error for a staged file that would hold a CPR number (found: its date digits)."""
         message = (
             f"filen ville indeholde et CPR-nummer ({found}-xxxx), og det må aldrig offentliggøres; "
             "find cifrene i det, filen er lavet af (content/, static/, templates/ eller "
@@ -171,7 +172,7 @@ class Staging:
         published."""
         clean = self._target(rel)
         if (found := cpr_in_output(data)) is not None:  # the last guard: privacy.cpr_in_output
-            raise self._refuse(clean, found)
+            raise self.refuse(clean, found)
         ino = self._published.get(clean)
         if ino is not None:
             try:
@@ -201,8 +202,6 @@ class Staging:
         self._have[clean] = -1
         with Path(self._stage + clean).open("wb") as handle:
             yield handle
-        if (found := cpr_in_file(self._stage + clean)) is not None:
-            raise self._refuse(clean, found)
         self._settle(clean)
 
     def _settle(self, clean: str) -> None:

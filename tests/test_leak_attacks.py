@@ -5,7 +5,6 @@ traceback, the published output as it was)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -364,33 +363,6 @@ def test_a_published_file_with_a_cpr_number_is_not_kept_because_it_is_unchanged(
     assert tree_digest(site / "output") == before
 
 
-@pytest.mark.parametrize("change", ["none", "one meeting"])
-def test_the_open_data_file_is_not_reused_when_it_holds_a_cpr_number(tmp_path: Path, change: str) -> None:
-    """/data/meetings.json is kept as published, or copied from in part, on the word of a record of its
-    inode, size and mtime. A number put into it in place (the same size, the mtime set back) stayed
-    published. Now the file is read first, and made anew from the meetings' own pieces."""
-    site = copy_site(FIXTURES / "links", tmp_path / "site")
-    assert run_build(site).returncode == 0
-    published = site / "output/data/meetings.json"
-    data, stat = published.read_bytes(), published.stat()
-    found = re.compile(rb" [a-z]{11}").search(data, len(data) // 4)  # a word of a meeting's text
-    assert found is not None
-    with published.open("r+b") as handle:
-        handle.seek(found.start() + 1)
-        handle.write(b"010190-1235")
-    os.utime(published, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    meeting = site / "content/nord/2024-03-04-chefforum.md"  # not the meeting the number is put into
-    if change == "none":  # a build that reads every input again but changes no page
-        os.utime(meeting, (stat.st_mtime - 100, stat.st_mtime - 100))
-    else:
-        text = meeting.read_text("utf-8")
-        meeting.write_text(text.replace("\n### ", "\nqzadded.\n\n### ", 1), "utf-8")
-    done = run_build(site)
-    assert done.returncode == 0, done.stderr
-    assert privacy.cpr_in_output(published.read_bytes()) is None
-    assert json.loads(published.read_bytes())  # whole
-
-
 def test_digits_at_the_seam_of_two_sections_are_one_number_in_the_search_record(tmp_path: Path) -> None:
     """The search record reads an item's sections as one text: a date ending one section and a serial
     beginning the next became "010190 1235" in a Pagefind fragment, which the guard cannot read (it is
@@ -407,18 +379,6 @@ def test_digits_at_the_seam_of_two_sections_are_one_number_in_the_search_record(
     done = run_build(site)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert not (site / "output").exists()
-
-
-@pytest.mark.parametrize("chunk", [7, 8, 9, 13, 64])
-def test_the_guard_over_a_large_file_reads_across_its_chunks(tmp_path: Path, chunk: int) -> None:
-    """privacy.cpr_in_file reads a chunk at a time: a number across two chunks is found, and digits that
-    are part of a word are not mistaken for one because a chunk began inside the word."""
-    path = tmp_path / "data.json"
-    for start in range(0, 40):
-        for word, found in ((b"010190-1235", "010190"), (b"a010190-1235", None)):
-            data = b'["x", "' + b"y" * start + b'", "' + word + b'", "z"]'
-            path.write_bytes(data)
-            assert privacy.cpr_in_file(str(path), chunk) == found == privacy.cpr_in_output(data)
 
 
 @pytest.mark.parametrize(
