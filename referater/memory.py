@@ -7,7 +7,18 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import os
 from collections.abc import Callable, Iterator
+
+
+def resident_mb() -> int:
+    """This process's resident memory in MB (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") // (1 << 20)
 
 
 @contextlib.contextmanager
