@@ -31,15 +31,6 @@ class Page:
     def context(self) -> dict[str, Any]:
         return self.make()
 
-    def rendered(self) -> Page:
-        """The page without what only rendering needs: its context's closure, which holds lists of the
-        model, is let go before Pagefind's processes come beside the parent (docs/performance.md)."""
-        return dataclasses.replace(self, make=_rendered_already)
-
-
-def _rendered_already() -> dict[str, Any]:
-    raise RuntimeError("the page was rendered, and its context let go")
-
 
 def make_page(
     path: str,

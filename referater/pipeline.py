@@ -220,8 +220,6 @@ class Build:
                 self._stage_files(staging, files, bar)
                 if own is not None:
                     feeds.taken(fragments, rows, own)
-        for i in spread:
-            pages[i] = pages[i].rendered()
         done_here = set(spread)
         return [i for i in todo if i not in done_here]
 
@@ -230,7 +228,6 @@ class Build:
         rendering has a core to itself (no fork happens from here on)."""
         for i in rest.indices:
             self._stage_files(staging, self._files_of(rest.renderer, self.pages[i]), rest.bar)
-            self.pages[i] = self.pages[i].rendered()
         rest.bar.done()
         self.site.view_links.clear()  # the links of the pages made here: no later stage lists them
         self.lap("index pages")
