@@ -64,13 +64,7 @@ from dataclasses import dataclass
 
 from .readable import DASHES, MARKUP_CHARS, SPACES, readable, readable_joined, without_markup
 
-__all__ = [
-    "PersonalDataHit",
-    "cpr_in_output",
-    "scan_many",
-    "scan_personal_data",
-    "scan_values",
-]
+__all__ = ["PersonalDataHit", "cpr_in_output", "scan_many", "scan_personal_data", "scan_values"]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The published bundle, below `pagefind/`:
 
 - `<year>-<n>/`: the base, a Pagefind bundle per 200 meetings of a year in date order, built from the
   model (records.py: one small HTML page per meeting, a heading per agenda item) by the Pagefind service
-  (service.py), two bundles at a time where both fit in the build's memory budget (index.py). A base bundle is rebuilt only when merged or scrubbed (below).
+  (service.py), two bundles at a time where both fit in the build's memory budget (index.py). A base
+  bundle is rebuilt only when merged or scrubbed (below).
 - `delta/`: the meetings changed or added since the base was merged; built again only when `recent` is
   folded into it.
 - `recent/`: the meetings changed since the delta was built; built again on every change, and small.
