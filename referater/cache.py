@@ -24,7 +24,7 @@ from typing import Any
 from . import __version__
 from .analysis import Analysis
 from .errors import Finding
-from .memory import paused_gc
+from .memory import paused_gc, pickled_apart
 from .model import AgendaItem, Meeting, Participant, Section, _restore_meeting
 from .topics import _shared_match
 
@@ -160,8 +160,10 @@ class ContentCache:
                 self._segments.append((kept, data if len(kept) == len(entries) else b""))
 
     def save(self, files: dict[str, ParsedFile]) -> None:
-        if not self.enabled:
-            return
+        if self.enabled:
+            pickled_apart(lambda: self._write(files))
+
+    def _write(self, files: dict[str, ParsedFile]) -> None:
         count = segment_count(len(files), self._count)
         buckets: list[dict[str, ParsedFile]] = [{} for _ in range(count)]
         for shown in sorted(files):

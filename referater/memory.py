@@ -69,3 +69,23 @@ def frozen_heap() -> Iterator[Callable[[], None]]:
         gc.unfreeze()
         if was_enabled:
             gc.enable()
+
+
+def pickled_apart(task: Callable[[], None]) -> None:
+    """Run `task`, which pickles the model, in a forked child (where there is fork) and wait for it.
+    CPython's pickler leaves a UTF-8 copy inside every non-ASCII string it writes, cached in the string
+    object, so in this process every Danish title and summary would carry a second copy for the rest of
+    the build; the child's copies go with it. Only for tasks whose failure costs a shortcut (a cache
+    file): what goes wrong in the child is not reported."""
+    if not hasattr(os, "fork"):
+        task()
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its coverage is not collected
+        code = 1
+        try:
+            task()
+            code = 0
+        finally:
+            os._exit(code)  # no atexit, no flushing of the parent's buffers a second time
+    os.waitpid(pid, 0)

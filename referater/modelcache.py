@@ -86,7 +86,9 @@ class ModelCache:
         prefix: bytes = b"",
     ):
         self.path = path
-        self.values: dict[str, Any] = {}
+        # Each value pickled, made into objects only when asked for: the objects are the stage's own and go
+        # when it is done with them, and a value kept for the next build is not held twice all build long.
+        self.values: dict[str, bytes] = {}
         self._dirty = False
         kept_prefix, hashes, digest, values = self._load(path) if path is not None else (b"", {}, b"", {})
         self._fact_hashes = self._hash_facts(meetings, found or {}, hashes if kept_prefix == prefix else {})
@@ -96,12 +98,12 @@ class ModelCache:
             self.values = values
 
     @staticmethod
-    def _load(path: Path) -> tuple[bytes, dict[_FactKey, bytes], bytes, dict[str, Any]]:
+    def _load(path: Path) -> tuple[bytes, dict[_FactKey, bytes], bytes, dict[str, bytes]]:
         try:
             with path.open("rb") as handle:
                 kept = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
             prefix, hashes, digest, values = kept
-            if isinstance(hashes, dict) and isinstance(values, dict):
+            if isinstance(hashes, dict) and isinstance(values, dict) and _all_bytes(values.values()):
                 return prefix, hashes, digest, values
         except Exception:  # noqa: BLE001 - missing, damaged or foreign: computed afresh
             pass
@@ -122,11 +124,19 @@ class ModelCache:
         return hashes
 
     def get(self, name: str) -> Any:
-        return self.values.get(name) if self.path is not None else None
+        """A fresh copy of the value put under `name` (by this build or the last), or None."""
+        data = self.values.get(name) if self.path is not None else None
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)  # noqa: S301 - our own file in the site's .cache/
+        except Exception:  # noqa: BLE001 - a damaged value: computed afresh
+            return None
 
     def put(self, name: str, value: Any) -> None:
+        """Keep `value` as it is now (later changes to it are not kept)."""
         if self.path is not None:
-            self.values[name] = value
+            self.values[name] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._dirty = True
 
     def save(self) -> None:
@@ -140,6 +150,10 @@ class ModelCache:
         except OSError:
             return  # only a shortcut lost: the next build computes the model again
         self._dirty = False
+
+
+def _all_bytes(values: Iterable[Any]) -> bool:
+    return all(isinstance(value, bytes) for value in values)
 
 
 def model_prefix(config: SiteConfig, include_drafts: bool) -> bytes:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import platform
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +95,32 @@ def test_workers_unordered_and_renewed_give_every_answer() -> None:
     got = list(answers)
     assert sorted(n for n, _ in got) == list(range(30))
     assert len({pid for _, pid in got}) > 2  # workers forked anew after two tasks each
+
+
+def _danish(word: str) -> str:
+    return "".join([f"{word} lægedækning "] * 4)  # made at run time: no constant shared with other tests
+
+
+def test_pickle_still_leaves_a_utf8_copy_in_the_strings_it_writes() -> None:
+    text = _danish("forebyggelse")
+    before = sys.getsizeof(text)
+    pickle.dumps(text)
+    assert sys.getsizeof(text) > before  # the reason pickled_apart is there
+
+
+def test_pickled_apart_runs_the_task_and_leaves_this_process_s_strings_as_they_were(tmp_path: Path) -> None:
+    text = _danish("sundhedsråd")
+    before = sys.getsizeof(text)
+    target = tmp_path / "kept.pickle"
+    memory.pickled_apart(lambda: target.write_bytes(pickle.dumps(text)))
+    assert pickle.loads(target.read_bytes()) == text
+    assert sys.getsizeof(text) == before
+
+
+def test_pickled_apart_survives_a_task_that_fails(tmp_path: Path) -> None:
+    def fails() -> None:
+        raise OSError("disk full")
+
+    memory.pickled_apart(fails)  # a lost cache file, nothing more
+    memory.pickled_apart(lambda: (tmp_path / "after").write_text("ok"))
+    assert (tmp_path / "after").read_text() == "ok"
