@@ -158,9 +158,11 @@ def _published_texts(item: AgendaItem) -> list[tuple[str, int]]:
     number there."""
     texts = [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
     shown = [s for s in item.sections if s.text]
-    for before, after in zip(shown, shown[1:], strict=False):
-        if before.text[-1:].isdigit() and after.text[:1].isdigit():
-            texts.append((f"{before.text[-_SEAM:]} {after.text[:_SEAM]}", after.line))
+    searched = item.searched_sections  # without the attachments: others meet there
+    for run in (shown, searched):
+        for before, after in zip(run, run[1:], strict=False):
+            if before.text[-1:].isdigit() and after.text[:1].isdigit():
+                texts.append((f"{before.text[-_SEAM:]} {after.text[:_SEAM]}", after.line))
     return texts
 
 

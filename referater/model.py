@@ -101,6 +101,12 @@ class AgendaItem(Record):
         """All published Markdown of the item, for topic matching and reference finding."""
         return "\n\n".join(s.text for s in self.sections)
 
+    @property
+    def searched_sections(self) -> tuple[Section, ...]:
+        """What the item's search record reads, as one text joined by spaces (search/records.py): the
+        sections with text, but not the list of attachments."""
+        return tuple(s for s in self.sections if s.text and not s.is_attachments)
+
 
 @dataclass(frozen=True, slots=True)
 class Meeting(Record):

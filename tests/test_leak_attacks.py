@@ -19,8 +19,10 @@ from sitegen import cli_command, cli_env
 from referater import closed, privacy
 from referater.config import load_config
 from referater.content import parse_meeting
-from referater.errors import Finding
+from referater.errors import Finding, SiteError
 from referater.model import Meeting
+from referater.pipeline import build
+from referater.search import index as search_index
 
 HEAD = "---\ncluster: nord\nforum: chefforum\ndate: 2024-09-04\n{extra}---\n\n"
 OPEN = (
@@ -379,6 +381,53 @@ def test_digits_at_the_seam_of_two_sections_are_one_number_in_the_search_record(
     done = run_build(site)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert not (site / "output").exists()
+
+
+def test_digits_either_side_of_an_attachments_list_meet_in_the_search_record(tmp_path: Path) -> None:
+    """The search record leaves the list of attachments out, so the sections before and after it are
+    next to each other there, not on the page: `check` reads that seam too (model.searched_sections)."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    body = (
+        "## Punkt 1: Godkendelse\n\n### Sagsfremstilling\n\nSe nummer 010190\n\n"
+        "### Bilag\n\n- Notat om sagen\n\n### Indstilling\n\n1235 er nævnt.\n"
+    )
+    text = HEAD.format(extra="") + body
+    (site / MEETING).write_text(text, "utf-8")
+    line = text.split("\n").index("1235 er nævnt.") + 1
+    checked = subprocess.run(
+        [*cli_command(site)[:2], "check", "--site", str(site)], env=cli_env(), capture_output=True, text=True
+    )
+    assert checked.returncode == 1
+    assert f"{MEETING}:{line}: fejl: CPR-nummer (010190-xxxx)" in checked.stdout + checked.stderr
+
+
+def test_the_search_records_have_a_guard_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's files are compressed, so Staging's guard cannot read them: each record is scanned as it
+    is made. Shown with a record maker that lets a number through, as a future bug in it might."""
+    site = copy_site(FIXTURES / "links", tmp_path / "site")
+    text = HEAD.format(extra="") + "## Punkt 1: Godkendelse\n\n### Beslutning\n\nGodkendt.\n"
+    (site / MEETING).write_text(text, "utf-8")
+    assert run_build(site).returncode == 0
+    before = tree_digest(site / "output")
+    (site / MEETING).write_text(text + "\nEn ny linje.\n", "utf-8")
+    made = search_index.meeting_page
+
+    def leaky(*args: object, **kwargs: object) -> tuple[str, str]:
+        url, html = made(*args, **kwargs)
+        return url, html.replace("</body>", "<p>010190-1235</p></body>")
+
+    monkeypatch.setattr(search_index, "meeting_page", leaky)
+    with pytest.raises(SiteError) as stopped:
+        build(site, jobs=1)
+    (finding,) = stopped.value.findings
+    assert (
+        finding.path.startswith("content/")
+        and "søgeindekset ville indeholde et CPR-nummer" in finding.message
+    )
+    assert "1235" not in finding.message
+    assert tree_digest(site / "output") == before
 
 
 @pytest.mark.parametrize(

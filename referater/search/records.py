@@ -64,7 +64,7 @@ def meeting_page(site: Site, m: Meeting, store: Texts, level: str | None = None)
         ]
         if names:
             topics[item.anchor] = names
-        text = " ".join(s.text for s in item.sections if not s.is_attachments and s.text)
+        text = " ".join(s.text for s in item.searched_sections)
         body.append(f'<h2 id="{item.anchor}">{escape(item.title)}</h2><p>{escape(text)}</p>')
     for name in sorted({n for names in topics.values() for n in names}):
         head.append(_head("Emne", "filter", name))
