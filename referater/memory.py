@@ -10,6 +10,15 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 
+# What the build's processes may take together (PSS): the nightly build's target, on a 2-core host.
+MEMORY_BUDGET_MB = 1000
+
+
+def within_budget(jobs: int, each_mb: int) -> int:
+    """How many helper processes of about `each_mb` to run at once beside this one: one per job while
+    they fit in the budget with this process's resident memory, at least one."""
+    return max(1, min(jobs, (MEMORY_BUDGET_MB - resident_mb()) // max(1, each_mb)))
+
 
 def resident_mb() -> int:
     """This process's resident memory in MB (0 where /proc is not there)."""

@@ -23,7 +23,7 @@ from .errors import Finding, SiteError, os_failure
 from .feeds import FeedPlan, made_feeds, plan_feeds, render_wanted
 from .fragments import FRAGMENTS_FILE, Fragments
 from .loader import ContentStore, load_content
-from .memory import frozen_heap, release_free_memory
+from .memory import frozen_heap, release_free_memory, resident_mb, within_budget
 from .modelcache import MODEL_CACHE_FILE
 from .opendata import meeting_json, site_json_frame
 from .page import Page
@@ -92,6 +92,12 @@ def build(
             return Build(site_dir, out, options, started).run()
     except OSError as exc:
         raise SiteError([os_failure(exc, site_dir)]) from None
+
+
+# A render worker copies the pages of this process it touches (refcounts, allocations into its free
+# slots): a fifth of its resident memory at 30,000 meetings, more of a small site's (docs/performance.md).
+# Two workers fit beside the parent up to about 25,000 meetings, one beyond.
+RENDER_WORKER_SHARE = 30  # per cent
 
 
 class RestOfPages(NamedTuple):
@@ -215,7 +221,8 @@ class Build:
             return done
 
         renderer.compile({pages[i].template for i in spread})  # once, not in every fork
-        for done in forked_parts(part, spread, self.jobs):
+        workers = within_budget(self.jobs, resident_mb() * RENDER_WORKER_SHARE // 100)
+        for done in forked_parts(part, spread, workers):
             for files, own, rows in done:
                 self._stage_files(staging, files, bar)
                 if own is not None:

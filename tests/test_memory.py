@@ -124,3 +124,12 @@ def test_pickled_apart_survives_a_task_that_fails(tmp_path: Path) -> None:
     memory.pickled_apart(fails)  # a lost cache file, nothing more
     memory.pickled_apart(lambda: (tmp_path / "after").write_text("ok"))
     assert (tmp_path / "after").read_text() == "ok"
+
+
+def test_within_budget_runs_one_helper_per_job_while_they_fit_and_always_one() -> None:
+    here = memory.resident_mb()
+    room = memory.MEMORY_BUDGET_MB - here
+    assert 0 < here < memory.MEMORY_BUDGET_MB  # the test process itself is well within it
+    assert memory.within_budget(2, room // 5) == 2  # room for five: one per job
+    assert memory.within_budget(8, room * 2 // 5) == 2  # room for two and a half: two of eight jobs
+    assert memory.within_budget(2, room + 50) == 1  # none would fit: the work is still done, by one

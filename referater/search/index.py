@@ -14,7 +14,7 @@ from pathlib import Path
 from ..cache import engine_digest, read_json, write_json
 from ..errors import Finding, SiteError
 from ..loader import Texts
-from ..memory import resident_mb
+from ..memory import within_budget
 from ..model import Meeting
 from ..privacy import cpr_in_output
 from ..site import Site
@@ -35,15 +35,9 @@ _UNUSED += ("pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highl
 # Pagefind needs about 1.2 MB for each meeting while it writes a bundle (docs/performance.md): a bundle
 # of 200 meetings stays near 250 MB, so memory follows the bundle, not the site.
 SHARD_MEETINGS = 200
-# The build's process tree stays within this (issue 14): as many Pagefind processes at once as fit beside
-# the parent, which at 30,000 meetings holds some 800 MB of model itself.
-MEMORY_BUDGET_MB = 1000
+# As many Pagefind processes at once as fit in the build's budget (memory.within_budget) beside the
+# parent, which at 30,000 meetings holds some 750 MB of model itself.
 PAGEFIND_MB = 250
-
-
-def concurrent_bundles(jobs: int, parent_mb: int) -> int:
-    """How many bundles to build at once: one per job while they fit in the budget, at least one."""
-    return max(1, min(jobs, (MEMORY_BUDGET_MB - parent_mb) // PAGEFIND_MB))
 
 
 @dataclass
@@ -137,7 +131,7 @@ def begin_index(
             keep.append(level)
         elif levels[level]:
             build[level] = [by_id[ident] for ident in levels[level]]
-    builder = _BundleBuilder(staging, site, store, build, concurrent_bundles(jobs, resident_mb()))
+    builder = _BundleBuilder(staging, site, store, build, within_budget(jobs, PAGEFIND_MB))
     try:
         for name in keep:  # while Pagefind indexes: linking thousands of files is the parent's work
             staging.keep_tree(f"{BUNDLE_DIR}/{name}")
