@@ -86,10 +86,11 @@ def pickled_apart(task: Callable[[], None]) -> None:
     object, so in this process every Danish title and summary would carry a second copy for the rest of
     the build; the child's copies go with it. Only for tasks whose failure costs a shortcut (a cache
     file): what goes wrong in the child is not reported."""
-    if not hasattr(os, "fork"):
+    try:
+        pid = os.fork()
+    except (AttributeError, OSError):  # no fork here, or no memory or process left for one: in this process
         task()
         return
-    pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its coverage is not collected
         code = 1
         try:

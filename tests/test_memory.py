@@ -133,3 +133,14 @@ def test_within_budget_runs_one_helper_per_job_while_they_fit_and_always_one() -
     assert memory.within_budget(2, room // 5) == 2  # room for five: one per job
     assert memory.within_budget(8, room * 2 // 5) == 2  # room for two and a half: two of eight jobs
     assert memory.within_budget(2, room + 50) == 1  # none would fit: the work is still done, by one
+
+
+def test_pickled_apart_does_the_task_here_when_there_is_no_fork(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(memory.os, "fork", no_fork)
+    memory.pickled_apart(lambda: (tmp_path / "saved").write_text(str(os.getpid())))
+    assert (tmp_path / "saved").read_text() == str(os.getpid())
