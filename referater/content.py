@@ -159,7 +159,8 @@ def _published_texts(item: AgendaItem) -> list[tuple[str, int]]:
     texts = [(item.title, item.line)] + [(s.text, s.line) for s in item.sections]
     shown = [s for s in item.sections if s.text]
     searched = item.searched_sections  # without the attachments: others meet there
-    for run in (shown, searched):
+    runs = (shown,) if len(searched) == len(shown) else (shown, searched)  # searched is part of shown
+    for run in runs:
         for before, after in zip(run, run[1:], strict=False):
             if before.text[-1:].isdigit() and after.text[:1].isdigit():
                 texts.append((f"{before.text[-_SEAM:]} {after.text[:_SEAM]}", after.line))

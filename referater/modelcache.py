@@ -103,7 +103,11 @@ class ModelCache:
             with path.open("rb") as handle:
                 kept = pickle.load(handle)  # noqa: S301 - our own file in the site's .cache/
             prefix, hashes, digest, values = kept
-            if isinstance(hashes, dict) and isinstance(values, dict) and _all_bytes(values.values()):
+            if (
+                isinstance(hashes, dict)
+                and isinstance(values, dict)
+                and all(isinstance(value, bytes) for value in values.values())
+            ):
                 return prefix, hashes, digest, values
         except Exception:  # noqa: BLE001 - missing, damaged or foreign: computed afresh
             pass
@@ -150,10 +154,6 @@ class ModelCache:
         except OSError:
             return  # only a shortcut lost: the next build computes the model again
         self._dirty = False
-
-
-def _all_bytes(values: Iterable[Any]) -> bool:
-    return all(isinstance(value, bytes) for value in values)
 
 
 def model_prefix(config: SiteConfig, include_drafts: bool) -> bytes:
